@@ -1,0 +1,5 @@
+"""``python -m afasgov``."""
+
+from afasgov.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""The one exception hierarchy of afasgov, and the exit codes of DESIGN §9.
+
+Every error that reaches the command line is an :class:`AfasgovError`; its ``exit_code`` is the
+documented exit code and ``str(error)`` is the one line shown to the user (never a secret).
+
+* ``0`` ok; ``1`` findings at or above ``--fail-on`` (not an exception: commands return it);
+* ``2`` usage, configuration or input error (:class:`UsageError`, :class:`ConfigError`,
+  :class:`InputError`);
+* ``3`` remote failure: unreachable, authentication refused, server error after retries
+  (:class:`RemoteError`, specialised in :mod:`afasgov.profit.errors`).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_REMOTE = 3
+
+
+class AfasgovError(Exception):
+    """Base class of every error afasgov raises on purpose."""
+
+    exit_code: int = EXIT_USAGE
+
+
+class UsageError(AfasgovError):
+    """The command line itself is wrong (unknown environment, conflicting options)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(AfasgovError):
+    """``afasgov.yaml`` (or a file it names) is invalid: says file, key path and reason."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, file: str | None = None, key_path: str | None = None) -> None:
+        self.file = file
+        self.key_path = key_path
+        self.reason = message
+        where = ""
+        if file:
+            where = file
+        if key_path:
+            where = f"{where}: {key_path}" if where else key_path
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputError(AfasgovError):
+    """An input file or document is malformed (definitions tree, .gcn, payload, YAML, ...)."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        self.reason = message
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class RemoteError(AfasgovError):
+    """AFAS Profit (or the simulator) could not be used: see :mod:`afasgov.profit.errors`."""
+
+    exit_code = EXIT_REMOTE

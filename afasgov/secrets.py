@@ -1,0 +1,126 @@
+"""Secrets that cannot leak by accident.
+
+A :class:`Secret` holds a token, client secret or private key. Its ``repr``/``str``/``format`` are
+redacted, it refuses to be pickled or compared by value with plain strings, and the only way to get
+at the value is the explicit :meth:`Secret.reveal`. :func:`redact` scrubs known secrets (and the
+classic-token patterns of the security checklist, AC024) out of any text before it is printed,
+logged or written.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import threading
+from typing import Any, NoReturn
+
+REDACTED = "***"
+
+#: classic token XML, its base64 form (prefix of ``<token><version>1</version><data>``), PEM keys.
+SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"<token>\s*<version>\d+</version>\s*<data>[0-9A-Fa-f]{16,}</data>\s*</token>"),
+    re.compile(r"PHRva2VuPjx2ZXJzaW9uPj[A-Za-z0-9+/=]{20,}"),
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+    re.compile(r"(?i)(authorization:\s*(?:afastoken|bearer|basic)\s+)[A-Za-z0-9+/=._~-]+"),
+)
+
+_registry_lock = threading.Lock()
+_registry: set[str] = set()
+
+
+class Secret:
+    """A secret value with a redacted representation.
+
+    >>> s = Secret("hunter2", name="AFAS_TOKEN")
+    >>> s
+    Secret(AFAS_TOKEN=***)
+    >>> f"{s}"
+    '***'
+    >>> s.reveal()
+    'hunter2'
+    """
+
+    __slots__ = ("_name", "_value")
+
+    def __init__(self, value: str, *, name: str = "secret") -> None:
+        if not isinstance(value, str):
+            raise TypeError("Secret value must be str")
+        self._value = value
+        self._name = name
+        register_secret(value)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def reveal(self) -> str:
+        """Return the secret value. Call only where the value is sent to AFAS."""
+        return self._value
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 fingerprint that identifies the secret without revealing it."""
+        return "sha256:" + hashlib.sha256(self._value.encode("utf-8")).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return f"Secret({self._name}={REDACTED})"
+
+    def __str__(self) -> str:
+        return REDACTED
+
+    def __format__(self, spec: str) -> str:
+        return REDACTED
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            return hashlib.sha256(self._value.encode()).digest() == hashlib.sha256(other._value.encode()).digest()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("Secret", hashlib.sha256(self._value.encode()).digest()))
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("Secret values cannot be pickled")
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("Secret values cannot be pickled")
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret value (and its base64 forms) so that :func:`redact` removes it anywhere."""
+    if len(value) < 6:
+        return
+    forms = {value, base64.b64encode(value.encode()).decode()}
+    with _registry_lock:
+        _registry.update(f for f in forms if f)
+
+
+def redact(text: str) -> str:
+    """Remove every registered secret and every secret-shaped string from ``text``."""
+    if not text:
+        return text
+    with _registry_lock:
+        known = sorted(_registry, key=len, reverse=True)
+    for value in known:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    for pattern in SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+        else:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+def redact_any(value: Any) -> Any:
+    """:func:`redact` applied through dicts, lists and strings (for JSON-like data)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_any(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_any(v) for v in value]
+    return value

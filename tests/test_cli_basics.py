@@ -1,0 +1,74 @@
+"""The command line's global behaviour: help, version, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from afasgov import __version__
+from afasgov.cli import main
+from afasgov.errors import ConfigError, InputError, RemoteError
+from afasgov.secrets import Secret, redact
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "afasgov", *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_help_lists_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("check", "sim"):
+        assert command in result.stdout
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_unknown_command_is_usage_error() -> None:
+    result = run("no-such-command")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (ConfigError("bad", file="afasgov.yaml", key_path="environments.x"), 2),
+    (InputError("truncated", source="a.gcn"), 2),
+    (RemoteError("unreachable"), 3),
+])
+def test_errors_map_to_exit_codes(error: Exception, code: int, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import afasgov.cli as cli_module
+
+    def boom(*_a: object, **_k: object) -> int:
+        raise error
+
+    import types
+    fake = types.ModuleType("afasgov.profit.check")
+    fake.run_check = boom  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "afasgov.profit.check", fake)
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert cli_module is not None
+
+
+def test_secret_is_redacted_everywhere() -> None:
+    secret = Secret("s3cr3t-value-123", name="AFAS_TOKEN")
+    assert "s3cr3t" not in repr(secret)
+    assert "s3cr3t" not in str(secret)
+    assert "s3cr3t" not in f"{secret}"
+    assert "s3cr3t" not in redact(f"failed with s3cr3t-value-123 in body")
+    assert secret.reveal() == "s3cr3t-value-123"
+    with pytest.raises(TypeError):
+        import pickle
+        pickle.dumps(secret)
