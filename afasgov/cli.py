@@ -91,12 +91,14 @@ def _exit(code: int) -> None:
 # --------------------------------------------------------------------------------------------- check
 @cli.command()
 @click.argument("envs", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
 @pass_app
-def check(app: AppContext, envs: tuple[str, ...]) -> None:
+def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
     """Reachability, authentication, Profit version and token/secret expiry per App Connector."""
     from afasgov.profit.check import run_check
 
-    _exit(run_check(app, list(envs)))
+    _exit(run_check(app, list(envs), output_format=output_format))
 
 
 # ----------------------------------------------------------------------------------------------- sim
@@ -123,13 +125,273 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
 
 # <<< sim commands: insert above this line >>>
 
+# ------------------------------------------------------------------------------------------ snapshot
+@cli.command()
+@click.argument("envs", nargs=-1)
+@click.option("--all", "all_envs", is_flag=True, help="Snapshot every configured environment.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Definitions directory to write into (default: definitions_dir of afasgov.yaml).")
+@click.option("--max-in-flight-total", type=click.IntRange(1, 10_000),
+              help="Cap on parallel requests over all environments (default: config or 64); "
+                   "each environment stays at 8 or fewer.")
+@click.option("--parallel-environments", type=click.IntRange(1, 1000),
+              help="Environments crawled at the same time (default 16).")
+@pass_app
+def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
+             max_in_flight_total: int | None, parallel_environments: int | None) -> None:
+    """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
+    from afasgov.snapshot.command import run_snapshot
+
+    _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
+                       parallel_environments=parallel_environments))
+
+
 # <<< snapshot commands: insert above this line >>>
+
+# ----------------------------------------------------------------------------------------------- gcn
+@cli.group()
+def gcn() -> None:
+    """GetConnector definitions as code: read, import, export and compare Profit .gcn exports."""
+
+
+@gcn.command("show")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@pass_app
+def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
+    """Print the readable definition of a .gcn file (or a stored definition / YAML)."""
+    from afasgov.gcn.commands import run_show
+
+    _exit(run_show(app, file, output_format))
+
+
+@gcn.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False),
+              help="Target directory (default: <definitions_dir>/getconnectors).")
+@click.option("--replace", is_flag=True, help="Allow replacing a stored connector with another GUID of the same name.")
+@pass_app
+def gcn_import(app: AppContext, files: tuple[Path, ...], into: Path | None, replace: bool) -> None:
+    """Store .gcn exports as <Name>.yaml (readable) + <Name>.gcn (original bytes), keyed by GUID."""
+    from afasgov.gcn.commands import run_import
+
+    _exit(run_import(app, list(files), into, replace))
+
+
+@gcn.command("export")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Output directory.")
+@click.option("--from", "source", type=click.Path(path_type=Path, file_okay=False),
+              help="Definitions directory (default: <definitions_dir>/getconnectors).")
+@pass_app
+def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path | None) -> None:
+    """Write stored definitions (by name or GUID) as .gcn: the original bytes, or re-written if the
+    YAML was edited."""
+    from afasgov.gcn.commands import run_export
+
+    _exit(run_export(app, list(names), out, source))
+
+
+@gcn.command("diff")
+@click.argument("base", type=click.Path(path_type=Path))
+@click.argument("revision", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice([*LEVELS, "none"]), default="ERR", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@pass_app
+def gcn_diff(app: AppContext, base: Path, revision: Path, output_format: str, fail_on: str,
+             output: Path | None) -> None:
+    """Compare two GetConnector definitions (.gcn files, definition YAML or stored names)."""
+    from afasgov.gcn.commands import run_diff
+
+    _exit(run_diff(app, base, revision, output_format=output_format, fail_on=fail_on, output=output))
+
+
+# ------------------------------------------------------------------------------------ promote/verify
+@cli.command()
+@click.option("--from", "source", required=True, metavar="ENV", help="Environment the definitions come from.")
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to import them into.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory for the bundle (default: dist/ next to afasgov.yaml).")
+@click.option("--only", multiple=True, metavar="CONNECTOR", help="Promote only these GetConnectors (repeatable).")
+@click.option("--replace", is_flag=True, help="Replace a bundle of the same name (same day).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_app
+def promote(app: AppContext, source: str, target: str, out: Path | None, only: tuple[str, ...], replace: bool,
+            output_format: str) -> None:
+    """Bundle the .gcn files that bring --to up to --from, with a checklist for the administrator.
+
+    Writes dist/promote-<from>-to-<to>-<date>/ (CHECKLIST.md, manifest.json, SHA256SUMS, gcn/).
+    Exit 1 when a differing GetConnector has no reviewed definition to import (see the checklist).
+    """
+    from afasgov.promote.commands import run_promote
+
+    _exit(run_promote(app, source, target, out=out, only=list(only), replace=replace, output_format=output_format))
+
+
+@cli.command()
+@click.argument("env")
+@click.option("--offline", is_flag=True, help="Verify the committed snapshot instead of the live environment.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@pass_app
+def verify(app: AppContext, env: str, offline: bool, output_format: str, output: Path | None) -> None:
+    """Compare ENV's GetConnectors with the reviewed definitions: drift and missing imports.
+
+    Exit 1 on drift, a connector behind its definition or a missing import; 3 when ENV cannot be read.
+    """
+    from afasgov.promote.commands import run_verify
+
+    _exit(run_verify(app, env, offline=offline, output_format=output_format, output=output))
+
 
 # <<< gcn/promote/verify commands: insert above this line >>>
 
+# ---------------------------------------------------------------------------- diff/changelog/validate
+@cli.command()
+@click.argument("base")
+@click.argument("revision")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+              help="Exit 1 when an unwaived change is at or above this level.")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="waivers.yaml (default: from afasgov.yaml).")
+@click.option("--integrations", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of integration manifests (default: from afasgov.yaml).")
+@click.option("--no-downgrade", is_flag=True, help="Keep ERR on things no integration manifest uses.")
+@pass_app
+def diff(app: AppContext, base: str, revision: str, fmt: str, output: Path | None, fail_on: str,
+         waivers: Path | None, integrations: Path | None, no_downgrade: bool) -> None:
+    """Compare BASE with REVISION: environment names, snapshot directories, GITREF:PATH, or two .gcn files."""
+    from afasgov.diff.command import run_diff
+
+    _exit(run_diff(app, base, revision, fmt=fmt, output=output, fail_on=fail_on, waivers=waivers,
+                   integrations=integrations, downgrade=not no_downgrade))
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("revision")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the table here (atomic).")
+@pass_app
+def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path | None) -> None:
+    """AFAS's release-notes table (Description | Connector | Operation) from BASE to REVISION."""
+    from afasgov.diff.command import run_changelog
+
+    _exit(run_changelog(app, base, revision, fmt=fmt, output=output))
+
+
+@cli.command()
+@click.argument("payloads", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--env", required=True, help="Environment (its snapshot under definitions/) or a snapshot directory.")
+@click.option("--connector", help="The UpdateConnector the payloads are for (default: their root element).")
+@click.option("--action", type=click.Choice(["insert", "update", "delete"]),
+              help="Treat payloads as this action (default: JSON insert; XML from Fields/@Action).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
+@pass_app
+def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: str | None, action: str | None,
+             fmt: str, output: Path | None, fail_on: str, waivers: Path | None) -> None:
+    """Check UpdateConnector PAYLOADS (JSON or XML) against an environment's snapshot."""
+    from afasgov.diff.validate import run_validate
+
+    _exit(run_validate(app, list(payloads), env=env, connector=connector, action=action, fmt=fmt, output=output,
+                       fail_on=fail_on, waivers=waivers))
+
+
 # <<< diff/changelog/validate commands: insert above this line >>>
 
+# --------------------------------------------------------------------------------------------- audit
+@cli.command()
+@click.argument("envs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--fail-on", default="ERR", show_default=True,
+              help="ERR|WARN|INFO, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Audit as of this date (default: today, UTC).")
+@click.option("--policy", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file (default: policy: in afasgov.yaml, else definitions/policy.yaml).")
+@click.option("--gcn", multiple=True, type=click.Path(path_type=Path),
+              help="Audit these .gcn files/definitions instead of definitions/getconnectors (repeatable).")
+@click.option("--secret-scan/--no-secret-scan", default=True, show_default=True,
+              help="Scan the repository for tokens, keys and client secrets.")
+@click.option("--history/--no-history", default=True, show_default=True, help="Include the git history in the scan.")
+@click.option("--scan-timeout", default=60.0, show_default=True, type=float, help="Secret-scan time budget (s).")
+@click.option("--only", multiple=True, metavar="ACxxx", help="Run only these checks (repeatable).")
+@click.option("--skip", multiple=True, metavar="ACxxx", help="Skip these checks (repeatable).")
+@pass_app
+def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
+          as_of: str | None, policy: Path | None, gcn: tuple[Path, ...], secret_scan: bool, history: bool,
+          scan_timeout: float, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+    """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
+    from afasgov.audit.runner import audit_command
+
+    _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
+                        secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
+                        gcn=list(gcn), only=list(only), skip=list(skip)))
+
+
 # <<< audit commands: insert above this line >>>
+
+# ------------------------------------------------------------------- init, demo, release-check, report
+@cli.command()
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@pass_app
+def init(app: AppContext, directory: Path) -> None:
+    """Scaffold afasgov.yaml, definitions/ (integrations/, waivers.yaml), reports/ and .gitattributes.
+
+    Existing files are never overwritten.
+    """
+    from afasgov.release.commands import run_init
+
+    _exit(run_init(app, directory))
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False), default=Path("demo-run"),
+              show_default=True, help="Working directory of the demo (kept between runs: the trend grows).")
+@pass_app
+def demo(app: AppContext, directory: Path) -> None:
+    """Run the embedded simulator and a release check end to end; print where the HTML report is.
+
+    Exits 0 when the demo ran (its verdict is FAIL on purpose: accept carries breaking changes).
+    """
+    from afasgov.release.commands import run_demo
+
+    _exit(run_demo(app, directory=directory))
+
+
+@cli.command("release-check")
+@click.option("--accept", "accept", metavar="ENV", help="Environment with the next release (default: type accept).")
+@click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
+@click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@pass_app
+def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
+                  fail_on: str) -> None:
+    """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
+    from afasgov.release.commands import run_release_check
+
+    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))
+
+
+@cli.group()
+def report() -> None:
+    """The reports directory (reports/index.html)."""
+
+
+@report.command("index")
+@pass_app
+def report_index(app: AppContext) -> None:
+    """Rebuild reports/index.html: every run, newest first, with its verdict."""
+    from afasgov.release.commands import run_report_index
+
+    _exit(run_report_index(app))
+
 
 # <<< release-check/demo/init/report commands: insert above this line >>>
 

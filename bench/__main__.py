@@ -18,7 +18,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     args = parser.parse_args()
     here = Path(__file__).parent
-    available = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here))])
+    available = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)])
                        if m.name.startswith("bench_"))
     names = args.names or available
     unknown = [n for n in names if n not in available]

@@ -1,1 +1,27 @@
-"""afasgov.diff."""
+"""The diff engine (DESIGN §5, §6): compare two snapshots (or two .gcn definitions) for breaking changes.
+
+* :func:`diff_snapshots` — two :class:`~afasgov.model.EnvironmentSnapshot` → :class:`DiffResult`
+  (sorted :class:`Change` objects + notes); rules come from the registry (:mod:`afasgov.diff.registry`,
+  one module per rule family in :mod:`afasgov.diff.rules`; reference in ``docs/rules.md``);
+* :mod:`afasgov.diff.command` — ``afasgov diff`` / ``afasgov changelog`` (operands, manifests, waivers);
+* :mod:`afasgov.diff.changelog` — AFAS's release-notes table;
+* :mod:`afasgov.diff.validate` — ``afasgov validate`` (UpdateConnector payloads, JSON and XML).
+"""
+
+from __future__ import annotations
+
+from afasgov.diff.change import Change, fingerprint_of
+from afasgov.diff.engine import DiffResult, diff_snapshots, get_path, update_path
+from afasgov.diff.registry import RULES, Rule, all_rules
+
+__all__ = [
+    "RULES",
+    "Change",
+    "DiffResult",
+    "Rule",
+    "all_rules",
+    "diff_snapshots",
+    "fingerprint_of",
+    "get_path",
+    "update_path",
+]

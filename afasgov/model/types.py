@@ -140,6 +140,8 @@ class SnapshotMeta:
     afasgov_version: str = ""
     base_url: str = ""
     language: str = ""
+    #: tolerances applied while normalising (see ``docs/model.md``), one line each, sorted.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

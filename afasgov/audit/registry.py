@@ -1,0 +1,118 @@
+"""The check registry: one small class per check, collected by id (yamllint style).
+
+A check declares its checklist id (``AC0xx``), title, default severity, data sources, the AFAS
+AppConnector Auditor message it corresponds to, a remediation and a docstring that *is* its
+documentation (``docs/checks.md`` is generated from the registry by :mod:`afasgov.audit.docs`).
+``run(ctx)`` yields :class:`~afasgov.audit.findings.Finding` objects; what a check cannot decide
+from the data it records with ``ctx.not_seen``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Iterable
+from typing import Any, ClassVar, TypeVar
+
+from afasgov.audit.context import AuditContext
+from afasgov.audit.findings import Finding, Severity
+
+#: data source keys (security checklist, "Src" column) -> description.
+SOURCES: dict[str, str] = {
+    "a": "`/metainfo` of the App Connector's token (scope lists and `info`)",
+    "b": "`/metainfo/get|update/{id}` (connector field metadata)",
+    "c": "`.gcn` GetConnector definitions in the repository",
+    "d": "afasgov's own configuration and the repository (working tree and git history)",
+    "e": "organisation policy file and integration manifests",
+}
+
+#: the modules that hold the check families, in documentation order.
+FAMILIES: tuple[str, ...] = ("scopes", "fields", "gcn_definitions", "configuration", "secrets_scan", "policy")
+
+FAMILY_TITLES: dict[str, str] = {
+    "scopes": "App Connector scopes (`/metainfo`)",
+    "fields": "Fields (connector metainfo and `.gcn` definitions)",
+    "gcn_definitions": "GetConnector definitions (`.gcn`)",
+    "configuration": "Configuration (`afasgov.yaml`)",
+    "secrets_scan": "Secrets in the repository (working tree and git history)",
+    "policy": "Policy, integration manifests and what the API cannot show",
+}
+
+
+class Check:
+    """Base class of every check (see the module docstring)."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.INFO
+    sources: ClassVar[tuple[str, ...]] = ()
+    #: the AFAS AppConnector Auditor message(s) this check corresponds to, e.g. ``"STRUCT-27/28"``.
+    auditor: ClassVar[str] = ""
+    #: ``full`` (✔), ``partial`` (◐) or ``none`` (✘): does the Auditor report this?
+    auditor_coverage: ClassVar[str] = "none"
+    #: how the Auditor covers it, where there is no message id (e.g. "lists connectors, no rating").
+    auditor_note: ClassVar[str] = ""
+    remediation: ClassVar[str] = ""
+    #: ``yes`` | ``partly`` | ``policy`` (only from declarations) — and why, in ``limits``.
+    decidable: ClassVar[str] = "yes"
+    limits: ClassVar[str] = ""
+    family: ClassVar[str] = ""
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(self, message: str, /, **kwargs: Any) -> Finding:
+        """A finding of this check with its defaults (title, severity, remediation, auditor ref);
+        ``severity=`` overrides the check's default for this finding."""
+        severity = kwargs.pop("severity", None) or self.severity
+        kwargs.setdefault("remediation", self.remediation)
+        kwargs.setdefault("auditor_ref", self.auditor)
+        return Finding(check_id=self.id, title=self.title, severity=severity, message=message, **kwargs)
+
+
+_REGISTRY: dict[str, type[Check]] = {}
+
+C = TypeVar("C", bound=type[Check])
+
+
+def register(cls: C) -> C:
+    """Class decorator: add a check to the registry (ids are unique)."""
+    if not cls.id or not cls.title or not cls.__doc__:
+        raise TypeError(f"check {cls.__name__} needs id, title and a docstring")
+    if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
+        raise ValueError(f"duplicate check id {cls.id}")
+    cls.family = cls.__module__.rsplit(".", 1)[-1]
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def load_families() -> None:
+    for family in FAMILIES:
+        importlib.import_module(f"afasgov.audit.{family}")
+
+
+def all_checks() -> list[type[Check]]:
+    """Every registered check, by id."""
+    load_families()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get_check(check_id: str) -> type[Check]:
+    load_families()
+    try:
+        return _REGISTRY[check_id.upper()]
+    except KeyError:
+        from afasgov.errors import UsageError
+
+        raise UsageError(f"unknown check id {check_id!r} (known: AC001…{max(_REGISTRY)})") from None
+
+
+def select_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[type[Check]]:
+    """Checks to run: ``only`` ids (default all) minus ``skip`` ids; unknown ids are usage errors."""
+    chosen = [get_check(i) for i in only] if only else all_checks()
+    skipped = {get_check(i).id for i in skip}
+    return [c for c in chosen if c.id not in skipped]

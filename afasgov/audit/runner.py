@@ -1,0 +1,398 @@
+"""Run an audit: load the inputs, run the registered checks, build the report document.
+
+Library API::
+
+    from afasgov.audit.runner import run_audit, to_document
+    result = run_audit(config, ["production"], today=date(2026, 11, 1))
+    doc = to_document(result, fail_on="ERR")          # waivers applied
+    print(afasgov.report.render(doc, "markdown"))
+
+``run_checks(ctx)`` runs checks on an :class:`~afasgov.audit.context.AuditContext` built by hand
+(tests, other tools).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afasgov import __version__
+from afasgov.audit import adapters
+from afasgov.audit.context import AuditContext, GcnView, Manifest
+from afasgov.audit.findings import Finding, sort_findings
+from afasgov.audit.policy import Policy, load_policy, parse_policy
+from afasgov.audit.registry import Check, all_checks, select_checks
+from afasgov.audit.secrets_scan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
+from afasgov.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from afasgov.config import Config
+    from afasgov.report import ReportDocument
+
+POLICY_FILE = "policy.yaml"
+
+
+@dataclass
+class AuditResult:
+    """What one audit produced (findings unwaived; :func:`to_document` applies waivers)."""
+
+    findings: list[Finding]
+    not_seen: list[str]
+    checked: list[str]
+    today: date
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)  # (name, location, sha256)
+    scan: ScanResult | None = None
+    policy: Policy | None = None
+    checks: list[type[Check]] = field(default_factory=list)
+    waivers_path: Path | None = None
+    environments: list[str] = field(default_factory=list)
+
+
+def run_checks(ctx: AuditContext, checks: Iterable[type[Check]] | None = None) -> list[Finding]:
+    """Run ``checks`` (default: all registered) on ``ctx``; findings sorted, most severe first."""
+    findings: list[Finding] = []
+    for cls in checks if checks is not None else all_checks():
+        findings.extend(cls().run(ctx))
+    if ctx.scan is not None:
+        for note in ctx.scan.notes:
+            ctx.not_seen(f"secret scan: {note}")
+    return sort_findings(findings)
+
+
+# ------------------------------------------------------------------------------------- loading
+def _sha_file(path: Path) -> str:
+    try:
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _snapshot_dirs(definitions: Path) -> list[str]:
+    if not definitions.is_dir():
+        return []
+    return sorted(p.name for p in definitions.iterdir() if p.is_dir() and (p / "_snapshot.yaml").is_file())
+
+
+def load_snapshots(
+    config: Config, names: Sequence[str], ctx: AuditContext, inputs: list[tuple[str, str, str]]
+) -> None:
+    from afasgov.snapshot import read_tree
+
+    for name in names:
+        path = config.definitions_dir / name
+        if not (path / "_snapshot.yaml").is_file():
+            ctx.not_seen(
+                f"{name}: no snapshot under {path} (run `afasgov snapshot {name}`): scope and field "
+                "checks skipped for it"
+            )
+            continue
+        ctx.snapshots[name] = read_tree(path)
+        inputs.append((f"snapshot {name}", str(path), _tree_sha(path)))
+
+
+def _tree_sha(path: Path) -> str:
+    try:
+        from afasgov.report import sha256_tree
+
+        return sha256_tree(path)
+    except (ImportError, OSError):
+        return ""
+
+
+def load_definitions(
+    paths: Iterable[Path], ctx: AuditContext, inputs: list[tuple[str, str, str]], root: Path | None = None
+) -> None:
+    """``.gcn`` files, definition ``.yaml`` files, or directories of them (``definitions/getconnectors``)."""
+    from afasgov.gcn.store import load_definition
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            yamls = sorted(p.glob("*.yaml"))
+            stems = {y.stem for y in yamls}
+            files += yamls + [g for g in sorted(p.glob("*.gcn")) if g.stem not in stems]
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError("no such file or directory", source=str(p))
+    for f in files:
+        defn = load_definition(f)
+        gcn = f.with_suffix(".gcn")
+        sha = _sha_file(gcn if gcn.is_file() else f)
+        rel = _rel(f, root)
+        ctx.definitions.append(adapters.gcn_view(defn, path=rel, sha256=sha))
+        inputs.append((f"definition {defn.name}", rel, sha))
+
+
+def _rel(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def load_manifests(directory: Path, ctx: AuditContext, inputs: list[tuple[str, str, str]]) -> list[Manifest]:
+    if not directory.is_dir() or not any(directory.glob("*.yaml")):
+        ctx.not_seen(f"no integration manifests in {directory}: allow-list checks limited to the policy")
+        return []
+    try:
+        integrations = importlib.import_module("afasgov.integrations")
+    except ImportError:
+        ctx.not_seen("integration manifests not read: afasgov.integrations is not available")
+        return []
+    loader = getattr(integrations, "load_manifests", None) or getattr(integrations, "load_integrations", None)
+    if loader is None:
+        ctx.not_seen("integration manifests not read: afasgov.integrations has no load_manifests")
+        return []
+    loaded: Any = loader(directory)
+    items = list(loaded.values()) if isinstance(loaded, dict) else list(loaded)
+    views = [adapters.manifest_view(m) for m in items]
+    for y in sorted(directory.glob("*.yaml")):
+        inputs.append((f"manifest {y.stem}", str(y), _sha_file(y)))
+    return views
+
+
+def load_policy_for(
+    config: Config | None, explicit: Path | None, inputs: list[tuple[str, str, str]], ctx: AuditContext
+) -> Policy:
+    path = explicit
+    if path is None and config is not None:
+        if getattr(config, "policy", None) is not None:
+            policy = parse_policy(dict(config.policy or {}), source=f"{config.path}: policy")
+            inputs.append(("policy (inline)", str(config.path), ""))
+            return policy
+        path = getattr(config, "policy_file", None) or (config.definitions_dir / POLICY_FILE)
+        if not path.is_file():
+            ctx.not_seen(
+                f"no policy file ({path}): defaults used (max 10 GetConnectors, 3 UpdateConnectors; "
+                "no allow-lists, IP rules, token list or system users declared)"
+            )
+            return Policy()
+    assert path is not None
+    if not path.is_file():
+        raise InputError("policy file not found", source=str(path))
+    policy = load_policy(path)
+    inputs.append(("policy", str(path), "sha256:" + policy.sha256))
+    return policy
+
+
+def run_audit(
+    config: Config,
+    environments: Sequence[str] | None = None,
+    *,
+    today: date | None = None,
+    scan: bool = True,
+    history: bool = True,
+    scan_budget: float = DEFAULT_TIME_BUDGET,
+    policy_path: Path | None = None,
+    gcn_paths: Sequence[Path] = (),
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+) -> AuditResult:
+    """Audit the named environments (default: all configured ones with a snapshot) of ``config``."""
+    today = today or datetime.now(UTC).date()
+    checks = select_checks(only, skip)
+    ctx = AuditContext(today=today, repo_root=config.root)
+    inputs: list[tuple[str, str, str]] = []
+    checked: list[str] = []
+    names = list(environments or [])
+    if names:
+        unknown = [
+            n
+            for n in names
+            if n not in config.environments and not (config.definitions_dir / n / "_snapshot.yaml").is_file()
+        ]
+        if unknown:
+            known = ", ".join(sorted(set(config.environments) | set(_snapshot_dirs(config.definitions_dir))))
+            raise UsageError(f"unknown environment {unknown[0]!r} (known: {known or 'none'})")
+    else:
+        names = list(dict.fromkeys([*config.environments, *_snapshot_dirs(config.definitions_dir)]))
+    ctx.environments = adapters.env_configs(config, [n for n in names if n in config.environments])
+    checked.append(f"configuration {config.path or '(defaults)'}: {len(ctx.environments)} environment(s)")
+    load_snapshots(config, names, ctx, inputs)
+    if ctx.snapshots:
+        n_apps = sum(len(s.app_connectors) for s in ctx.snapshots.values())
+        checked.append(f"snapshots of {', '.join(sorted(ctx.snapshots))}: {n_apps} App Connector scope(s)")
+    getconnectors = config.definitions_dir / "getconnectors"
+    sources = [*gcn_paths] or ([getconnectors] if getconnectors.is_dir() else [])
+    load_definitions(sources, ctx, inputs, config.root)
+    checked.append(f"{len(ctx.definitions)} GetConnector definition(s) (.gcn)")
+    ctx.manifests = load_manifests(config.integrations_dir, ctx, inputs)
+    checked.append(f"{len(ctx.manifests)} integration manifest(s)")
+    ctx.policy = load_policy_for(config, policy_path, inputs, ctx)
+    if scan:
+        ctx.scan = scan_repository(config.root, history=history, time_budget=scan_budget)
+        checked.append(f"secret scan of {config.root}: {ctx.scan.summary()}")
+        if not ctx.scan.complete:
+            ctx.not_seen("secret scan incomplete (time budget reached): raise --scan-timeout")
+    else:
+        ctx.not_seen("repository secret scan skipped (--no-secret-scan)")
+    findings = run_checks(ctx, checks)
+    return AuditResult(
+        findings=findings,
+        not_seen=list(ctx.notes),
+        checked=checked,
+        today=today,
+        inputs=inputs,
+        scan=ctx.scan,
+        policy=ctx.policy,
+        checks=checks,
+        waivers_path=config.waivers,
+        environments=names,
+    )
+
+
+# ------------------------------------------------------------------------------------ reporting
+def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = None) -> ReportDocument:
+    """The report document (waivers from ``result.waivers_path`` unless ``waivers`` is given)."""
+    from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo
+    from afasgov.waivers import load_waivers, waive_document
+
+    items = [
+        ReportItem(
+            id=f.check_id,
+            level=f.level,
+            text=f.message,
+            path=f.path or f.connector or f.environment,
+            fingerprint=f.fingerprint,
+            title=f.title,
+            severity=f.severity.value,
+            environment=f.environment,
+            app_connector=f.app_connector,
+            connector=f.connector,
+            field=f.field or None,
+            evidence=f.evidence,
+            remediation=f.remediation,
+            reference=f.auditor_ref,
+            notes=(f"{f.title}" + (f"; AFAS Auditor: {f.auditor_ref}" if f.auditor_ref else ""),),
+            file=_file_of(f),
+            line=_line_of(f),
+            data=f.to_dict(),
+        )
+        for f in result.findings
+    ]
+    checks = result.checks or all_checks()
+    rules = {
+        c.id: RuleInfo(
+            id=c.id, level=c.severity.level, title=c.title, help=c.doc().split("\n\n")[0].replace("\n", " ")
+        )
+        for c in checks
+    }
+    policy = result.policy
+    doc = ReportDocument(
+        kind="audit",
+        title="afasgov security audit",
+        items=items,
+        items_key="findings",
+        header={
+            "as_of": result.today.isoformat(),
+            "environments": ", ".join(result.environments) or "-",
+            "checks": len(checks),
+            "rules_hash": rules_hash(checks),
+        },
+        inputs=[InputRef(name=n, location=loc, sha256=sha) for n, loc, sha in result.inputs],
+        rules=rules,
+        notes=[f"not seen: {n}" for n in result.not_seen],
+        fail_on=fail_on,
+        extra_json={
+            "checked": result.checked,
+            "not_seen": result.not_seen,
+            "policy_sha256": ("sha256:" + policy.sha256) if policy is not None and policy.sha256 else None,
+            "tool_version": __version__,
+        },
+    )
+    if waivers is None:
+        waivers = load_waivers(result.waivers_path)
+    return waive_document(doc, waivers, result.today)
+
+
+def _file_of(f: Finding) -> str:
+    if f.connector_type == "file":
+        return f.path.split(" @ ", 1)[0].rsplit(":", 1)[0]
+    return ""
+
+
+def _line_of(f: Finding) -> int:
+    if f.connector_type == "file":
+        tail = f.path.split(" @ ", 1)[0].rsplit(":", 1)
+        if len(tail) == 2 and tail[1].isdigit():
+            return int(tail[1])
+    return 0
+
+
+def rules_hash(checks: Iterable[type[Check]]) -> str:
+    """A hash of the check set (ids, severities, docs): reports record which rules ran."""
+    digest = hashlib.sha256()
+    for c in sorted(checks, key=lambda c: c.id):
+        digest.update(f"{c.id}|{c.severity.value}|{c.doc()}".encode())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------ CLI
+def audit_command(
+    app: Any,
+    envs: Sequence[str],
+    *,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    as_of: str | None,
+    secret_scan: bool,
+    history: bool,
+    scan_timeout: float,
+    policy: Path | None,
+    gcn: Sequence[Path],
+    only: Sequence[str],
+    skip: Sequence[str],
+) -> int:
+    """``afasgov audit``: run, render, write; return the exit code (0 / 1)."""
+    from afasgov.audit.findings import parse_fail_on
+    from afasgov.report import emit
+
+    level = parse_fail_on(fail_on)
+    today = None
+    if as_of:
+        try:
+            today = date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+    if scan_timeout <= 0:
+        raise UsageError("--scan-timeout must be positive")
+    config = app.config()
+    result = run_audit(
+        config,
+        list(envs),
+        today=today,
+        scan=secret_scan,
+        history=history,
+        scan_budget=scan_timeout,
+        policy_path=policy,
+        gcn_paths=list(gcn),
+        only=list(only),
+        skip=list(skip),
+    )
+    doc = to_document(result, fail_on=level)
+    code: int = emit(
+        doc, fmt, output, app.echo, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
+    )
+    return code
+
+
+__all__ = [
+    "AuditResult",
+    "GcnView",
+    "audit_command",
+    "load_definitions",
+    "rules_hash",
+    "run_audit",
+    "run_checks",
+    "to_document",
+]

@@ -1,0 +1,136 @@
+"""Where a secret comes from: an environment variable, a secret file, or the OS keyring.
+
+``afasgov.yaml`` never holds a secret itself, only *where* to find it (``token_env``,
+``client_secret_file``, ``private_key_keyring`` …). A :class:`SecretSource` is that description; it
+reads the value only when :meth:`SecretSource.load` is called, so commands that need no credentials
+never fail on a missing variable. Every failure is a :class:`ConfigError` naming the key path and the
+variable or file (never the value).
+
+Secret files are refused when they are readable or writable by group or others (POSIX), when they
+are tracked by git, when they are not regular files, or when they are larger than 64 KiB.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from afasgov.errors import ConfigError
+from afasgov.secrets import Secret
+
+SourceKind = Literal["env", "file", "keyring"]
+
+MAX_SECRET_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class SecretSource:
+    """Description of where one secret lives (no value inside).
+
+    ``kind`` is ``env`` (``ref`` = variable name), ``file`` (``path`` = resolved file) or ``keyring``
+    (``ref`` = ``service/username``). ``key_path`` is the config key that named it, e.g.
+    ``environments.production.app_connectors.hr-sync.auth.token_env``; ``config_file`` the config.
+    """
+
+    kind: SourceKind
+    ref: str
+    key_path: str
+    config_file: str | None = None
+    path: Path | None = None
+    #: strip surrounding whitespace (tokens, client secrets); PEM keys keep their layout.
+    strip: bool = True
+
+    def describe(self) -> str:
+        """Human description without the value, e.g. ``environment variable AFAS_TOKEN``."""
+        if self.kind == "env":
+            return f"environment variable {self.ref}"
+        if self.kind == "file":
+            return f"file {self.path or self.ref}"
+        return f"keyring entry {self.ref}"
+
+    def _error(self, message: str) -> ConfigError:
+        return ConfigError(message, file=self.config_file, key_path=self.key_path)
+
+    def load(self, *, name: str | None = None) -> Secret:
+        """Read the secret now; raise :class:`ConfigError` if it is missing or refused."""
+        label = name or self.ref
+        if self.kind == "env":
+            value = os.environ.get(self.ref)
+            if value is None:
+                raise self._error(f"environment variable {self.ref} is not set")
+        elif self.kind == "file":
+            value = self._read_file()
+        else:
+            value = self._read_keyring()
+        if self.strip:
+            value = value.strip()
+        if not value:
+            raise self._error(f"{self.describe()} is empty")
+        return Secret(value, name=label)
+
+    def _read_file(self) -> str:
+        path = self.path if self.path is not None else Path(self.ref).expanduser()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise self._error(f"secret file {path} does not exist") from None
+        except OSError as exc:
+            raise self._error(f"cannot read secret file {path}: {exc.strerror}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise self._error(f"secret file {path} is not a regular file")
+        if os.name == "posix" and st.st_mode & 0o066:
+            raise self._error(
+                f"secret file {path} is readable or writable by group or others "
+                f"(mode {stat.S_IMODE(st.st_mode):o}); run: chmod 600 {path}"
+            )
+        if st.st_size > MAX_SECRET_FILE_BYTES:
+            raise self._error(f"secret file {path} is larger than {MAX_SECRET_FILE_BYTES // 1024} KiB")
+        if is_tracked_by_git(path):
+            raise self._error(
+                f"secret file {path} is tracked by git; secrets must stay outside the repository "
+                "(remove it from git, rotate the secret)"
+            )
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise self._error(f"cannot read secret file {path}: {exc.strerror}") from None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._error(f"secret file {path} is not UTF-8 text") from None
+
+    def _read_keyring(self) -> str:
+        service, _, username = self.ref.partition("/")
+        try:
+            import keyring  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise self._error("keyring support needs the optional package: pip install keyring") from None
+        try:
+            value = keyring.get_password(service, username)
+        except Exception as exc:  # noqa: BLE001 - keyring backends raise anything
+            raise self._error(f"keyring lookup of {self.ref} failed: {type(exc).__name__}") from None
+        if value is None:
+            raise self._error(f"keyring has no entry {self.ref}")
+        return str(value)
+
+
+def is_tracked_by_git(path: Path) -> bool:
+    """True if ``path`` is tracked by a git repository that contains it (False if git is absent)."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(resolved.parent), "ls-files", "--error-unmatch", "--", resolved.name],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0

@@ -1,0 +1,150 @@
+"""Code values (``values``: the allowed codes of a field, "enum values"), matched by code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from afasgov.diff.change import Change
+from afasgov.diff.engine import DiffContext, Loc, update_path
+from afasgov.diff.registry import Rule, register
+from afasgov.diff.rules._util import REQUEST_OPS
+from afasgov.model import CodeValue, UpdateField
+
+UF = UpdateField | None
+
+
+def _codes(values: tuple[CodeValue, ...]) -> dict[str, str]:
+    return {v.id: v.description for v in values}
+
+
+class _CodeRule(Rule):
+    subjects = ("update-field",)
+    operation = REQUEST_OPS
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        raise NotImplementedError
+
+
+@register
+class RequestPropertyEnumValueAdded(_CodeRule):
+    """A new allowed code. Nothing that worked breaks: INFO (integrations that read the field back may
+    meet a code they do not know)."""
+
+    id = "request-property-enum-value-added"
+    level = "INFO"
+    template = "added the new '{value}' enum value to the request property '{path}'"
+    inverse = ("request-property-enum-value-removed",)
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        if (
+            before is None
+            or after is None
+            or before.values is None
+            or after.values is None
+            or before.values == after.values
+        ):
+            return
+        old = _codes(before.values)
+        path = update_path(loc.object_path, after.field_id)
+        for code, desc in _codes(after.values).items():
+            if code not in old:
+                yield ctx.change(self, loc, path=path, field=after.field_id, value=code, after=desc)
+
+
+@register
+class RequestPropertyEnumValueRemoved(_CodeRule):
+    """An allowed code is gone: payloads that send it are refused. ERR."""
+
+    id = "request-property-enum-value-removed"
+    level = "ERR"
+    template = "removed the enum value '{value}' of the request property '{path}'"
+    inverse = ("request-property-enum-value-added",)
+    impact = "{integration} {verb} {path}, whose code '{value}' {revision} removed"
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        if (
+            before is None
+            or after is None
+            or before.values is None
+            or after.values is None
+            or before.values == after.values
+        ):
+            return
+        new = _codes(after.values)
+        path = update_path(loc.object_path, after.field_id)
+        for code, desc in _codes(before.values).items():
+            if code not in new:
+                yield ctx.change(self, loc, path=path, field=after.field_id, value=code, before=desc)
+
+
+@register
+class RequestPropertyEnumValueDescriptionChanged(_CodeRule):
+    """The description of an allowed code changed (display text, compared only in the same language).
+    INFO."""
+
+    id = "afas-request-property-enum-value-description-changed"
+    level = "INFO"
+    template = (
+        "the description of the '{value}' enum value of the request property '{path}' changed from "
+        "'{before}' to '{after}'"
+    )
+    inverse = ("afas-request-property-enum-value-description-changed",)
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        if (
+            not ctx.compare_labels
+            or before is None
+            or after is None
+            or before.values is None
+            or after.values is None
+            or before.values == after.values
+        ):
+            return
+        new = _codes(after.values)
+        path = update_path(loc.object_path, after.field_id)
+        for code, desc in _codes(before.values).items():
+            if code in new and new[code] != desc:
+                yield ctx.change(
+                    self, loc, path=path, field=after.field_id, value=code, before=desc, after=new[code]
+                )
+
+
+@register
+class RequestPropertyBecameEnum(_CodeRule):
+    """A free field was restricted to a list of codes: values outside the list are refused. ERR."""
+
+    id = "request-property-became-enum"
+    level = "ERR"
+    template = "request property '{path}' was restricted to a list of enum values"
+    inverse = ("afas-request-property-enum-dropped",)
+    impact = "{integration} {verb} {path}, which {revision} restricted to a list of codes"
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        if before is not None and after is not None and before.values is None and after.values is not None:
+            yield ctx.change(
+                self,
+                loc,
+                path=update_path(loc.object_path, after.field_id),
+                field=after.field_id,
+                after=sorted(_codes(after.values)),
+            )
+
+
+@register
+class RequestPropertyEnumDropped(_CodeRule):
+    """A field restricted to a list of codes accepts any value now. INFO."""
+
+    id = "afas-request-property-enum-dropped"
+    level = "INFO"
+    template = "request property '{path}' is no longer restricted to a list of enum values"
+    inverse = ("request-property-became-enum",)
+
+    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+        if before is not None and after is not None and before.values is not None and after.values is None:
+            yield ctx.change(
+                self,
+                loc,
+                path=update_path(loc.object_path, after.field_id),
+                field=after.field_id,
+                before=sorted(_codes(before.values)),
+            )

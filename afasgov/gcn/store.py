@@ -1,0 +1,295 @@
+"""The ``definitions/getconnectors/`` store: ``<Name>.yaml`` (readable) next to ``<Name>.gcn``
+(original export bytes), keyed by connector GUID (DESIGN §3).
+
+* :func:`import_files` reads every input completely before writing anything, then writes each pair
+  through temporary files and renames (no half-written definitions);
+* :func:`export_definitions` returns the original bytes when the YAML is unchanged, otherwise the
+  file re-written with the YAML's edits (:func:`afasgov.gcn.codec.apply_definition`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from afasgov.gcn.codec import SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
+from afasgov.gcn.errors import GcnError
+from afasgov.gcn.model import GcnDefinition
+from afasgov.gcn.yamlio import from_yaml, to_yaml
+
+_SAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def file_stem(name: str) -> str:
+    """A safe file name for a connector id (``/``, spaces etc. become ``_``)."""
+    stem = _SAFE.sub("_", name).strip(".") or "_"
+    return stem[:150]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary sibling first, then rename them all."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    stem: str
+    guid: str
+    name: str
+    yaml_path: Path
+    gcn_path: Path
+
+
+def index(directory: Path) -> dict[str, StoredEntry]:
+    """GUID → entry for every ``*.yaml`` definition in ``directory``."""
+    out: dict[str, StoredEntry] = {}
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise GcnError(
+                f"cannot read the stored definition: {type(exc).__name__}", source=str(path)
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("guid"), str):
+            raise GcnError("stored definition has no guid", source=str(path))
+        guid = data["guid"]
+        if guid in out:
+            raise GcnError(
+                f"connector GUID {guid} is stored twice ({out[guid].yaml_path.name} and {path.name})",
+                source=str(directory),
+            )
+        out[guid] = StoredEntry(
+            stem=path.stem,
+            guid=guid,
+            name=str(data.get("name") or path.stem),
+            yaml_path=path,
+            gcn_path=path.with_suffix(".gcn"),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    name: str
+    guid: str
+    action: str  # added | updated | unchanged | renamed | replaced
+    yaml_path: Path
+    gcn_path: Path
+    note: str = ""
+
+
+def import_files(paths: Iterable[Path], into: Path, *, replace: bool = False) -> list[ImportResult]:
+    """Import ``.gcn`` files into ``into`` (all parsed before anything is written)."""
+    docs: list[tuple[Path, bytes, GcnDocument]] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise GcnError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        doc = read_gcn(data, source=str(path))
+        if doc.guid in seen:
+            raise GcnError(
+                f"holds connector {doc.guid} ({doc.name}) like {seen[doc.guid]}; import one version "
+                "at a time",
+                source=str(path),
+            )
+        seen[doc.guid] = path
+        docs.append((path, data, doc))
+    existing = index(into)
+    by_stem = {e.stem: e for e in existing.values()}
+    writes: list[tuple[Path, bytes]] = []
+    removals: list[Path] = []
+    results: list[ImportResult] = []
+    stems_taken: dict[str, str] = {}
+    for path, data, doc in docs:
+        stem = file_stem(doc.name)
+        if stem in stems_taken and stems_taken[stem] != doc.guid:
+            raise GcnError(f"two inputs map to the same file name {stem}.gcn", source=str(path))
+        stems_taken[stem] = doc.guid
+        yaml_path, gcn_path = into / f"{stem}.yaml", into / f"{stem}.gcn"
+        yaml_bytes = to_yaml(doc.definition).encode("utf-8")
+        occupant = by_stem.get(stem)
+        previous = existing.get(doc.guid)
+        note = ""
+        if occupant is not None and occupant.guid != doc.guid:
+            if not replace:
+                raise GcnError(
+                    f"{yaml_path} holds a different connector (GUID {occupant.guid}) under the name "
+                    f"{doc.name}; this file is GUID {doc.guid} (deleted and re-created in Profit?). "
+                    "Pass --replace to replace it",
+                    source=str(path),
+                )
+            action = "replaced"
+            note = f"replaces connector {occupant.guid}"
+        elif previous is not None and previous.stem != stem:
+            action = "renamed"
+            note = f"was {previous.stem}"
+            removals += [previous.yaml_path, previous.gcn_path]
+        elif previous is not None:
+            same = (
+                gcn_path.is_file()
+                and gcn_path.read_bytes() == data
+                and yaml_path.is_file()
+                and yaml_path.read_bytes() == yaml_bytes
+            )
+            action = "unchanged" if same else "updated"
+        else:
+            action = "added"
+        if action != "unchanged":
+            writes += [(gcn_path, data), (yaml_path, yaml_bytes)]
+        results.append(
+            ImportResult(
+                name=doc.name, guid=doc.guid, action=action, yaml_path=yaml_path, gcn_path=gcn_path, note=note
+            )
+        )
+    _atomic_write_all(writes)
+    written = {p for p, _ in writes}
+    for path in removals:
+        if path not in written:
+            path.unlink(missing_ok=True)
+    return results
+
+
+def resolve(directory: Path, name: str) -> StoredEntry:
+    """A stored definition by connector name, file stem or GUID."""
+    entries = index(directory)
+    wanted = name.upper()
+    if wanted in entries:
+        return entries[wanted]
+    for entry in entries.values():
+        if name in (entry.name, entry.stem) or file_stem(name) == entry.stem:
+            return entry
+    known = ", ".join(sorted(e.name for e in entries.values())[:20]) or "none"
+    raise GcnError(f"no GetConnector definition named {name!r} in {directory} (known: {known})")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    entry: StoredEntry
+    original: bytes
+    document: GcnDocument
+    definition: GcnDefinition  # from the YAML (possibly edited)
+
+    @property
+    def edited(self) -> bool:
+        return self.definition != self.document.definition
+
+
+def load(entry: StoredEntry) -> Loaded:
+    try:
+        original = entry.gcn_path.read_bytes()
+    except OSError:
+        raise GcnError(
+            f"the original export {entry.gcn_path.name} is missing next to the definition; import "
+            "the .gcn again",
+            source=str(entry.yaml_path),
+        ) from None
+    doc = read_gcn(original, source=str(entry.gcn_path))
+    try:
+        text = entry.yaml_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GcnError(f"cannot read: {type(exc).__name__}", source=str(entry.yaml_path)) from None
+    definition = from_yaml(text, source=str(entry.yaml_path))
+    if definition.guid != doc.guid:
+        raise GcnError(
+            f"the YAML's guid {definition.guid} differs from its .gcn ({doc.guid})",
+            source=str(entry.yaml_path),
+        )
+    return Loaded(entry=entry, original=original, document=doc, definition=definition)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    name: str
+    guid: str
+    path: Path
+    edited: bool
+    note: str = ""
+
+
+def export_bytes(loaded: Loaded) -> bytes:
+    """The original bytes, or the file re-written with the YAML's edits."""
+    if not loaded.edited:
+        return loaded.original
+    return write_gcn(apply_definition(loaded.document, loaded.definition))
+
+
+def export_definitions(names: Iterable[str], directory: Path, out: Path) -> list[ExportResult]:
+    """Export stored definitions to ``out/<Name>.gcn`` (all prepared before anything is written)."""
+    files: list[tuple[Path, bytes]] = []
+    results: list[ExportResult] = []
+    for name in names:
+        loaded = load(resolve(directory, name))
+        data = export_bytes(loaded)
+        target = out / f"{loaded.entry.stem}.gcn"
+        if any(p == target for p, _ in files):
+            continue
+        files.append((target, data))
+        results.append(
+            ExportResult(
+                name=loaded.definition.name,
+                guid=loaded.entry.guid,
+                path=target,
+                edited=loaded.edited,
+                note=SIGNATURE_NOTE if loaded.edited else "",
+            )
+        )
+    _atomic_write_all(files)
+    return results
+
+
+def load_definition(path: Path, *, definitions: Path | None = None) -> GcnDefinition:
+    """A diff/show operand: a ``.gcn`` file, a definition ``.yaml``/``.json``, or a stored name."""
+    if path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise GcnError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        if path.suffix.lower() in (".yaml", ".yml", ".json"):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GcnError(
+                    "not UTF-8 text (a .gcn file with a wrong extension?)", source=str(path)
+                ) from None
+            return from_yaml(text, source=str(path))
+        return read_gcn(data, source=str(path)).definition
+    if definitions is not None and not path.suffix and len(path.parts) == 1:
+        return load(resolve(definitions, str(path))).definition
+    raise GcnError("no such file", source=str(path))

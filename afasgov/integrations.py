@@ -1,0 +1,500 @@
+"""Integration manifests (``definitions/integrations/<name>.yaml``, DESIGN §6): who uses what.
+
+```yaml
+name: hr-sync                       # = the file name
+owner: hr-team@example.org
+description: HR system → Profit     # optional
+app_connector:                      # the App Connector (config name) per environment,
+  production: hr-sync               # or one name for every environment: `app_connector: hr-sync`
+  accept: hr-sync
+uses:
+  get:
+    Profit_Employees: [EmId, Name, EmailWork]      # output names, or "*"
+  update:
+    KnEmployee:                                     # field ids / paths, or "*"
+      - EmId                                        # = KnEmployee/Element/Fields/EmId
+      - KnEmployee/Element/Objects/AfasEmployee/Element/Fields/EmAd
+      - KnEmployee/Element/Objects/KnPerson         # a whole nested object
+justifications:                     # optional: why privacy-sensitive fields are needed (audit AC010)
+  Profit_Employees/Fields/BSN: payroll provider needs the BSN by law (Wet LB art. 28)
+```
+
+Loading is strict (safe YAML without tags or aliases, unknown keys refused, every id printable
+ASCII so that look-alike Unicode ids such as a Cyrillic ``е`` in ``KnEmployее`` are rejected).
+The diff uses manifests to say which integration a change hits and to regrade levels
+(:func:`apply_impact`); the audit uses them as allow-lists (:meth:`Manifest.allows`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afasgov.errors import InputError
+from afasgov.report.strict_yaml import load_yaml_file
+
+if TYPE_CHECKING:
+    from afasgov.diff.change import Change
+    from afasgov.model import EnvironmentSnapshot
+
+_KEYS = {"name", "owner", "description", "app_connector", "uses", "justifications"}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CONNECTOR_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_FIELD_RE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$")
+_OUTPUT_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$")
+
+#: a field or object an integration declares in an UpdateConnector: (object path, field id or None).
+UpdateUse = tuple[tuple[str, ...], str | None]
+
+
+def _ascii_problem(text: str) -> str | None:
+    for ch in text:
+        if ord(ch) > 0x7E or ord(ch) < 0x20:
+            name = unicodedata.name(ch, "control character")
+            hint = ""
+            folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            if folded:
+                hint = f", looks like {folded!r}"
+            return f"contains U+{ord(ch):04X} {name}{hint}: ids must be plain ASCII (look-alikes are refused)"
+    return None
+
+
+def _check_id(value: Any, pattern: re.Pattern[str], what: str, source: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{what} must be a non-empty string", source=source)
+    problem = _ascii_problem(value)
+    if problem:
+        raise InputError(f"{what} {value!r} {problem}", source=source)
+    if not pattern.match(value):
+        raise InputError(f"{what} {value!r} is not a valid id", source=source)
+    return value
+
+
+def parse_update_use(connector: str, entry: str, source: str) -> UpdateUse:
+    """``EmAd`` | ``Element/Fields/EmAd`` | ``{C}/Element/Objects/O/Element/Fields/F`` |
+    ``{C}/Element/Objects/O``
+    → (object path, field id or None for a whole object)."""
+    problem = _ascii_problem(entry)
+    if problem:
+        raise InputError(f"update path {entry!r} {problem}", source=source)
+    if "/" not in entry:
+        return (connector,), _check_id(entry, _FIELD_RE, "field id", source)
+    parts = entry.split("/")
+    if parts[0] == "Element":
+        parts = [connector, *parts]
+    if parts[0] != connector:
+        raise InputError(f"update path {entry!r} must start with {connector!r} or 'Element'", source=source)
+    object_path = [connector]
+    i = 1
+    bad = InputError(
+        f"update path {entry!r} is not of the form {connector}/Element[/Objects/<Object>/Element…]"
+        "/Fields/<FieldId>",
+        source=source,
+    )
+    while i < len(parts):
+        if parts[i] != "Element":
+            raise bad
+        i += 1
+        if i == len(parts):
+            return tuple(object_path), None
+        if parts[i] == "Fields" and i + 2 == len(parts):
+            return tuple(object_path), _check_id(parts[i + 1], _FIELD_RE, "field id", source)
+        if parts[i] == "Objects" and i + 1 < len(parts):
+            object_path.append(_check_id(parts[i + 1], _CONNECTOR_RE, "object name", source))
+            i += 2
+            if i == len(parts):
+                return tuple(object_path), None
+            continue
+        raise bad
+    raise bad
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One integration manifest."""
+
+    name: str
+    owner: str
+    app_connector: str | Mapping[str, str]
+    #: GetConnector id → output names it reads (``None`` = ``"*"``, everything).
+    uses_get: Mapping[str, frozenset[str] | None]
+    #: UpdateConnector id → fields/objects it sends (``None`` = ``"*"``).
+    uses_update: Mapping[str, frozenset[UpdateUse] | None]
+    justifications: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    description: str = ""
+    source: str = ""
+
+    def app_connector_for(self, *envs: str) -> str | None:
+        """The App Connector this integration uses in the first of ``envs`` the manifest names."""
+        if isinstance(self.app_connector, str):
+            return self.app_connector
+        for env in envs:
+            if env in self.app_connector:
+                return self.app_connector[env]
+        return None
+
+    def allows(
+        self,
+        connector_type: str,
+        connector: str,
+        field: str | None = None,
+        object_path: Sequence[str] | None = None,
+    ) -> bool:
+        """Allow-list view (audit): does the manifest declare this connector (and field)?"""
+        if connector_type in ("get", "gcn"):
+            if connector not in self.uses_get:
+                return False
+            names = self.uses_get[connector]
+            return names is None or field is None or field in names
+        if connector_type == "update":
+            if connector not in self.uses_update:
+                return False
+            uses = self.uses_update[connector]
+            if uses is None or field is None:
+                return True
+            op = tuple(object_path or (connector,))
+            return any((f == field and p == op) or (f is None and op[: len(p)] == p) for p, f in uses)
+        return False
+
+    def justification(self, connector: str, field: str) -> str | None:
+        for key in (f"{connector}/Fields/{field}", f"{connector}/{field}", field):
+            if key in self.justifications:
+                return self.justifications[key]
+        return None
+
+    def uses_change(self, change: Change, *, envs: Sequence[str] = ()) -> bool:
+        """Does ``change`` touch something this integration declares?"""
+        ct = change.connector_type
+        if ct in ("get", "gcn"):
+            return self.allows("get", change.connector, change.field)
+        if ct == "update":
+            if change.connector not in self.uses_update:
+                return False
+            uses = self.uses_update[change.connector]
+            if uses is None:
+                return True
+            op = tuple(change.object_path)
+            if len(op) == 1 and change.field is None:
+                return True  # the connector itself
+            scope = getattr(_rule(change.id), "affects", "field")
+            if change.field is None or scope == "object":
+                # an object-level change (or a field that matters to whoever sends the object)
+                return any(p[: len(op)] == op or (f is None and op[: len(p)] == p) for p, f in uses)
+            return any((p == op and f == change.field) or (f is None and op[: len(p)] == p) for p, f in uses)
+        if ct == "app-connector":
+            if self.app_connector_for(*envs) != change.connector:
+                return False
+            if change.value is None:
+                return True
+            kind = change.object_path[1] if len(change.object_path) > 1 else ""
+            table: Mapping[str, Any] = self.uses_get if kind == "get" else self.uses_update
+            return change.value in table
+        return False
+
+
+def _rule(rule_id: str) -> Any:
+    from afasgov.diff.registry import all_rules
+
+    return all_rules().get(rule_id)
+
+
+def _parse(raw: Any, path: Path) -> Manifest:
+    source = str(path)
+    if not isinstance(raw, dict):
+        raise InputError("a manifest must be a mapping", source=source)
+    unknown = sorted(str(k) for k in raw if k not in _KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}", source=source
+        )
+    for key in ("name", "owner", "app_connector", "uses"):
+        if key not in raw or raw[key] in (None, "", {}):
+            raise InputError(f"missing {key!r}", source=source)
+    name = _check_id(raw["name"], _NAME_RE, "name", source)
+    if name != path.stem:
+        raise InputError(f"name {name!r} does not match the file name {path.name!r}", source=source)
+    owner = raw["owner"]
+    if not isinstance(owner, str) or not owner.strip():
+        raise InputError("'owner' must be non-empty text", source=source)
+    description = raw.get("description") or ""
+    if not isinstance(description, str):
+        raise InputError("'description' must be text", source=source)
+    app = raw["app_connector"]
+    app_connector: str | dict[str, str]
+    if isinstance(app, str):
+        app_connector = _check_id(app, _NAME_RE, "app_connector", source)
+    elif isinstance(app, dict) and app:
+        app_connector = {
+            _check_id(k, _NAME_RE, "environment name", source): _check_id(
+                v, _NAME_RE, f"app_connector.{k}", source
+            )
+            for k, v in app.items()
+        }
+    else:
+        raise InputError("'app_connector' must be a name or a mapping environment → name", source=source)
+    uses = raw["uses"]
+    if not isinstance(uses, dict):
+        raise InputError("'uses' must be a mapping with 'get' and/or 'update'", source=source)
+    bad_uses = sorted(str(k) for k in uses if k not in ("get", "update"))
+    if bad_uses:
+        raise InputError(
+            f"'uses' has unknown key(s) {', '.join(bad_uses)}; allowed: get, update", source=source
+        )
+    uses_get: dict[str, frozenset[str] | None] = {}
+    uses_update: dict[str, frozenset[UpdateUse] | None] = {}
+    for kind in ("get", "update"):
+        table = uses.get(kind) or {}
+        if not isinstance(table, dict):
+            raise InputError(
+                f"'uses.{kind}' must be a mapping connector → list of ids or \"*\"", source=source
+            )
+        for raw_cid, entries in table.items():
+            cid = _check_id(raw_cid, _CONNECTOR_RE, f"uses.{kind} connector", source)
+            where = f"uses.{kind}.{cid}"
+            if entries == "*":
+                (uses_get if kind == "get" else uses_update)[cid] = None
+                continue
+            if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+                raise InputError(f"'{where}' must be a non-empty list of ids or \"*\"", source=source)
+            if kind == "get":
+                uses_get[cid] = frozenset(
+                    _check_id(e, _OUTPUT_RE, f"{where} output name", source) for e in entries
+                )
+            else:
+                uses_update[cid] = frozenset(parse_update_use(cid, e, f"{source}: {where}") for e in entries)
+    if not uses_get and not uses_update:
+        raise InputError("'uses' declares no connector", source=source)
+    just = raw.get("justifications") or {}
+    if not isinstance(just, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in just.items()
+    ):
+        raise InputError("'justifications' must map field paths to non-empty reasons", source=source)
+    for key in just:
+        problem = _ascii_problem(key)
+        if problem:
+            raise InputError(f"justification key {key!r} {problem}", source=source)
+    return Manifest(
+        name=name,
+        owner=owner.strip(),
+        app_connector=app_connector,
+        uses_get=uses_get,
+        uses_update=uses_update,
+        justifications=dict(just),
+        description=description,
+        source=source,
+    )
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Load and validate one manifest file."""
+    return _parse(load_yaml_file(Path(path)), Path(path))
+
+
+@dataclass
+class Manifests:
+    """All manifests of an integrations directory (sorted by name)."""
+
+    manifests: list[Manifest] = dataclasses.field(default_factory=list)
+    directory: str = ""
+
+    def __iter__(self) -> Iterator[Manifest]:
+        return iter(self.manifests)
+
+    def __len__(self) -> int:
+        return len(self.manifests)
+
+    def __bool__(self) -> bool:
+        return bool(self.manifests)
+
+    def by_name(self) -> dict[str, Manifest]:
+        return {m.name: m for m in self.manifests}
+
+
+def load_manifests(directory: Path | None) -> Manifests:
+    """Every ``*.yaml``/``*.yml`` directly in ``directory`` (missing directory = no manifests)."""
+    if directory is None:
+        return Manifests()
+    directory = Path(directory)
+    if not directory.exists():
+        return Manifests(directory=str(directory))
+    if not directory.is_dir():
+        raise InputError("is not a directory", source=str(directory))
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    manifests = [load_manifest(p) for p in files]
+    seen: dict[str, str] = {}
+    for m in manifests:
+        if m.name in seen:
+            raise InputError(f"integration {m.name!r} is declared twice ({seen[m.name]})", source=m.source)
+        seen[m.name] = m.source
+    return Manifests(sorted(manifests, key=lambda m: m.name), directory=str(directory))
+
+
+# ---------------------------------------------------------------------------------- references
+def unknown_references(
+    manifests: Iterable[Manifest], snapshots: Sequence[EnvironmentSnapshot], gcn_names: Iterable[str] = ()
+) -> list[str]:
+    """Connectors, fields, objects and App Connectors that manifests name but no snapshot has."""
+    gcn = set(gcn_names)
+    where = ", ".join(s.name for s in snapshots) or "no snapshot"
+    get_fields: dict[str, set[str]] = {}
+    update_uses: dict[str, set[UpdateUse]] = {}
+    for snap in snapshots:
+        for cid, g in snap.get_connectors.items():
+            get_fields.setdefault(cid, set()).update(f.id for f in g.fields)
+        for cid, u in snap.update_connectors.items():
+            known = update_uses.setdefault(cid, set())
+            for op, ufield in u.walk():
+                known.add((op, ufield.field_id))
+                for i in range(1, len(op) + 1):
+                    known.add((op[:i], None))
+            known.update(_objects(u.objects, (cid,)))
+    out: list[str] = []
+    for m in manifests:
+        for cid, names in sorted(m.uses_get.items()):
+            if cid not in get_fields:
+                if cid not in gcn:
+                    out.append(f"{m.name}: reads GetConnector {cid}, which exists in no snapshot ({where})")
+                continue
+            for n in sorted(names or ()):
+                if n not in get_fields[cid]:
+                    out.append(f"{m.name}: reads {cid}/Fields/{n}, which exists in no snapshot ({where})")
+        for cid, uses in sorted(m.uses_update.items()):
+            if cid not in update_uses:
+                out.append(f"{m.name}: sends UpdateConnector {cid}, which exists in no snapshot ({where})")
+                continue
+            for op, fid in sorted(uses or (), key=lambda u: (u[0], u[1] or "")):
+                if (op, fid) not in update_uses[cid]:
+                    from afasgov.diff.engine import update_path
+
+                    used = update_path(op, fid)
+                    out.append(f"{m.name}: sends {used}, which exists in no snapshot ({where})")
+        for snap in snapshots:
+            app = m.app_connector_for(snap.name)
+            if app is not None and snap.app_connectors and app not in snap.app_connectors:
+                out.append(
+                    f"{m.name}: uses App Connector {app!r} in {snap.name}, which that snapshot does not have"
+                )
+    return out
+
+
+def _objects(objects: Iterable[Any], path: tuple[str, ...]) -> Iterator[UpdateUse]:
+    for o in objects:
+        p = (*path, o.name)
+        yield p, None
+        yield from _objects(o.objects, p)
+
+
+# -------------------------------------------------------------------------------------- impact
+@dataclass
+class ImpactResult:
+    """Changes with integration notes and regraded levels, and what to report besides."""
+
+    changes: list[Change]
+    notes: list[str]
+    #: integration name → impact sentences ("hr-sync sends …, which accept removed").
+    impacts: dict[str, list[str]]
+    regraded_up: int = 0
+    regraded_down: int = 0
+
+
+_VERB = {"update": "sends", "get": "reads", "gcn": "reads", "app-connector": "uses"}
+
+
+def _sentence(change: Change, manifest: Manifest, revision: str) -> str:
+    rule = _rule(change.id)
+    template = getattr(rule, "impact", "") or "{integration} {verb} {path}, which {revision} changed"
+    from afasgov.diff.engine import update_path
+
+    obj = (
+        update_path(change.object_path)
+        if change.connector_type == "update" and change.object_path
+        else change.path
+    )
+    try:
+        return str(
+            template.format(
+                integration=manifest.name,
+                verb=_VERB.get(change.connector_type, "uses"),
+                path=change.path,
+                object=obj,
+                revision=revision,
+                value=change.value,
+                before=change.before,
+                after=change.after,
+                connector=change.connector,
+            )
+        )
+    except (KeyError, IndexError, ValueError):
+        return f"{manifest.name} {_VERB.get(change.connector_type, 'uses')} {change.path}: {change.text}"
+
+
+def apply_impact(
+    changes: Sequence[Change],
+    manifests: Iterable[Manifest],
+    *,
+    base_name: str = "",
+    revision_name: str = "",
+    downgrade: bool = True,
+) -> ImpactResult:
+    """Which integrations each change hits, and levels regraded by use (DESIGN §6):
+
+    * a WARN on something an integration declares becomes ERR;
+    * with ``downgrade``, an ERR on a get/update/App Connector thing that no integration declares
+      becomes WARN (said in the change's notes).
+
+    Without manifests nothing changes.
+    """
+    manifest_list = list(manifests)
+    revision = revision_name or "the revision"
+    envs = tuple(e for e in (revision_name, base_name) if e)
+    out: list[Change] = []
+    impacts: dict[str, list[str]] = {m.name: [] for m in manifest_list}
+    up = down = 0
+    for change in changes:
+        if not manifest_list:
+            out.append(change)
+            continue
+        users = [m for m in manifest_list if m.uses_change(change, envs=envs)]
+        notes = list(change.notes)
+        level = change.level
+        if users:
+            notes.append("used by " + ", ".join(m.name for m in users))
+            if change.level == "WARN":
+                level = "ERR"
+                up += 1
+                notes.append(f"regraded WARN → ERR: {', '.join(m.name for m in users)} declare(s) it")
+        elif (
+            downgrade
+            and change.level == "ERR"
+            and change.connector_type in ("get", "update", "gcn", "app-connector")
+        ):
+            level = "WARN"
+            down += 1
+            notes.append("regraded ERR → WARN: no integration manifest uses it")
+        if level in ("ERR", "WARN"):
+            for m in users:
+                impacts[m.name].append(_sentence(change, m, revision))
+        extra = {**change.extra, "integrations": [m.name for m in users]}
+        out.append(dataclasses.replace(change, level=level, notes=tuple(notes), extra=extra))
+    result_notes = []
+    if up or down:
+        result_notes.append(f"integration manifests regraded {up} change(s) WARN → ERR and {down} ERR → WARN")
+    return ImpactResult(out, result_notes, impacts, up, down)
+
+
+__all__ = [
+    "ImpactResult",
+    "Manifest",
+    "Manifests",
+    "UpdateUse",
+    "apply_impact",
+    "load_manifest",
+    "load_manifests",
+    "parse_update_use",
+    "unknown_references",
+]

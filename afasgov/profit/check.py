@@ -1,0 +1,357 @@
+"""``afasgov check [ENV…]``: per environment and App Connector — reachable, authenticated, Profit
+version, ``tokenExpiry``, OAuth access-token lifetime — as a table (or JSON).
+
+Exit codes (DESIGN §9): 0 every App Connector answered; 2 a configuration problem (missing variable,
+malformed token or key: reported before any request is sent); 3 at least one App Connector failed
+remotely (unreachable, refused, server error after retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+import httpx
+
+from afasgov import __version__
+from afasgov.errors import EXIT_OK, EXIT_REMOTE, AfasgovError
+from afasgov.profit import errors as E
+from afasgov.profit.client import ProfitClient
+from afasgov.profit.credentials import Credentials, load_credentials
+from afasgov.profit.limits import set_global_max_in_flight
+from afasgov.profit.retry import RetryPolicy
+from afasgov.profit.urls import ENVID_PREFIX
+from afasgov.secrets import redact
+
+if TYPE_CHECKING:
+    from afasgov.cli import AppContext
+    from afasgov.config import AppConnectorConfig, EnvironmentConfig
+
+#: classic tokens expire on this date; classic App Connectors stop working after the cut-off (AFAS).
+CLASSIC_TOKEN_EXPIRY = date(2027, 5, 1)
+CLASSIC_CUTOFF = date(2027, 8, 31)
+EXPIRY_WARNING_DAYS = 30
+
+TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
+
+
+@dataclass
+class CheckResult:
+    """One row of the check table (also the JSON shape)."""
+
+    environment: str
+    app_connector: str
+    auth: str
+    base_url: str
+    reachable: bool | None = None
+    authenticated: bool | None = None
+    profit_version: str | None = None
+    envid: str | None = None
+    app_name: str | None = None
+    token_expiry: str | None = None
+    token_expiry_text: str = ""
+    access_token_lifetime: float | None = None
+    get_connectors: int | None = None
+    update_connectors: int | None = None
+    notes: list[str] = field(default_factory=list)
+    environment_notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    error_type: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def describe_token_expiry(value: Any, *, today: date | None = None) -> tuple[str, list[str]]:
+    """``tokenExpiry`` as text plus notes. ``"0"`` (or empty) most likely means "never" [guess]; a
+    date (ISO or ``dd-mm-yyyy``) is shown with the days left [guess: the format is undocumented]."""
+    notes: list[str] = []
+    if value is None or (isinstance(value, str) and value.strip() in ("", "0")) or value == 0:
+        notes.append("token never expires (tokenExpiry 0): set a validity period on the App Connector")
+        return "never", notes
+    text = str(value).strip()
+    parsed = _parse_date(text)
+    if parsed is None:
+        return text[:40], notes
+    today = today or datetime.now(UTC).date()
+    days = (parsed - today).days
+    if days < 0:
+        notes.append(f"token expired on {parsed.isoformat()}")
+        return f"{parsed.isoformat()} (expired)", notes
+    if days < EXPIRY_WARNING_DAYS:
+        notes.append(f"token expires in {days} days: rotate it")
+    return f"{parsed.isoformat()} ({days} d)", notes
+
+
+def _parse_date(text: str) -> date | None:
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    m = re.match(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text)
+    if m:
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            return None
+    return None
+
+
+def _fmt_lifetime(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)} h"
+    if seconds >= 60:
+        return f"{int(seconds // 60)} min"
+    return f"{int(seconds)} s"
+
+
+async def check_app_connector(
+    env: EnvironmentConfig,
+    ac: AppConnectorConfig,
+    *,
+    credentials: Credentials | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    today: date | None = None,
+) -> CheckResult:
+    """Check one App Connector. Remote failures are recorded in the result, not raised."""
+    result = CheckResult(
+        environment=env.name,
+        app_connector=ac.name,
+        auth=ac.auth.label,
+        base_url=env.base_url,
+        environment_notes=environment_notes(env),
+    )
+    if ac.auth.type == "classic":
+        result.notes.append(
+            f"classic token: classic tokens expire on {CLASSIC_TOKEN_EXPIRY.isoformat()} and stop "
+            f"working after {CLASSIC_CUTOFF.isoformat()}; migrate to OAuth"
+        )
+    step = "connect"
+    try:
+        async with ProfitClient(env, ac, transport=transport, retry=retry, credentials=credentials) as client:
+            step = "authenticate"
+            info = await client.authenticate()
+            result.access_token_lifetime = info.access_token_lifetime
+            step = "metainfo"
+            meta = await client.metainfo()
+            result.reachable = True
+            result.authenticated = True
+            _read_metainfo(env, meta, result, today)
+            step = "profitversion"
+            result.profit_version = await client.profit_version()
+    except (E.TransportError, E.RedirectError) as exc:
+        result.reachable = False
+        _fail(result, exc)
+    except (E.AuthenticationError, E.OAuthError, E.IPRestrictedError) as exc:
+        result.reachable = True
+        result.authenticated = False
+        _fail(result, exc)
+    except E.ProfitError as exc:
+        result.reachable = True
+        if step == "profitversion":
+            result.authenticated = True
+        _fail(result, exc)
+    return result
+
+
+def environment_notes(env: EnvironmentConfig) -> list[str]:
+    """Notes about an environment's configuration (the audit reports these as findings)."""
+    notes = []
+    for flag in env.flags:
+        if flag == "non-afas-host":
+            notes.append(f"host {env.host} is not an AFAS host (allowed by allow_non_afas_host)")
+        elif flag == "http":
+            notes.append("plain http:// (allowed for loopback only)")
+        elif flag == "host-type-mismatch":
+            notes.append(f"host {env.host} does not match tenant {env.tenant} / type {env.type}")
+        elif flag == "unusual-afas-host":
+            notes.append(f"host {env.host} is not one of AFAS's REST host names")
+        elif flag == "custom-ca":
+            notes.append("TLS verified against a custom CA file (ca_file)")
+    return notes
+
+
+def _fail(result: CheckResult, exc: E.ProfitError) -> None:
+    result.error = redact(str(exc))
+    result.error_type = type(exc).__name__
+
+
+def _read_metainfo(
+    env: EnvironmentConfig, meta: dict[str, Any], result: CheckResult, today: date | None
+) -> None:
+    info = meta.get("info") if isinstance(meta.get("info"), dict) else {}
+    assert isinstance(info, dict)
+    envid = info.get("envid")
+    result.envid = envid if isinstance(envid, str) else None
+    app_name = info.get("appName")
+    result.app_name = app_name if isinstance(app_name, str) else None
+    expiry = info.get("tokenExpiry")
+    result.token_expiry = None if expiry is None else str(expiry)
+    result.token_expiry_text, notes = describe_token_expiry(expiry, today=today)
+    result.notes.extend(notes)
+    for key, attr in (("getConnectors", "get_connectors"), ("updateConnectors", "update_connectors")):
+        value = meta.get(key)
+        if isinstance(value, list):
+            setattr(result, attr, len(value))
+    expected = ENVID_PREFIX.get(env.type)
+    if result.envid and expected and not result.envid.upper().startswith(expected):
+        result.notes.append(
+            f"envid {result.envid} does not look like a {env.type} environment "
+            f"(expected it to start with {expected})"
+        )
+
+
+async def check_environments(
+    envs: Sequence[EnvironmentConfig],
+    *,
+    transport_factory: TransportFactory | None = None,
+    retry: RetryPolicy | None = None,
+    today: date | None = None,
+) -> list[CheckResult]:
+    """Check every App Connector of ``envs`` concurrently (each environment's limit applies).
+
+    Credentials are loaded first: a :class:`~afasgov.errors.ConfigError` is raised before any request.
+    """
+    jobs: list[tuple[EnvironmentConfig, AppConnectorConfig, Credentials]] = []
+    for env in envs:
+        for ac in env.app_connectors.values():
+            jobs.append((env, ac, load_credentials(ac)))
+    results = await asyncio.gather(
+        *(
+            check_app_connector(
+                env,
+                ac,
+                credentials=creds,
+                transport=transport_factory(env, ac) if transport_factory else None,
+                retry=retry,
+                today=today,
+            )
+            for env, ac, creds in jobs
+        )
+    )
+    out: list[CheckResult] = []
+    for env in envs:
+        if not env.app_connectors:
+            out.append(
+                CheckResult(
+                    environment=env.name,
+                    app_connector="-",
+                    auth="-",
+                    base_url=env.base_url,
+                    notes=["no App Connectors configured"],
+                    environment_notes=environment_notes(env),
+                )
+            )
+        out.extend(r for r in results if r.environment == env.name)
+    return out
+
+
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "NO")
+
+
+def render_table(results: Sequence[CheckResult]) -> list[str]:
+    headers = [
+        "ENVIRONMENT",
+        "APP CONNECTOR",
+        "AUTH",
+        "REACHABLE",
+        "AUTHENTICATED",
+        "PROFIT",
+        "ENVID",
+        "TOKEN EXPIRY",
+        "ACCESS TOKEN",
+        "RESULT",
+    ]
+    rows = []
+    for r in results:
+        status = "ok" if r.ok else "FAILED"
+        if r.app_connector == "-":
+            status = "skipped"
+        rows.append(
+            [
+                r.environment,
+                r.app_connector,
+                r.auth,
+                _yes_no(r.reachable),
+                _yes_no(r.authenticated),
+                r.profit_version or "-",
+                r.envid or "-",
+                r.token_expiry_text or "-",
+                _fmt_lifetime(r.access_token_lifetime),
+                status,
+            ]
+        )
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return lines
+
+
+def run_check(
+    app: AppContext,
+    envs: list[str],
+    *,
+    output_format: str = "text",
+    transport_factory: TransportFactory | None = None,
+) -> int:
+    """The ``afasgov check`` command. Returns the exit code."""
+    config = app.config()
+    selected = config.select(envs)
+    if config.max_in_flight_total:
+        set_global_max_in_flight(config.max_in_flight_total)
+    results = asyncio.run(check_environments(selected, transport_factory=transport_factory))
+    failed = [r for r in results if not r.ok]
+    if output_format == "json":
+        doc = {
+            "tool": "afasgov",
+            "version": __version__,
+            "command": "check",
+            "ok": not failed,
+            "results": [asdict(r) for r in results],
+        }
+        app.echo(json.dumps(doc, indent=2, sort_keys=False))
+    else:
+        for line in render_table(results):
+            app.echo(line)
+        shown: set[str] = set()
+        for r in results:
+            if r.environment not in shown:
+                shown.add(r.environment)
+                for note in r.environment_notes:
+                    app.echo(f"  note: {r.environment}: {note}")
+            for note in r.notes:
+                where = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
+                app.echo(f"  note: {where}: {note}")
+        for r in failed:
+            app.echo(f"afasgov: {r.error}", err=True)
+        checked = sum(1 for r in results if r.app_connector != "-")
+        verdict = "all ok" if not failed else f"{len(failed)} failed"
+        click.echo(
+            redact(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}"),
+            color=app.color,
+        )
+    return EXIT_REMOTE if failed else EXIT_OK
+
+
+__all__ = [
+    "AfasgovError",
+    "CheckResult",
+    "check_app_connector",
+    "check_environments",
+    "describe_token_expiry",
+    "render_table",
+    "run_check",
+]

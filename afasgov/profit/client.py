@@ -1,0 +1,761 @@
+"""The AFAS Profit REST client (async core on httpx, plus a small sync wrapper).
+
+::
+
+    async with ProfitClient(env, app_connector) as client:
+        meta = await client.metainfo()                       # GET /metainfo
+        get = await client.get_metainfo("Profit_Functions")  # GET /metainfo/get/{id}
+        upd = await client.update_metainfo("KnSubject")      # GET /metainfo/update/{id}
+        version = await client.profit_version()              # GET /profitversion -> "22.22.5"
+        page = await client.get_rows("Profit_Functions", order_by=["Id"], take=100)
+        async for row in client.iter_rows("Profit_Functions", order_by=["Id"]):
+            ...
+
+Responses are returned as parsed JSON, unchanged. Everything else (authentication, retries,
+limits, error mapping) is described in docs/client.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import ssl
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import certifi
+import httpx
+
+from afasgov import __version__
+from afasgov.errors import UsageError
+from afasgov.profit import errors as E
+from afasgov.profit.credentials import (
+    ClassicCredentials,
+    ClientSecretCredentials,
+    Credentials,
+    PrivateKeyCredentials,
+    load_credentials,
+)
+from afasgov.profit.limits import Limiter, limiter_for
+from afasgov.profit.oauth import (
+    AccessToken,
+    TokenResponseError,
+    parse_token_response,
+    token_request,
+    token_url,
+)
+from afasgov.profit.retry import RetryPolicy, parse_retry_after
+from afasgov.profit.urls import (
+    MAX_QUERY_CHARS,
+    FilterSpec,
+    check_connector_id,
+    endpoint_path,
+    is_loopback_host,
+    query_string,
+    rows_params,
+)
+from afasgov.secrets import Secret
+
+if TYPE_CHECKING:
+    from afasgov.config import AppConnectorConfig, EnvironmentConfig
+
+log = logging.getLogger("afasgov.profit")
+
+T = TypeVar("T")
+
+#: cap on one response body (metainfo is ~10-500 KB; a page of rows can be a few MB).
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: cap on an error body or token response.
+MAX_ERROR_BODY_BYTES = 256 * 1024
+#: maximum ``take`` the client allows (AFAS: keep columns x rows per page under 150,000).
+MAX_TAKE = 150_000
+
+
+def make_ssl_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
+    """Certificate verification on, host name checking on, TLS 1.2 or newer only."""
+    cafile = os.fspath(ca_file) if ca_file else (os.environ.get("SSL_CERT_FILE") or certifi.where())
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.check_hostname = True
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+@dataclass(frozen=True)
+class _Raw:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    path: str
+    method: str
+
+
+@dataclass(frozen=True)
+class AuthInfo:
+    """What :meth:`ProfitClient.authenticate` learned (for ``afasgov check``)."""
+
+    method: str
+    access_token_lifetime: float | None = None
+
+
+class ProfitClient:
+    """An async client for one App Connector of one environment.
+
+    ``transport`` replaces the network (tests: ``httpx.MockTransport``, ``httpx.ASGITransport``).
+    ``limiter`` defaults to the environment's shared limiter (:func:`afasgov.profit.limits.limiter_for`).
+    ``credentials`` defaults to reading the App Connector's secret now (a :class:`ConfigError`,
+    exit 2, if it is missing or malformed). ``clock`` is monotonic seconds (token expiry).
+    """
+
+    def __init__(
+        self,
+        env: EnvironmentConfig,
+        app_connector: AppConnectorConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: Limiter | None = None,
+        retry: RetryPolicy | None = None,
+        credentials: Credentials | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.env = env
+        self.app_connector = app_connector
+        self._credentials = credentials if credentials is not None else load_credentials(app_connector)
+        self._limiter = limiter or limiter_for(env.name, env.max_in_flight, base_url=env.base_url)
+        self._retry = retry or RetryPolicy()
+        self._max_bytes = max_response_bytes
+        self._clock = clock
+        self._token: AccessToken | None = None
+        self._classic_header: Secret | None = None
+        self._token_lock: asyncio.Lock | None = None
+        self._token_requests = 0
+        self._base = env.base_url.rstrip("/")
+        self._base_path = httpx.URL(self._base).path.rstrip("/")
+        headers = {
+            "Accept": "application/json",
+            "Accept-Language": env.language,
+            "User-Agent": f"afasgov/{__version__}",
+        }
+        if env.integration_id:
+            headers["IntegrationId"] = env.integration_id
+        t = env.timeout_seconds
+        timeout = httpx.Timeout(connect=min(15.0, t), read=t, write=min(60.0, t), pool=None)
+        local = is_loopback_host(env.host)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            verify=make_ssl_context(env.ca_file) if transport is None else True,
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=not local,
+            headers=headers,
+            limits=httpx.Limits(
+                max_connections=env.max_in_flight, max_keepalive_connections=env.max_in_flight
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return f"ProfitClient({self.env.name}/{self.app_connector.name}, {self._base})"
+
+    # ------------------------------------------------------------------------------ lifecycle
+    async def __aenter__(self) -> ProfitClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def limiter(self) -> Limiter:
+        return self._limiter
+
+    @property
+    def access_token(self) -> AccessToken | None:
+        """The cached OAuth access token (value redacted in ``repr``), or ``None``."""
+        return self._token
+
+    @property
+    def token_requests(self) -> int:
+        """How many token requests this client has sent (tests, benchmarks)."""
+        return self._token_requests
+
+    @property
+    def auth_label(self) -> str:
+        return self.app_connector.auth.label
+
+    # ------------------------------------------------------------------------------ endpoints
+    async def metainfo(self) -> dict[str, Any]:
+        """``GET /metainfo``: the connectors this App Connector may use, and ``info``."""
+        return await self._get_object(endpoint_path("metainfo"))
+
+    async def get_metainfo(self, connector_id: str) -> dict[str, Any]:
+        """``GET /metainfo/get/{id}``: a GetConnector's fields."""
+        return await self._get_object(endpoint_path("metainfo", "get", self._id(connector_id)))
+
+    async def update_metainfo(self, connector_id: str) -> dict[str, Any]:
+        """``GET /metainfo/update/{id}``: an UpdateConnector's fields and nested objects."""
+        return await self._get_object(endpoint_path("metainfo", "update", self._id(connector_id)))
+
+    async def profit_version(self) -> str:
+        """``GET /profitversion`` → the version string, e.g. ``"22.22.5"``."""
+        path = endpoint_path("profitversion")
+        data = await self._get_object(path)
+        version = data.get("version")
+        if not isinstance(version, str) or not version.strip():
+            raise self._err(E.InvalidJSONError, "GET", path, "no 'version' string in the response")
+        return version
+
+    async def get_rows(
+        self,
+        connector_id: str,
+        *,
+        skip: int = 0,
+        take: int = 100,
+        order_by: Sequence[str],
+        filters: FilterSpec | None = None,
+    ) -> dict[str, Any]:
+        """``GET /connectors/{id}?skip&take&orderbyfieldids[&filter…]`` → ``{"skip", "take", "rows"}``.
+
+        ``order_by`` is required (stable paging; ``-Field`` sorts descending); ``take=-1`` is refused.
+        """
+        if isinstance(take, int) and not isinstance(take, bool) and take > MAX_TAKE:
+            raise UsageError(
+                f"take={take} is too large (at most {MAX_TAKE}; AFAS advises columns x rows "
+                "per page under 150,000)"
+            )
+        try:
+            params = rows_params(skip=skip, take=take, order_by=order_by, filters=filters)
+        except ValueError as exc:
+            raise UsageError(f"GetConnector {connector_id}: {exc}") from None
+        data = await self._get_object(endpoint_path("connectors", self._id(connector_id)), params)
+        return data
+
+    async def iter_rows(
+        self,
+        connector_id: str,
+        *,
+        order_by: Sequence[str],
+        filters: FilterSpec | None = None,
+        page_size: int = 100,
+        skip: int = 0,
+        max_rows: int | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Every row of a GetConnector, page by page (stops at a short page or ``max_rows``)."""
+        yielded = 0
+        while True:
+            take = page_size if max_rows is None else min(page_size, max_rows - yielded)
+            if take <= 0:
+                return
+            page = await self.get_rows(connector_id, skip=skip, take=take, order_by=order_by, filters=filters)
+            rows = page.get("rows")
+            if not isinstance(rows, list):
+                raise self._err(
+                    E.InvalidJSONError,
+                    "GET",
+                    endpoint_path("connectors", connector_id),
+                    "no 'rows' list in the response",
+                )
+            for row in rows:
+                yield row
+            yielded += len(rows)
+            if len(rows) < take:
+                return
+            skip += len(rows)
+
+    async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET any path below the base URL (``/metainfo``…) and return the parsed JSON."""
+        if not path.startswith("/") or ".." in path or "?" in path or "#" in path:
+            raise UsageError(f"not an API path: {path!r}")
+        raw = await self._call("GET", path, params=params)
+        return self._json(raw)
+
+    async def authenticate(self) -> AuthInfo:
+        """Obtain an access token now (OAuth) so that failures show up here; classic: nothing to do."""
+        if isinstance(self._credentials, ClassicCredentials):
+            return AuthInfo(method="classic")
+        token = await self._ensure_token()
+        return AuthInfo(method=self.auth_label, access_token_lifetime=token.expires_in)
+
+    # ------------------------------------------------------------------------------ internals
+    def _id(self, connector_id: str) -> str:
+        try:
+            return check_connector_id(connector_id)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _err(
+        self, cls: type[E.ProfitError], method: str, path: str, detail: str = "", **kw: Any
+    ) -> E.ProfitError:
+        return cls(
+            detail,
+            environment=self.env.name,
+            app_connector=self.app_connector.name,
+            method=method,
+            path=self._base_path + path,
+            **kw,
+        )
+
+    async def _get_object(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        raw = await self._call("GET", path, params=params)
+        data = self._json(raw)
+        if not isinstance(data, dict):
+            raise self._err(
+                E.InvalidJSONError, "GET", path, f"expected a JSON object, got {type(data).__name__}"
+            )
+        return data
+
+    def _url(self, path: str, params: Mapping[str, str] | None) -> str:
+        url = self._base + path
+        if params:
+            query = query_string(params)
+            if len(query) > MAX_QUERY_CHARS:
+                raise UsageError(
+                    f"{self.env.name}: query string of {len(query)} characters for {path}; AFAS "
+                    f"answers 404 above {MAX_QUERY_CHARS} (use fewer filter values)"
+                )
+            url += "?" + query
+        return url
+
+    async def _auth_header(self) -> tuple[str, AccessToken | None]:
+        creds = self._credentials
+        if isinstance(creds, ClassicCredentials):
+            if self._classic_header is None:
+                self._classic_header = creds.token.header_value()
+            return self._classic_header.reveal(), None
+        token = await self._ensure_token()
+        return "Bearer " + token.value.reveal(), token
+
+    async def _ensure_token(self, *, stale: AccessToken | None = None) -> AccessToken:
+        """The cached access token, or a new one if there is none, it is about to expire, or it is
+        ``stale`` (was refused with a 401). Concurrent callers share one token request."""
+        if self._token_lock is None:
+            self._token_lock = asyncio.Lock()
+        async with self._token_lock:
+            token = self._token
+            if token is not None and token is not stale and token.usable(self._clock()):
+                return token
+            self._token = None
+            self._token = await self._request_token()
+            return self._token
+
+    async def _request_token(self) -> AccessToken:
+        creds = self._credentials
+        assert isinstance(creds, ClientSecretCredentials | PrivateKeyCredentials)
+        url = token_url(self._base)
+        path = url[len(self._base) :]
+
+        async def prepare() -> tuple[dict[str, str], dict[str, str] | None]:
+            self._token_requests += 1
+            request = token_request(creds, url, now=time.time())  # a new JWT for every request
+            return {"Content-Type": "application/x-www-form-urlencoded", **request.headers}, dict(
+                request.form
+            )
+
+        raw = await self._send_with_retries("POST", path, url, prepare)
+        if raw.status == 200:
+            try:
+                return parse_token_response(
+                    self._json(raw),
+                    obtained_at=self._clock(),
+                    name=f"{self.env.name}/{self.app_connector.name} access token",
+                )
+            except TokenResponseError as exc:
+                raise self._err(E.InvalidJSONError, "POST", path, str(exc), status=200) from None
+        self._raise_token_error(raw)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _raise_token_error(self, raw: _Raw) -> None:
+        if raw.status in (400, 401):
+            body = self._maybe_json(raw)
+            error = body.get("error") if isinstance(body, dict) else None
+            description = body.get("error_description") if isinstance(body, dict) else None
+            error = error if isinstance(error, str) else None
+            description = description if isinstance(description, str) else None
+            cls: type[E.OAuthError] = E.OAuthError
+            if error == "invalid_client" or (error is None and raw.status == 401):
+                cls = E.InvalidClientError
+            elif error == "invalid_request":
+                cls = E.InvalidRequestError
+            elif error is None:
+                error = f"HTTP {raw.status}"
+            raise cls(
+                "",
+                error=error if cls is E.OAuthError else None,
+                description=description,
+                environment=self.env.name,
+                app_connector=self.app_connector.name,
+                method=raw.method,
+                path=self._base_path + raw.path,
+                status=raw.status,
+            )
+        if 200 <= raw.status < 300:
+            raise self._err(
+                E.BadResponseError,
+                raw.method,
+                raw.path,
+                f"HTTP {raw.status} from the token endpoint",
+                status=raw.status,
+            )
+        self._raise_for_status(raw)
+
+    async def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None) -> _Raw:
+        """Send an authenticated request; re-authenticate once on a 401 (OAuth); map errors."""
+        url = self._url(path, params)
+        used: list[AccessToken | None] = [None]
+
+        async def prepare() -> tuple[dict[str, str], dict[str, str] | None]:
+            header, used[0] = await self._auth_header()
+            return {"Authorization": header}, None
+
+        reauthenticated = False
+        while True:
+            raw = await self._send_with_retries(method, path, url, prepare)
+            if (
+                raw.status == 401
+                and not reauthenticated
+                and not isinstance(self._credentials, ClassicCredentials)
+            ):
+                reauthenticated = True
+                log.debug(
+                    "%s/%s: 401 on %s, requesting a new access token",
+                    self.env.name,
+                    self.app_connector.name,
+                    path,
+                )
+                await self._ensure_token(stale=used[0])
+                continue
+            if 200 <= raw.status < 300:
+                return raw
+            self._raise_for_status(raw)
+
+    async def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        prepare: Callable[[], Coroutine[Any, Any, tuple[dict[str, str], dict[str, str] | None]]],
+    ) -> _Raw:
+        """Retries transport failures and 503 (returns the last 503 if AFAS stays unavailable).
+        ``prepare`` builds headers and form for each attempt (fresh token / fresh JWT)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            headers, form = await prepare()
+            try:
+                raw = await self._send_once(method, path, url, headers=headers, form=form)
+            except E.TLSError:
+                raise
+            except E.TransportError as exc:
+                if attempt >= self._retry.max_attempts:
+                    raise
+                delay = self._retry.backoff(attempt)
+                log.debug("%s (attempt %d), retrying in %.2f s", exc, attempt, delay)
+                await self._retry.sleep(delay)
+                continue
+            if raw.status == 503:
+                retry_after = parse_retry_after(self._maybe_json(raw), raw.headers)
+                wait = self._retry.delay_after_503(attempt, retry_after)
+                if wait is None:
+                    return raw
+                log.debug(
+                    "%s/%s: 503 on %s (attempt %d), retrying in %.2f s",
+                    self.env.name,
+                    self.app_connector.name,
+                    path,
+                    attempt,
+                    wait,
+                )
+                await self._retry.sleep(wait)
+                continue
+            return raw
+
+    async def _send_once(
+        self, method: str, path: str, url: str, *, headers: Mapping[str, str], form: Mapping[str, str] | None
+    ) -> _Raw:
+        start = time.perf_counter()
+        async with self._limiter:
+            try:
+                async with self._http.stream(method, url, headers=dict(headers), data=form) as resp:
+                    body = await self._read_capped(resp, method, path)
+                    raw = _Raw(resp.status_code, resp.headers, body, path, method)
+            except httpx.TimeoutException as exc:
+                raise self._err(E.TimeoutError_, method, path, _transport_detail(exc)) from None
+            except httpx.TransportError as exc:
+                if _is_tls_failure(exc):
+                    raise self._err(E.TLSError, method, path, _transport_detail(exc)) from None
+                raise self._err(E.TransportError, method, path, _transport_detail(exc)) from None
+        log.debug(
+            "%s/%s: %s %s -> %d (%d bytes, %.0f ms)",
+            self.env.name,
+            self.app_connector.name,
+            method,
+            self._base_path + path,
+            raw.status,
+            len(raw.body),
+            (time.perf_counter() - start) * 1000,
+        )
+        return raw
+
+    async def _read_capped(self, resp: httpx.Response, method: str, path: str) -> bytes:
+        ok = 200 <= resp.status_code < 300
+        cap = self._max_bytes if ok else MAX_ERROR_BODY_BYTES
+        declared = resp.headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > cap:
+            if ok:
+                raise self._err(
+                    E.ResponseTooLargeError,
+                    method,
+                    path,
+                    f"Content-Length {int(declared)} bytes exceeds the cap of {cap} bytes",
+                    status=resp.status_code,
+                )
+            return b""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                if ok:
+                    raise self._err(
+                        E.ResponseTooLargeError,
+                        method,
+                        path,
+                        f"body exceeds the cap of {cap} bytes",
+                        status=resp.status_code,
+                    )
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _maybe_json(self, raw: _Raw) -> Any:
+        try:
+            return json.loads(raw.body) if raw.body.strip() else None
+        except (ValueError, RecursionError):
+            return None
+
+    def _json(self, raw: _Raw) -> Any:
+        ctype = raw.headers.get("content-type", "").lower()
+        head = raw.body.lstrip()[:64].lower()
+        if (
+            "html" in ctype
+            or head.startswith((b"<!doctype", b"<html"))
+            or (head.startswith(b"<") and "json" not in ctype)
+        ):
+            raise self._err(E.HTMLResponseError, raw.method, raw.path, status=raw.status)
+        if not raw.body.strip():
+            raise self._err(E.InvalidJSONError, raw.method, raw.path, "empty body", status=raw.status)
+        try:
+            text = raw.body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise self._err(
+                E.InvalidJSONError, raw.method, raw.path, f"not UTF-8 at byte {exc.start}", status=raw.status
+            ) from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            truncated = exc.pos >= len(text.rstrip()) or _looks_truncated(text)
+            why = f"truncated after {len(raw.body)} bytes" if truncated else f"{exc.msg} at byte {exc.pos}"
+            raise self._err(E.InvalidJSONError, raw.method, raw.path, why, status=raw.status) from None
+        except (RecursionError, ValueError):
+            raise self._err(
+                E.InvalidJSONError,
+                raw.method,
+                raw.path,
+                "nested too deeply or numbers too long",
+                status=raw.status,
+            ) from None
+
+    def _raise_for_status(self, raw: _Raw) -> None:
+        status, method, path = raw.status, raw.method, raw.path
+        if 300 <= status < 400:
+            location = raw.headers.get("location", "")
+            target = ""
+            if location:
+                try:
+                    loc = httpx.URL(location)
+                    target = f"to {loc.scheme + '://' if loc.scheme else ''}{loc.host}{loc.path}"
+                except (httpx.InvalidURL, ValueError):
+                    target = "to an invalid Location"
+            raise self._err(E.RedirectError, method, path, f"{status} {target}".strip(), status=status)
+        simple: dict[int, type[E.ProfitError]] = {
+            401: E.AuthenticationError,
+            403: E.IPRestrictedError,
+            404: E.NotFoundError,
+            413: E.RequestTooLargeError,
+        }
+        if status in simple:
+            detail = ""
+            if status == 401 and isinstance(self._credentials, ClassicCredentials):
+                detail = "check the classic token (expired, revoked, or for another environment?)"
+            elif status == 401:
+                detail = "the access token was refused even after re-authenticating"
+            raise self._err(simple[status], method, path, detail, status=status)
+        body = self._maybe_json(raw)
+        if status == 500:
+            kw: dict[str, Any] = {}
+            detail = ""
+            if isinstance(body, dict):
+                msg = body.get("externalMessage")
+                num = body.get("errorNumber")
+                ref = body.get("profitLogReference")
+                kw["external_message"] = msg if isinstance(msg, str) else None
+                kw["error_number"] = num if isinstance(num, int) and not isinstance(num, bool) else None
+                kw["profit_log_reference"] = ref if isinstance(ref, str) else None
+            else:
+                detail = "(no AFAS error body)"
+            raise self._err(E.ProfitServerError, method, path, detail, status=status, **kw)
+        if status == 503:
+            message = ""
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                m = body["error"].get("message")
+                message = m if isinstance(m, str) else ""
+            raise self._err(
+                E.ServiceUnavailableError,
+                method,
+                path,
+                message,
+                status=status,
+                retry_after=parse_retry_after(body, raw.headers),
+            )
+        kind = "HTML page" if b"<html" in raw.body[:512].lower() else ""
+        raise self._err(E.HTTPStatusError, method, path, f"HTTP {status} {kind}".strip(), status=status)
+
+
+def _looks_truncated(text: str) -> bool:
+    """True if ``text`` ends inside a string or with unclosed brackets (a cut-off document)."""
+    depth = 0
+    in_string = escape = False
+    for ch in text:
+        if in_string:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return in_string or depth > 0
+
+
+def _transport_detail(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc).strip()
+    if not text:
+        cause = exc.__cause__ or exc.__context__
+        text = str(cause).strip() if cause else ""
+    return f"{name}: {text}" if text else name
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError | ssl.CertificateError):
+            return True
+        text = str(current)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "[SSL" in text or "WRONG_VERSION_NUMBER" in text:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class SyncProfitClient:
+    """Blocking wrapper around :class:`ProfitClient` (its own event loop; not inside a running loop)."""
+
+    def __init__(self, env: EnvironmentConfig, app_connector: AppConnectorConfig, **kwargs: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError(
+                "SyncProfitClient cannot be used inside a running event loop; use ProfitClient"
+            )
+        self._loop = asyncio.new_event_loop()
+        self._client = ProfitClient(env, app_connector, **kwargs)
+
+    def _run(self, aw: Awaitable[T]) -> T:
+        return self._loop.run_until_complete(aw)
+
+    def __enter__(self) -> SyncProfitClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self._loop.is_closed():
+            self._run(self._client.aclose())
+            self._loop.close()
+
+    @property
+    def client(self) -> ProfitClient:
+        return self._client
+
+    def metainfo(self) -> dict[str, Any]:
+        return self._run(self._client.metainfo())
+
+    def get_metainfo(self, connector_id: str) -> dict[str, Any]:
+        return self._run(self._client.get_metainfo(connector_id))
+
+    def update_metainfo(self, connector_id: str) -> dict[str, Any]:
+        return self._run(self._client.update_metainfo(connector_id))
+
+    def profit_version(self) -> str:
+        return self._run(self._client.profit_version())
+
+    def get_rows(
+        self,
+        connector_id: str,
+        *,
+        skip: int = 0,
+        take: int = 100,
+        order_by: Sequence[str],
+        filters: FilterSpec | None = None,
+    ) -> dict[str, Any]:
+        return self._run(
+            self._client.get_rows(connector_id, skip=skip, take=take, order_by=order_by, filters=filters)
+        )
+
+    def iter_rows(
+        self,
+        connector_id: str,
+        *,
+        order_by: Sequence[str],
+        filters: FilterSpec | None = None,
+        page_size: int = 100,
+        max_rows: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        agen = self._client.iter_rows(
+            connector_id, order_by=order_by, filters=filters, page_size=page_size, max_rows=max_rows
+        )
+        try:
+            while True:
+                try:
+                    yield self._run(agen.__anext__())
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._run(agen.aclose())
+
+    def authenticate(self) -> AuthInfo:
+        return self._run(self._client.authenticate())

@@ -1,0 +1,247 @@
+"""``afasgov promote`` and ``afasgov verify`` (called by :mod:`afasgov.cli`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from afasgov.gcn.store import atomic_write
+from afasgov.integrations import load_manifests
+from afasgov.promote.bundle import MANIFEST, manifest, write_bundle
+from afasgov.promote.definitions import load_definitions
+from afasgov.promote.plan import PromotionPlan, plan_promotion
+from afasgov.promote.verify import VerifyReport, render_json, render_text, verify_snapshot, verify_view
+
+if TYPE_CHECKING:
+    from afasgov.cli import AppContext
+    from afasgov.config import Config
+    from afasgov.model import EnvironmentSnapshot
+
+GETCONNECTORS = "getconnectors"
+_ENV_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where promote/verify read and write (from ``afasgov.yaml``, else the current directory)."""
+
+    root: Path
+    definitions: Path
+    integrations: Path
+    config: Config | None
+
+    @property
+    def getconnectors(self) -> Path:
+        return self.definitions / GETCONNECTORS
+
+    def known_environments(self) -> list[str]:
+        names = set(self.config.environments) if self.config is not None else set()
+        if self.definitions.is_dir():
+            names |= {
+                p.name
+                for p in self.definitions.iterdir()
+                if p.is_dir() and (p / "environment.yaml").is_file()
+            }
+        return sorted(names)
+
+
+def paths_of(app: AppContext) -> Paths:
+    from afasgov.config.loader import find_config
+
+    if app.config_path is not None or find_config() is not None:
+        config = app.config()
+        return Paths(config.root, Path(config.definitions_dir), Path(config.integrations_dir), config)
+    root = Path.cwd()
+    return Paths(root, root / "definitions", root / "definitions" / "integrations", None)
+
+
+def _check_env_name(name: str, option: str) -> None:
+    if not _ENV_RE.match(name):
+        raise UsageError(f"{option}: {name!r} is not an environment name")
+
+
+def snapshot_of(paths: Paths, env: str, option: str = "ENV") -> EnvironmentSnapshot:
+    """The committed snapshot of ``env``; exit 2 when the environment is unknown or has none."""
+    from afasgov.snapshot import read_tree
+
+    _check_env_name(env, option)
+    tree = paths.definitions / env
+    if not tree.is_dir():
+        known = paths.known_environments()
+        if paths.config is not None and env not in paths.config.environments and env not in known:
+            raise UsageError(f"{option}: unknown environment {env!r} (known: {', '.join(known) or 'none'})")
+        if paths.config is None and env not in known:
+            raise UsageError(
+                f"{option}: unknown environment {env!r}: no snapshot {tree} "
+                f"(known: {', '.join(known) or 'none'})"
+            )
+        raise UsageError(
+            f"{option}: environment {env!r} has no snapshot under {paths.definitions}; run "
+            f"'afasgov snapshot {env}' first"
+        )
+    return read_tree(tree)
+
+
+# ------------------------------------------------------------------------------------------ promote
+def _summary(plan: PromotionPlan, bundle: Path | None) -> list[str]:
+    lines = [
+        f"promote {plan.source} -> {plan.target}: {len(plan.imports)} to import, "
+        f"{len(plan.exports)} to export by hand, {len(plan.skipped)} not promoted"
+    ]
+    width = max([len(i.connector) for i in plan.items] + [9])
+    for item in plan.imports:
+        unverified = " (import unverified)" if item.definition and item.definition.import_unverified else ""
+        lines.append(
+            f"  {item.order:>2}. {item.connector:<{width}}  {item.status:<8} {item.level:<4}  "
+            f"{item.file}{unverified}"
+        )
+    for item in plan.exports:
+        lines.append(f"  export {item.connector:<{width}}  {item.status:<8} {item.level:<4}  {item.reason}")
+    for item in plan.skipped:
+        lines.append(f"  skip   {item.connector:<{width}}  {item.status:<8}       {item.reason}")
+    if bundle is not None:
+        lines.append(f"bundle: {bundle} (checklist: {bundle / 'CHECKLIST.md'})")
+    if not plan.complete:
+        lines.append(
+            f"incomplete: {len(plan.exports)} differing GetConnector(s) must be exported from "
+            f"{plan.source} by hand (see the checklist)"
+        )
+    return lines
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def run_promote(
+    app: AppContext,
+    source: str,
+    target: str,
+    *,
+    out: Path | None = None,
+    only: list[str] | None = None,
+    replace: bool = False,
+    output_format: str = "text",
+) -> int:
+    """Plan the promotion, write the bundle; 0 when complete (or nothing differs), 1 when some
+    differing connector has no reviewed definition of the source's version."""
+    if source == target:
+        raise UsageError(f"--from and --to are the same environment ({source!r})")
+    paths = paths_of(app)
+    src = snapshot_of(paths, source, "--from")
+    tgt = snapshot_of(paths, target, "--to")
+    definitions = load_definitions(paths.getconnectors)
+    manifests = load_manifests(paths.integrations)
+    plan = plan_promotion(src, tgt, definitions, manifests, only=only or ())
+    plan.definitions_dir = _relative(paths.getconnectors, paths.root)
+    if plan.empty:
+        message = (
+            f"promote {source} -> {target}: no GetConnector differs; nothing to promote (no bundle written)"
+        )
+        if output_format == "json":
+            app.echo(
+                json.dumps(
+                    {
+                        "tool": "afasgov",
+                        "command": "promote",
+                        "from": source,
+                        "to": target,
+                        "bundle": None,
+                        "imports": [],
+                        "export_by_hand": [],
+                        "not_promoted": [],
+                    }
+                )
+            )
+        else:
+            app.echo(message)
+        return EXIT_OK
+    bundle = write_bundle(plan, out if out is not None else paths.root / "dist", replace=replace)
+    if output_format == "json":
+        doc = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+        app.echo(json.dumps({"bundle": str(bundle), **doc}, indent=2, ensure_ascii=False))
+    else:
+        for line in _summary(plan, bundle):
+            app.echo(line)
+    return EXIT_OK if plan.complete else EXIT_FINDINGS
+
+
+# ------------------------------------------------------------------------------------------- verify
+def public_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def verify_environment(app: AppContext, env: str, *, offline: bool = False) -> VerifyReport:
+    """The verify report of ``env`` (live through the client, or its committed snapshot)."""
+    paths = paths_of(app)
+    if offline:
+        snapshot = snapshot_of(paths, env)
+        definitions = load_definitions(paths.getconnectors)
+        return verify_snapshot(definitions, snapshot, source=str(paths.definitions / env))
+    from afasgov.promote.live import read_live
+
+    _check_env_name(env, "ENV")
+    config = app.config()
+    env_config = config.environment(env)
+    definitions = load_definitions(Path(config.definitions_dir) / GETCONNECTORS)
+    wanted = [d.name for d in definitions]
+    blocked_ok = [d.name for d in definitions if d.definition.blocked]
+    view = asyncio.run(read_live(env_config, wanted, blocked_ok=blocked_ok))
+    report = verify_view(
+        definitions,
+        environment=env,
+        mode="live",
+        source=public_url(env_config.base_url),
+        connectors=view.get_connectors,
+        listed=view.listed,
+        unreadable=view.unreadable,
+        blocked=view.blocked,
+    )
+    if view.blocked is None:
+        report.notes.append(
+            f"no App Connector of {env} may read ProfitGetConnectoren: blocked flags were not compared"
+        )
+    return report
+
+
+def run_verify(
+    app: AppContext,
+    env: str,
+    *,
+    offline: bool = False,
+    output_format: str = "text",
+    output: Path | None = None,
+) -> int:
+    report = verify_environment(app, env, offline=offline)
+    text = render_json(report) if output_format == "json" else render_text(report)
+    if output is not None:
+        atomic_write(output, text.encode("utf-8"))
+        app.echo(f"verify {env}: {report.verdict} (report: {output})")
+    else:
+        app.echo(text.rstrip("\n"))
+    return report.exit_code
+
+
+__all__ = [
+    "Paths",
+    "manifest",
+    "paths_of",
+    "public_url",
+    "run_promote",
+    "run_verify",
+    "snapshot_of",
+    "verify_environment",
+]

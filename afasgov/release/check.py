@@ -1,0 +1,310 @@
+"""``afasgov release-check``: is accept safe to become production? (DESIGN §8, §9)
+
+1. snapshot production and accept into ``definitions/`` (or, with ``--offline``, use the committed
+   snapshots as they are);
+2. diff production → accept, regraded by integration use (integration manifests);
+3. validate every integration's recorded payloads (``definitions/integrations/<name>/payloads/``)
+   against accept;
+4. audit accept — the environment being released: its App Connector scopes and fields, the
+   configuration and the repository (production is audited daily by ``afasgov audit production``);
+5. apply the waivers once, over everything; write the reports (HTML, Markdown, JSON, JUnit, SARIF)
+   and rebuild ``reports/index.html``; print a verdict.
+
+Exit codes: 0 nothing unwaived at or above ``--fail-on``; 1 otherwise; 2 bad input or
+configuration (e.g. no committed snapshot with ``--offline``); 3 a remote failure while
+snapshotting (the previous snapshots stay untouched).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afasgov import __version__
+from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from afasgov.release import adapters
+from afasgov.release._files import safe_label
+from afasgov.release.history import allocate_run_id, load_history
+from afasgov.release.model import LEVEL_RANK, EnvInfo, IntegrationImpact, Item, ReleaseReport, Waiver
+from afasgov.release.publish import sha256_file, tree_hash, write_reports
+
+if TYPE_CHECKING:
+    from afasgov.config import Config
+    from afasgov.model import EnvironmentSnapshot
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ReleaseCheckOptions:
+    accept: str | None = None
+    production: str | None = None
+    offline: bool = False
+    fail_on: str = "ERR"
+    progress: Callable[[str], None] | None = None
+    #: clock (tests inject fixed timestamps)
+    now: Callable[[], datetime] = _utcnow
+    write: bool = True
+
+
+@dataclass
+class CheckOutcome:
+    report: ReleaseReport
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.report.verdict == "FAIL" else EXIT_OK
+
+    def summary_lines(self) -> list[str]:
+        r = self.report
+        lines = [f"release check {r.base.name} → {r.revision.name}"
+                 + (f" (Profit {r.base.profit_version or '?'} → {r.revision.profit_version or '?'})")]
+        for section, why in r.skipped.items():
+            lines.append(f"  {section}: not run — {why}")
+        broken = [i.name for i in r.integrations if i.status == "breaks"]
+        if broken:
+            lines.append(f"  integrations that break: {', '.join(broken)}")
+        for ext in ("html", "md", "json", "xml", "sarif"):
+            if ext in self.paths:
+                lines.append(f"  {ext:<5} {self.paths[ext]}")
+        if "index" in self.paths:
+            lines.append(f"  index {self.paths['index']}")
+        return lines
+
+
+def pick_environment(config: Config, given: str | None, kind: str) -> str:
+    """``--accept``/``--production`` or the one environment of that type (or named so)."""
+    if given:
+        config.environment(given)  # UsageError listing the known ones
+        return given
+    of_type = [name for name, env in config.environments.items() if env.type == kind]
+    if len(of_type) == 1:
+        return of_type[0]
+    if kind in config.environments:
+        return kind
+    if not of_type:
+        raise UsageError(f"no environment of type {kind} configured; name one with --{kind} ENV")
+    raise UsageError(f"several environments of type {kind} ({', '.join(of_type)}); "
+                     f"choose one with --{kind} ENV")
+
+
+def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
+    """Run the whole check; return the report and the files written."""
+    progress = options.progress or (lambda _line: None)
+    started = options.now()
+    production = pick_environment(config, options.production, "production")
+    accept = pick_environment(config, options.accept, "accept")
+    if production == accept:
+        raise UsageError(f"--production and --accept are the same environment ({accept})")
+    definitions = config.definitions_dir
+    root = config.root
+
+    snapshot_notes: list[str] = []
+    if not options.offline:
+        progress(f"snapshotting {production} and {accept} …")
+        snapshot_notes = adapters.snapshot_live(config, [production, accept])
+
+    base_snap = _read(definitions, production, options.offline)
+    rev_snap = _read(definitions, accept, options.offline)
+
+    skipped: dict[str, str] = {}
+    notes: list[str] = list(snapshot_notes)
+    not_seen: list[str] = []
+    checked: list[str] = []
+    items: list[Item] = []
+
+    # integration manifests (used by diff impact and payload validation)
+    manifests: list[adapters.Manifest] = []
+    if config.integrations_dir.is_dir():
+        try:
+            _, manifests = adapters.load_manifests(config)
+        except adapters.Unavailable as exc:
+            notes.append(f"integration manifests not read: {exc}")
+    if not manifests:
+        not_seen.append("which integrations use which connectors and fields: no integration manifests in "
+                        f"{_rel(config.integrations_dir, root)} (impact per integration and regrading by use "
+                        "are not shown)")
+
+    progress(f"diff {production} → {accept} …")
+    impacts: dict[str, list[str]] = {}
+    try:
+        outcome = adapters.diff(config, production, accept)
+        items += outcome.items
+        notes += outcome.notes
+        notes += [f"manifest reference not found: {u}" for u in outcome.unknown]
+        impacts = outcome.impacts
+        b, r = base_snap, rev_snap
+        checked.append(f"diff {production} → {accept}: {len(b.update_connectors)} → "
+                       f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
+                       f"{len(r.get_connectors)} GetConnectors, {len(b.app_connectors)} → "
+                       f"{len(r.app_connectors)} App Connectors")
+    except adapters.Unavailable as exc:
+        skipped["diff"] = str(exc)
+
+    progress("validating recorded payloads …")
+    per_integration: dict[str, tuple[int, int]] = {}
+    if manifests:
+        try:
+            validation = adapters.validate_payloads(rev_snap, accept, manifests, root=root)
+            items += validation.items
+            notes += validation.notes
+            per_integration = validation.per_integration
+            total = sum(n for n, _ in per_integration.values())
+            checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
+                           f"against {accept} (JSON payloads as inserts)")
+            if not total:
+                not_seen.append("no recorded payloads in definitions/integrations/<name>/payloads/: "
+                                "what integrations send was not validated")
+        except adapters.Unavailable as exc:
+            skipped["validation"] = str(exc)
+    else:
+        skipped["validation"] = "no integration manifests, so no recorded payloads"
+
+    progress("auditing …")
+    rules_hash = ""
+    try:
+        # the environment being released: its App Connector scopes, fields, configuration, the repository
+        # (production's own risks are what `afasgov audit production` reports every day)
+        audit = adapters.audit(config, [accept], today=started.astimezone(UTC).date())
+        items += audit.items
+        not_seen += audit.not_seen
+        checked += audit.checked or [f"security audit of {accept}, the configuration and the repository"]
+        rules_hash = audit.rules_hash
+    except adapters.Unavailable as exc:
+        skipped["audit"] = str(exc)
+
+    # waivers: once, over every item of every section
+    waiver_rows: list[Waiver] = []
+    try:
+        waiver_set = adapters.load_waivers(config)
+        items, waiver_rows = apply_waivers(items, waiver_set, started)
+    except adapters.Unavailable as exc:
+        notes.append(f"waivers not applied: {exc}")
+    for w in waiver_rows:
+        if w.status == "expired":
+            notes.append(f"waiver {w.match} (owner {w.owner}) expired on {w.expires} and no longer applies")
+
+    integrations = build_impact(manifests, items, per_integration, accept, impacts)
+    inputs = input_hashes(config, [production, accept])
+    if rules_hash:
+        inputs["audit checks (rules hash)"] = rules_hash
+    scope = safe_label(f"{production}-vs-{accept}")
+    reports_dir = config.reports_dir
+    moment = allocate_run_id(reports_dir, started, "release-check", scope)
+    report = ReleaseReport(
+        scope=scope, started_at=moment, finished_at=max(options.now(), moment), tool_version=__version__,
+        base=env_info(base_snap, production, live=not options.offline,
+                      tree=inputs.get(_rel(definitions / production, root), "")),
+        revision=env_info(rev_snap, accept, live=not options.offline,
+                          tree=inputs.get(_rel(definitions / accept, root), "")),
+        fail_on=options.fail_on, items=items, integrations=integrations, waivers=waiver_rows,
+        checked=checked, not_seen=_dedupe(not_seen), notes=_dedupe(notes), inputs=inputs,
+        history=load_history(reports_dir, "release-check", scope, before=moment.strftime("%Y-%m-%dT%H%M%SZ")),
+        skipped=skipped,
+    )
+    paths = write_reports(report, reports_dir) if options.write else {}
+    return CheckOutcome(report, paths)
+
+
+def _read(definitions: Path, env: str, offline: bool) -> EnvironmentSnapshot:
+    path = definitions / env
+    if not path.is_dir():
+        hint = "run `afasgov snapshot " + env + "`" + (" or drop --offline" if offline else "")
+        raise InputError(f"no snapshot of {env} ({hint})", source=str(path))
+    return adapters.read_snapshot(path)
+
+
+def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str) -> EnvInfo:
+    return EnvInfo(name=name, type=str(snapshot.type or ""),
+                   profit_version=str(snapshot.profit_version or ""),
+                   source="live" if live else "committed", taken_at=str(snapshot.meta.taken_at or ""),
+                   tree_hash=tree)
+
+
+def apply_waivers(items: list[Item], waiver_set: Any, started: datetime) -> tuple[list[Item], list[Waiver]]:
+    """Mark waived items (:meth:`afasgov.waivers.WaiverSet.apply`) and build the waiver register."""
+    today = started.astimezone(UTC).date()
+    hits, _notes = waiver_set.apply(items, today)
+    used: dict[int, int] = {}
+    for hit in hits:
+        if hit is not None:
+            used[id(hit)] = used.get(id(hit), 0) + 1
+    out = [item if hit is None else
+           dataclasses.replace(item, waived=True, waiver=_waiver_row(hit, today, used[id(hit)]))
+           for item, hit in zip(items, hits, strict=True)]
+    rows = [_waiver_row(w, today, used.get(id(w), 0)) for w in getattr(waiver_set, "waivers", [])]
+    return out, rows
+
+
+def _waiver_row(w: Any, today: Any, used_by: int) -> Waiver:
+    match = w.fingerprint if getattr(w, "fingerprint", None) else f"{w.id} {w.path}"
+    expires = w.expires.isoformat() if hasattr(w.expires, "isoformat") else str(w.expires)
+    active = w.active_on(today) if hasattr(w, "active_on") else True
+    status = "expired" if not active else ("active" if used_by else "unused")
+    return Waiver(match=str(match), reason=str(w.reason), owner=str(w.owner), expires=expires, status=status,
+                  used_by=used_by)
+
+
+def build_impact(manifests: list[adapters.Manifest], items: list[Item],
+                 per_integration: dict[str, tuple[int, int]], accept: str,
+                 impacts: dict[str, list[str]] | None = None) -> list[IntegrationImpact]:
+    """Per integration: unwaived counts by level, connectors hit (worst level), payload results."""
+    out: list[IntegrationImpact] = []
+    for manifest in manifests:
+        impact = IntegrationImpact(name=manifest.name, owner=manifest.owner,
+                                   app_connector=adapters.app_connector_for(manifest, accept),
+                                   impacts=list((impacts or {}).get(manifest.name, [])))
+        for item in items:
+            if item.waived or manifest.name not in item.integrations:
+                continue
+            impact.counts[item.level] = impact.counts.get(item.level, 0) + 1
+            if item.section == "diff" and item.level in ("ERR", "WARN") and item.connector:
+                level, count = impact.connectors.get(item.connector, ("INFO", 0))
+                worst = item.level if LEVEL_RANK[item.level] > LEVEL_RANK.get(level, 0) else level
+                impact.connectors[item.connector] = (worst, count + 1)
+        checked, failed = per_integration.get(manifest.name, (0, 0))
+        impact.payloads_checked, impact.payloads_failed = checked, failed
+        if failed:
+            impact.notes.append(f"{failed} of {checked} recorded payload(s) are invalid on {accept}")
+        out.append(impact)
+    return out
+
+
+def input_hashes(config: Config, environments: list[str]) -> dict[str, str]:
+    """SHA-256 of every input: the snapshot trees, .gcn definitions, manifests, waivers, configuration."""
+    root = config.root
+    out: dict[str, str] = {}
+    candidates = [config.definitions_dir / env for env in environments]
+    candidates += [config.definitions_dir / "getconnectors", config.integrations_dir, config.waivers]
+    if config.path is not None:
+        candidates.append(config.path)
+    if config.policy_file is not None:
+        candidates.append(config.policy_file)
+    for path in candidates:
+        if path.is_dir():
+            out[_rel(path, root)] = tree_hash(path)
+        elif path.is_file():
+            out[_rel(path, root)] = sha256_file(path)
+    return out
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _dedupe(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
+
+
+__all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "pick_environment",
+           "release_check"]

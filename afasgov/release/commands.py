@@ -1,0 +1,86 @@
+"""The command functions behind ``afasgov init``, ``demo``, ``release-check`` and ``report index``.
+
+Each takes the CLI's :class:`~afasgov.cli.AppContext`, does its work through the library API of
+this package, prints what the user needs and returns the exit code (DESIGN §9).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from afasgov.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from afasgov.cli import AppContext
+
+
+def run_init(app: AppContext, directory: Path) -> int:
+    """``afasgov init [DIR]``: scaffold; never overwrite; say what exists."""
+    from afasgov.release.init import scaffold
+
+    result = scaffold(directory)
+    for line in result.lines():
+        app.echo(line)
+    if not result.created and not result.updated:
+        app.echo(f"nothing to do: {directory} is already an afasgov repository")
+    else:
+        app.echo(f"initialised {directory}: edit afasgov.yaml (environments, App Connectors), then run "
+                 "`afasgov check` and `afasgov snapshot --all`")
+    return EXIT_OK
+
+
+def run_release_check(app: AppContext, *, accept: str | None, production: str | None, offline: bool,
+                      fail_on: str) -> int:
+    """``afasgov release-check``: snapshot (unless offline), diff, validate, audit, write reports."""
+    from afasgov.release.check import ReleaseCheckOptions, release_check
+
+    options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
+                                  progress=app.echo if app.verbose else None)
+    outcome = release_check(app.config(), options)
+    for line in outcome.summary_lines():
+        app.echo(line)
+    _verdict(outcome.report.verdict_line())
+    return outcome.exit_code
+
+
+def _verdict(line: str) -> None:
+    """The verdict prints even with ``--quiet`` (as the global option promises)."""
+    import click
+
+    from afasgov.secrets import redact
+
+    click.echo(redact(line))
+
+
+def run_demo(app: AppContext, *, directory: Path) -> int:
+    """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
+    from afasgov.release.demo import run as demo_run
+
+    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
+    return outcome.exit_code
+
+
+def run_report_index(app: AppContext) -> int:
+    """``afasgov report index``: rebuild ``reports/index.html`` from the reports directory."""
+    from afasgov.release.publish import rebuild_index
+
+    reports_dir = _reports_dir(app)
+    path = rebuild_index(reports_dir)
+    app.echo(f"wrote {path}")
+    return EXIT_OK
+
+
+def _reports_dir(app: AppContext) -> Path:
+    """``reports_dir`` of the configuration; ``./reports`` when there is no configuration at all."""
+    from afasgov.errors import ConfigError
+
+    try:
+        return app.config().reports_dir
+    except ConfigError as exc:
+        if app.config_path is None and "no afasgov.yaml" in str(exc).lower() and Path("reports").is_dir():
+            return Path("reports")
+        raise
+
+
+__all__ = ["run_demo", "run_init", "run_release_check", "run_report_index"]

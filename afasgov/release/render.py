@@ -1,0 +1,374 @@
+"""Renderers of the release report: HTML, Markdown, JSON, JUnit XML, SARIF 2.1.0, and the index.
+
+* HTML: one self-contained file (inline CSS and SVG, no scripts, no external resources, a CSP that
+  forbids them), readable without JavaScript and printable; every value is escaped by Jinja2's
+  autoescaping, SVG text by :mod:`afasgov.release.svg`.
+* Markdown: fits a pull-request comment — capped at :data:`MARKDOWN_LIMIT` characters (GitHub allows
+  65,536); what does not fit is counted and left to the HTML report. Cell text is escaped for
+  Markdown and inline HTML, and ``@`` is neutralised so that labels cannot mention people.
+* JSON: :meth:`ReleaseReport.to_json` (schema ``afasgov.release-report/1``, documented in
+  ``docs/reports.md``).
+* JUnit: one ``testcase`` per item (failure at or above ``fail_on``, skipped when waived);
+* SARIF 2.1.0: one run, a rule per rule/check id, results with stable ``partialFingerprints``,
+  waived items as ``suppressions``, the input hashes as ``artifacts``.
+
+JUnit and SARIF come from the shared renderers of :mod:`afasgov.report` (the release report is converted
+to a :class:`~afasgov.report.ReportDocument`), so every afasgov report has the same CI shape.
+Everything that leaves through a renderer passes :func:`afasgov.secrets.redact` once more.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import jinja2
+import markupsafe
+
+from afasgov.release import svg
+from afasgov.release.history import REPORT_EXTS, RunEntry
+from afasgov.release.model import LEVELS, SECTION_TITLES, SECTIONS, Item, ReleaseReport, iso
+from afasgov.report.escape import md_code, md_text
+
+if TYPE_CHECKING:
+    from afasgov.report import ReportDocument
+from afasgov.secrets import redact
+
+MARKDOWN_LIMIT = 60_000
+MATRIX_COLUMNS = 30
+MARKDOWN_IMPACTS = 8
+
+_env: jinja2.Environment | None = None
+
+
+def _jinja() -> jinja2.Environment:
+    global _env  # noqa: PLW0603 - one cached, immutable environment
+    if _env is None:
+        _env = jinja2.Environment(
+            loader=jinja2.PackageLoader("afasgov.release", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            lstrip_blocks=False,
+            keep_trailing_newline=True,
+            finalize=_finalize,
+        )
+    return _env
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` value is scrubbed of secrets *before* it is HTML-escaped."""
+    if isinstance(value, markupsafe.Markup):  # already-safe markup (the SVG pictures) stays markup
+        return markupsafe.Markup(_CONTROL.sub("", redact(str(value))))  # noqa: S704 - was Markup already
+    return _CONTROL.sub("", redact(value)) if isinstance(value, str) else value
+
+
+def _delta(value: int) -> str:
+    return f"+{value}" if value > 0 else ("±0" if value == 0 else f"−{-value}")
+
+
+def _delta_class(value: int) -> str:
+    return "delta-up" if value > 0 else ("delta-down" if value < 0 else "")
+
+
+def matrix_connectors(report: ReleaseReport) -> tuple[list[str], int]:
+    """Connectors with ERR/WARN changes that affect an integration, most affected first; and the total."""
+    totals: Counter[str] = Counter()
+    for integ in report.integrations:
+        for name, (_, count) in integ.connectors.items():
+            totals[name] += count
+    ordered = sorted(totals, key=lambda n: (-totals[n], n))
+    return ordered[:MATRIX_COLUMNS], len(ordered)
+
+
+# ------------------------------------------------------------------------------------------ HTML
+def render_html(report: ReleaseReport) -> str:
+    counts = report.counts()
+    columns, total_columns = matrix_connectors(report)
+    payloads_checked = sum(i.payloads_checked for i in report.integrations)
+    html = _jinja().get_template("release.html.j2").render(
+        r=report,
+        levels=LEVELS,
+        sections=SECTIONS,
+        section_titles=SECTION_TITLES,
+        counts=counts,
+        waived=report.waived_count(),
+        section_counts={s: report.counts(s) for s in SECTIONS},
+        section_waived={s: report.waived_count(s) for s in SECTIONS},
+        trend=report.trend(),
+        failing=report.failing,
+        started=iso(report.started_at),
+        finished=iso(report.finished_at),
+        breaking_integrations=sum(1 for i in report.integrations if i.status == "breaks"),
+        risky_integrations=sum(1 for i in report.integrations if i.status == "at risk"),
+        trend_svg=svg.trend_chart(report.points()),
+        matrix_svg=svg.impact_matrix(report.integrations, columns),
+        matrix_columns=columns,
+        matrix_cut=total_columns if total_columns > len(columns) else 0,
+        payloads_checked=payloads_checked,
+        inputs=sorted(report.inputs.items()),
+        svg=svg,
+        delta=_delta,
+        delta_class=_delta_class,
+    )
+    return redact(html)
+
+
+def render_index(runs: Sequence[RunEntry], *, version: str, now: datetime | None = None,
+                 history_limit: int = 20) -> str:
+    """``reports/index.html``: every run newest first with its verdict and links to its files."""
+    latest = next((r for r in runs if r.kind == "release-check"), None)
+    trend_svg = ""
+    if latest is not None:
+        from afasgov.release.model import TrendPoint
+
+        same = [r for r in runs if r.kind == latest.kind and r.scope == latest.scope and r.counts is not None]
+        points = [TrendPoint(r.run_id, r.counts or {}, r.verdict) for r in reversed(same[:history_limit])]
+        if len(points) >= 2:
+            trend_svg = svg.trend_chart(points).replace("(this run)", "(latest)")
+            trend_svg = trend_svg.replace(">this run<", ">latest<")
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    html = _jinja().get_template("index.html.j2").render(
+        runs=list(runs), latest=latest, levels=LEVELS, version=version, updated=iso(moment),
+        exts=REPORT_EXTS, trend_svg=trend_svg,
+        ext_names={"html": "HTML", "md": "Markdown", "json": "JSON", "xml": "JUnit", "sarif": "SARIF"},
+    )
+    return redact(html)
+
+
+# -------------------------------------------------------------------------------------- Markdown
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def md(text: object) -> str:
+    """Escape text for a Markdown table cell (shared escaping, plus ``@`` so labels cannot mention people)."""
+    return md_text(text).replace("<br>", " ").replace("@", "&#64;")
+
+
+class _Capped:
+    """Collects Markdown blocks until the size limit; counts what is left out."""
+
+    def __init__(self, limit: int, reserve: int) -> None:
+        self.limit = limit - reserve
+        self.parts: list[str] = []
+        self.size = 0
+        self.left_out = 0
+
+    def add(self, text: str) -> bool:
+        if self.size + len(text) + 1 > self.limit:
+            return False
+        self.parts.append(text)
+        self.size += len(text) + 1
+        return True
+
+    def table(self, header: str, rows: Sequence[str], *, what: str) -> None:
+        if not rows:
+            return
+        if not self.add(header):
+            self.left_out += len(rows)
+            return
+        for n, row in enumerate(rows):
+            if not self.add(row):
+                self.force(f"\n_… {len(rows) - n} more {what} in the HTML report._")
+                return
+
+    def force(self, text: str) -> None:
+        """Add a short note even past the limit (the reserve covers it)."""
+        self.parts.append(text)
+        self.size += len(text) + 1
+
+
+def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_name: str = "") -> str:
+    """A pull-request comment: verdict, counts, trend, integrations, worst items first (size-capped)."""
+    counts = report.counts()
+    mark = "❌" if report.verdict == "FAIL" else "✅"
+    head = [
+        f"## {mark} afasgov release check: **{report.verdict}** — {md(report.base.name)} → "
+        f"{md(report.revision.name)}",
+        "",
+        " · ".join(f"**{counts[lvl]} {lvl}**" for lvl in LEVELS)
+        + f" · {report.waived_count()} waived · fail on {report.fail_on}"
+        + (f" · Profit {md(report.revision.profit_version)} on {md(report.revision.name)}"
+           if report.revision.profit_version else ""),
+    ]
+    trend = report.trend()
+    if trend is not None and report.previous is not None:
+        head.append("")
+        head.append(f"Trend since {md_code(report.previous.run_id)}: "
+                    + ", ".join(f"{lvl} {_delta(trend[lvl])}" for lvl in LEVELS))
+    head += ["", "| Section | ERR | WARN | INFO | waived |", "|---|---:|---:|---:|---:|"]
+    for s in SECTIONS:
+        c = report.counts(s)
+        suffix = " (not run)" if s in report.skipped else ""
+        head.append(f"| {md(SECTION_TITLES[s])}{suffix} | {c['ERR']} | {c['WARN']} | {c['INFO']} | "
+                    f"{report.waived_count(s)} |")
+    footer = _md_footer(report, html_name)
+    out = _Capped(limit, reserve=len(footer) + 600)
+    out.add("\n".join(head))
+
+    if report.integrations:
+        out.add("\n### Impact per integration\n")
+        rows = [f"| {md(i.name)} | {md(i.owner)} | **{i.status}** | {i.counts.get('ERR', 0)} | "
+                f"{i.counts.get('WARN', 0)} | {i.payloads_checked - i.payloads_failed}/{i.payloads_checked} |"
+                for i in report.integrations]
+        out.table("| Integration | Owner | Status | ERR | WARN | Payloads valid |\n"
+                  "|---|---|---|---:|---:|---:|", rows, what="integrations")
+        for integ in report.integrations:
+            if not integ.impacts:
+                continue
+            shown = integ.impacts[:MARKDOWN_IMPACTS]
+            more = len(integ.impacts) - len(shown)
+            block = [f"\n**{md(integ.name)}**:"] + [f"- {md(line)}" for line in shown]
+            if more:
+                block.append(f"- _… {more} more in the HTML report_")
+            if not out.add("\n".join(block)):
+                out.left_out += len(integ.impacts)
+
+    failing = [i for i in report.items if not i.waived and i.level in ("ERR", "WARN")]
+    if failing:
+        out.add("\n### Errors and warnings\n")
+        out.table("| Level | Section | Rule | Where | What | Integrations |\n|---|---|---|---|---|---|",
+                  [_md_row(i) for i in failing], what="errors and warnings")
+    else:
+        out.add("\nNo errors or warnings.")
+
+    infos = [i for i in report.items if not i.waived and i.level == "INFO"]
+    waived = [i for i in report.items if i.waived]
+    for title, items in (("INFO item", infos), ("waived item", waived)):
+        if not items:
+            continue
+        plural = "s" if len(items) != 1 else ""
+        if out.add(f"\n<details><summary>{len(items)} {title}{plural}</summary>\n"):
+            out.table("| Level | Section | Rule | Where | What | Integrations |\n|---|---|---|---|---|---|",
+                      [_md_row(i) for i in items], what=title + "s")
+            out.add("\n</details>")
+        else:
+            out.left_out += len(items)
+
+    if report.not_seen:
+        out.add("\n### Not seen\n")
+        for n, line in enumerate(report.not_seen):
+            if not out.add(f"- {md(line)}"):
+                out.force(f"- _… {len(report.not_seen) - n} more in the HTML report._")
+                break
+    if out.left_out:
+        out.force(f"\n_{out.left_out} more lines did not fit in this comment: see the HTML report._")
+    out.parts.append(footer)
+    return redact("\n".join(out.parts) + "\n")
+
+
+def _md_row(item: Item) -> str:
+    where = item.path or item.connector
+    if item.section == "audit":
+        where = " / ".join(p for p in (item.environment, item.app_connector, where) if p)
+    if item.section == "validation" and item.payload:
+        where = f"{item.payload}: {where}" if where else item.payload
+    what = item.title + ": " + item.text if item.section == "audit" and item.title else item.text
+    if item.waived and item.waiver is not None:
+        what += f" (waived: {item.waiver.reason})"
+    return (f"| {item.level} | {item.section} | {md_code(item.id)} | {md_code(where)} | {md(what)} | "
+            f"{md(', '.join(item.integrations))} |")
+
+
+def _md_footer(report: ReleaseReport, html_name: str) -> str:
+    digest = ", ".join(f"{md(k)} {md_code(v[:19])}" for k, v in sorted(report.inputs.items())[:4])
+    parts = [f"afasgov {md(report.tool_version)}", f"run {md_code(report.run_id)}"]
+    if html_name:
+        parts.append(f"full report: {md_code(html_name)}")
+    if digest:
+        parts.append(f"inputs: {digest}")
+    return "\n<sub>" + " · ".join(parts) + "</sub>"
+
+
+# ------------------------------------------------------------------------------------------ JSON
+def render_json(report: ReleaseReport) -> str:
+    return redact(report.to_json_text())
+
+
+# --------------------------------------------------------------------------- JUnit and SARIF
+def to_document(report: ReleaseReport) -> ReportDocument:
+    """The release report as the generic :class:`afasgov.report.ReportDocument` (for JUnit and SARIF,
+    rendered by :mod:`afasgov.report` like every other afasgov report)."""
+    from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, WaiverRef
+
+    items: list[ReportItem] = []
+    rules: dict[str, RuleInfo] = {}
+    for item in report.items:
+        waiver = None
+        if item.waived and item.waiver is not None:
+            w = item.waiver
+            waiver = WaiverRef(reason=w.reason, owner=w.owner, expires=w.expires)
+        notes = [f"section: {item.section}"]
+        if item.integrations:
+            notes.append("integrations: " + ", ".join(item.integrations))
+        if item.payload:
+            notes.append(f"payload: {item.payload}")
+        if item.section == "audit":
+            where = " / ".join(p for p in (item.environment, item.app_connector) if p)
+            if where:
+                notes.append(f"where: {where}")
+            if item.evidence:
+                notes.append(f"evidence: {item.evidence}")
+            if item.remediation:
+                notes.append(f"remediation: {item.remediation}")
+            if item.auditor:
+                notes.append(f"AFAS Auditor: {item.auditor}")
+        if item.note:
+            notes.append(item.note)
+        items.append(ReportItem(
+            id=item.id, level=item.level, text=item.text, path=item.path or item.connector or item.payload,
+            fingerprint=item.key(), title=item.title, severity=item.severity, environment=item.environment,
+            app_connector=item.app_connector, connector=item.connector or f"{item.section}", field=item.field,
+            evidence=item.evidence, remediation=item.remediation, reference=item.auditor, notes=tuple(notes),
+            waived=item.waived, waiver=waiver, file=item.file, data=item.to_json()))
+        if item.id not in rules:
+            rules[item.id] = RuleInfo(item.id, item.level, item.title or item.id, item.remediation)
+    return ReportDocument(
+        kind=report.kind,
+        title=f"afasgov release check {report.base.name} -> {report.revision.name} ({report.run_id})",
+        items=items,
+        items_key="items",
+        version=report.tool_version,
+        header={"base": report.base.name, "revision": report.revision.name, "run": report.run_id,
+                "verdict": report.verdict, "scope": report.scope},
+        inputs=[InputRef(name=name, location=name, sha256=digest)
+                for name, digest in sorted(report.inputs.items())],
+        rules=rules,
+        notes=[f"not seen: {n}" for n in report.not_seen] + list(report.notes)
+        + [f"{s} not run: {why}" for s, why in report.skipped.items()],
+        fail_on=report.fail_on,
+    )
+
+
+def render_junit(report: ReleaseReport) -> str:
+    """JUnit XML via the shared renderer (:mod:`afasgov.report.formats.junit`)."""
+    from afasgov.report import render as render_document
+
+    return render_document(to_document(report), "junit")
+
+
+def render_sarif(report: ReleaseReport) -> str:
+    """SARIF 2.1.0 via the shared renderer (:mod:`afasgov.report.formats.sarif`), plus the run's
+    ``automationDetails`` id (kind/scope/run) so code scanning can tell runs apart."""
+    from afasgov.report import render as render_document
+
+    data = json.loads(render_document(to_document(report), "sarif"))
+    for run in data.get("runs", []):
+        run["automationDetails"] = {"id": f"afasgov/{report.kind}/{report.scope}/{report.run_id}"}
+        run.setdefault("properties", {})["verdict"] = report.verdict
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[ReleaseReport], str]] = {
+    "html": render_html,
+    "json": render_json,
+    "xml": render_junit,
+    "sarif": render_sarif,
+}
+
+__all__ = ["MARKDOWN_LIMIT", "RENDERERS", "md", "render_html", "render_index", "render_json",
+           "render_junit", "render_markdown", "render_sarif"]

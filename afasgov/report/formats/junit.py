@@ -1,0 +1,74 @@
+"""``junit``: JUnit XML (Jenkins/Surefire ``junit-10.xsd``): one test case per item; unwaived items at
+or above ``--fail-on`` are failures, waived items are skipped, the rest pass with their text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lxml import etree
+
+from afasgov.report.document import ReportDocument, ReportItem, at_or_above
+from afasgov.report.escape import xml_text as x
+
+
+def _case(item: ReportItem, fail_on: str) -> etree._Element:
+    case = etree.Element(
+        "testcase",
+        name=x(f"{item.id} {item.path}".strip()),
+        classname=x(item.connector or item.environment or item.id),
+        time="0",
+    )
+    detail = item.text + "".join("\n" + n for n in item.notes)
+    if item.waived and item.waiver is not None:
+        skipped = etree.SubElement(case, "skipped", message=x(f"waived: {item.waiver.reason}"))
+        skipped.text = x(f"{detail}\nowner {item.waiver.owner}, expires {item.waiver.expires}")
+    elif at_or_above(item.level, fail_on):
+        failure = etree.SubElement(case, "failure", message=x(item.text), type=x(item.level))
+        failure.text = x(detail)
+    else:
+        out = etree.SubElement(case, "system-out")
+        out.text = x(f"[{item.level}] {detail}")
+    return case
+
+
+def render(doc: ReportDocument, *, color: bool = False) -> str:
+    groups: dict[str, list[ReportItem]] = defaultdict(list)
+    for item in doc.items:
+        groups[item.level].append(item)
+    root = etree.Element("testsuites", name=x(doc.title), time="0")
+    total = failures = 0
+    for level in ("ERR", "WARN", "INFO"):
+        items = groups.get(level, [])
+        fails = sum(1 for i in items if not i.waived and at_or_above(i.level, doc.fail_on))
+        skipped = sum(1 for i in items if i.waived)
+        suite = etree.SubElement(
+            root,
+            "testsuite",
+            name=x(f"{doc.tool} {doc.kind} {level}"),
+            tests=str(len(items)),
+            failures=str(fails),
+            errors="0",
+            skipped=str(skipped),
+            time="0",
+        )
+        props = etree.SubElement(suite, "properties")
+        for key, value in doc.header.items():
+            if isinstance(value, str | int | float):
+                etree.SubElement(props, "property", name=x(key), value=x(value))
+        etree.SubElement(props, "property", name="version", value=x(doc.version))
+        for item in items:
+            suite.append(_case(item, doc.fail_on))
+        total += len(items)
+        failures += fails
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    if not doc.items:  # keep a visible, passing test so CI shows the check ran
+        suite = root[0]
+        suite.set("tests", "1")
+        etree.SubElement(
+            suite, "testcase", name=x(f"{doc.kind}: no {doc.items_key}"), classname=x(doc.tool), time="0"
+        )
+        root.set("tests", "1")
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data.decode("utf-8")

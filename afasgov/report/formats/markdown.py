@@ -1,0 +1,61 @@
+"""``markdown``: a GitHub-flavoured Markdown report (every value escaped, paths as code spans)."""
+
+from __future__ import annotations
+
+from afasgov.report.document import LEVELS, ReportDocument
+from afasgov.report.escape import md_code, md_text
+
+
+def render(doc: ReportDocument, *, color: bool = False) -> str:
+    out = [f"# {md_text(doc.title)}", ""]
+    for key, value in doc.header.items():
+        if isinstance(value, str | int | float):
+            out.append(f"- **{md_text(key)}**: {md_code(value)}")
+    out.append(f"- **tool**: {md_text(doc.tool)} {md_text(doc.version)}")
+    out.append(f"- **verdict**: {md_text(doc.verdict())}")
+    out.append("")
+    s = doc.summary()
+    out += [
+        "| " + " | ".join(LEVELS) + " | waived |",
+        "|---|---|---|---|",
+        f"| {s['ERR']} | {s['WARN']} | {s['INFO']} | {doc.waived_count} |",
+        "",
+    ]
+    if doc.items:
+        out += [
+            f"## {md_text(doc.items_key.capitalize())}",
+            "",
+            "| Level | Id | Where | Description | Waived |",
+            "|---|---|---|---|---|",
+        ]
+        for item in doc.items:
+            desc = md_text(item.text)
+            for note in item.notes:
+                desc += "<br>" + md_text(note)
+            if item.remediation:
+                desc += "<br>Remediation: " + md_text(item.remediation)
+            waived = (
+                md_text(f"{item.waiver.reason} ({item.waiver.owner}, until {item.waiver.expires})")
+                if item.waiver
+                else ""
+            )
+            where = (
+                md_code(item.path or item.connector or item.environment)
+                if (item.path or item.connector or item.environment)
+                else ""
+            )
+            out.append(f"| {item.level} | {md_code(item.id)} | {where} | {desc} | {waived} |")
+        out.append("")
+    for section in doc.sections:
+        out += [f"## {md_text(section.title)}", ""]
+        out += [f"- {md_text(line)}" for line in section.lines]
+        out.append("")
+    if doc.waiver_notes:
+        out += ["## Waivers", ""] + [f"- {md_text(w.text())}" for w in doc.waiver_notes] + [""]
+    if doc.notes:
+        out += ["## Notes (what could not be seen)", ""] + [f"- {md_text(n)}" for n in doc.notes] + [""]
+    if doc.inputs:
+        out += ["## Inputs", "", "| Input | Location | SHA-256 |", "|---|---|---|"]
+        out += [f"| {md_text(i.name)} | {md_code(i.location)} | {md_code(i.sha256)} |" for i in doc.inputs]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,111 @@
+"""``sarif``: SARIF 2.1.0 (validated against the OASIS schema in the tests).
+
+Rules go into ``tool.driver.rules`` with their documentation; each item is a result with a logical
+location (its canonical path) and, where the item has a file, a physical location; waived items carry
+an ``accepted`` external suppression with the waiver's justification; ``partialFingerprints`` carries
+the stable fingerprint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from afasgov.report.document import ReportDocument, RuleInfo
+from afasgov.secrets import redact_any
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_LEVEL = {"ERR": "error", "WARN": "warning", "INFO": "note"}
+
+
+def render(doc: ReportDocument, *, color: bool = False) -> str:
+    rules: dict[str, RuleInfo] = dict(doc.rules)
+    for item in doc.items:
+        rules.setdefault(item.id, RuleInfo(item.id, item.level, item.title or item.id))
+    rule_ids = sorted(rules)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    driver_rules = []
+    for rid in rule_ids:
+        info = rules[rid]
+        rule: dict[str, Any] = {
+            "id": rid,
+            "shortDescription": {"text": info.title or rid},
+            "defaultConfiguration": {"level": _LEVEL.get(info.level, "note")},
+            "properties": {"afasgovLevel": info.level},
+        }
+        if info.help:
+            rule["fullDescription"] = {"text": info.help}
+            rule["help"] = {"text": info.help}
+        driver_rules.append(rule)
+    results = []
+    for item in doc.items:
+        result: dict[str, Any] = {
+            "ruleId": item.id,
+            "ruleIndex": index[item.id],
+            "level": _LEVEL.get(item.level, "note"),
+            "message": {"text": item.text + "".join("\n" + n for n in item.notes)},
+        }
+        location: dict[str, Any] = {}
+        if item.path:
+            location["logicalLocations"] = [{"fullyQualifiedName": item.path, "kind": "member"}]
+        if item.file:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": item.file}}
+            if item.line:
+                physical["region"] = {"startLine": item.line}
+            location["physicalLocation"] = physical
+        if location:
+            result["locations"] = [location]
+        if item.fingerprint:
+            result["partialFingerprints"] = {"afasgovFingerprint/v1": item.fingerprint}
+        if item.waived and item.waiver is not None:
+            result["suppressions"] = [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": f"{item.waiver.reason} (owner {item.waiver.owner}, "
+                    f"expires {item.waiver.expires})",
+                }
+            ]
+        props: dict[str, Any] = {"afasgovLevel": item.level}
+        if item.severity:
+            props["severity"] = item.severity
+        if item.data:
+            props["item"] = dict(item.data)
+        result["properties"] = props
+        results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": doc.tool,
+                "version": doc.version,
+                "semanticVersion": doc.version,
+                "informationUri": "https://pypi.org/project/afasgov/",
+                "rules": driver_rules,
+            }
+        },
+        "automationDetails": {"id": f"afasgov/{doc.kind}/"},
+        "results": results,
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"message": {"text": n}, "level": "note"}
+                    for n in doc.notes + [w.text() for w in doc.waiver_notes]
+                ],
+            }
+        ],
+        "properties": {
+            "summary": doc.summary(),
+            "header": {k: v for k, v in doc.header.items() if isinstance(v, str | int | float)},
+        },
+    }
+    if doc.inputs:
+        run["artifacts"] = [
+            {
+                "location": {"uri": i.location},
+                "description": {"text": i.name},
+                **({"hashes": {"sha-256": i.sha256.removeprefix("sha256:")}} if i.sha256 else {}),
+            }
+            for i in doc.inputs
+        ]
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(redact_any(log), indent=2, ensure_ascii=False) + "\n"

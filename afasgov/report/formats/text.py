@@ -1,0 +1,62 @@
+"""``text``: oasdiff-style plain text for terminals (optional ANSI colour; data always cleaned)."""
+
+from __future__ import annotations
+
+from afasgov.report.document import ReportDocument, ReportItem
+from afasgov.report.escape import clean, one_line
+
+_WORD = {"ERR": "error", "WARN": "warning", "INFO": "info"}
+_COLOR = {"ERR": "\x1b[31m", "WARN": "\x1b[33m", "INFO": "\x1b[36m"}
+_RESET = "\x1b[0m"
+
+
+def _item(item: ReportItem, color: bool) -> list[str]:
+    word = _WORD.get(item.level, item.level.lower())
+    if item.waived:
+        word = f"{word} (waived)"
+    head = f"{word} [{one_line(item.id)}]"
+    if color:
+        head = f"{_COLOR.get(item.level, '')}{head}{_RESET}"
+    where = one_line(item.path or item.connector or item.environment)
+    if where:
+        head += f" at {where}"
+    if item.severity:
+        head += f" (severity {one_line(item.severity)})"
+    lines = [head, f"\t{one_line(item.text)}"]
+    lines.extend(f"\t{one_line(n)}" for n in item.notes)
+    if item.evidence:
+        lines.append(f"\tevidence: {one_line(item.evidence)}")
+    if item.remediation:
+        lines.append(f"\tremediation: {one_line(item.remediation)}")
+    if item.waiver is not None:
+        lines.append(
+            f"\twaived: {one_line(item.waiver.reason)} (owner {one_line(item.waiver.owner)}, "
+            f"expires {item.waiver.expires})"
+        )
+    return lines
+
+
+def render(doc: ReportDocument, *, color: bool = False) -> str:
+    lines = [clean(doc.title)]
+    for key, value in doc.header.items():
+        if isinstance(value, str | int | float):
+            lines.append(f"{key}: {one_line(value)}")
+    lines.append(doc.summary_line())
+    lines.append("")
+    for item in doc.items:
+        lines.extend(_item(item, color))
+        lines.append("")
+    for section in doc.sections:
+        lines.append(f"{one_line(section.title)}:")
+        lines.extend(f"  {one_line(ln)}" for ln in section.lines)
+        lines.append("")
+    if doc.waiver_notes:
+        lines.append("waivers:")
+        lines.extend(f"  {one_line(w.text())}" for w in doc.waiver_notes)
+        lines.append("")
+    if doc.notes:
+        lines.append("notes:")
+        lines.extend(f"  {one_line(n)}" for n in doc.notes)
+        lines.append("")
+    lines.append(doc.verdict())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,191 @@
+"""Serving the simulator over a real socket: ``afasgov sim`` and :class:`SimServer` (tests).
+
+uvicorn serves the Starlette app on 127.0.0.1 only. The socket is bound before the server starts,
+so ``--port 0`` picks a free port and the URLs are known before anything is printed. ``afasgov
+sim`` runs in the main thread (uvicorn handles SIGINT/SIGTERM and shuts down gracefully);
+:class:`SimServer` runs uvicorn in a background thread for tests and the in-process demo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afasgov.errors import UsageError
+from afasgov.sim.app import SimulatedDrop, create_app, sim_state
+from afasgov.sim.datasets import DatasetError
+from afasgov.sim.datasets.fieldspec import SpecError
+
+if TYPE_CHECKING:
+    from afasgov.cli import AppContext
+
+HOST = "127.0.0.1"
+
+
+class _DropFilter(logging.Filter):
+    """Keep uvicorn quiet about connections the simulator drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, SimulatedDrop)
+
+
+def _install_log_filter() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DropFilter) for f in logger.filters):
+        logger.addFilter(_DropFilter())
+
+
+def bind_socket(port: int) -> socket.socket:
+    """A listening-ready TCP socket on 127.0.0.1:``port`` (0 = a free port)."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: must be between 0 and 65535")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"--port {port}: address {HOST}:{port} is already in use") from None
+        raise UsageError(f"--port {port}: cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _uvicorn_server(app: Any, log_level: str = "warning") -> Any:
+    import uvicorn
+
+    class _Server(uvicorn.Server):  # type: ignore[misc]
+        """uvicorn without its own signal handling (run_sim installs handlers that exit with 0)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    _install_log_filter()
+    config = uvicorn.Config(app, host=HOST, log_level=log_level, lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=5)
+    return _Server(config)
+
+
+class SimServer:
+    """The simulator on a real loopback socket, served by uvicorn in a background thread."""
+
+    def __init__(self, app: Any, port: int = 0) -> None:
+        self.app = app
+        self._sock = bind_socket(port)
+        self.port: int = self._sock.getsockname()[1]
+        self.origin = f"http://{HOST}:{self.port}"
+        self._server = _uvicorn_server(app)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, timeout: float = 15.0) -> SimServer:
+        def target() -> None:
+            try:
+                asyncio.run(self._server.serve(sockets=[self._sock]))
+            except BaseException as exc:  # reported to the starting thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, name=f"afasgov-sim:{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if self._error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"simulator failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("simulator did not start within the timeout")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        self._thread = None
+        self._sock.close()
+
+
+def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms: float = 0.0,
+            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None) -> int:
+    """``afasgov sim``: serve until SIGINT/SIGTERM; returns the exit code."""
+    if latency_ms < 0:
+        raise UsageError(f"--latency-ms {latency_ms}: must not be negative")
+    if not 0.0 <= fail_rate <= 1.0:
+        raise UsageError(f"--fail-rate {fail_rate}: must be between 0 and 1")
+    try:
+        asgi = create_app(dataset, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed)
+    except (DatasetError, SpecError) as exc:
+        raise UsageError(f"--dataset {dataset}: {exc}") from None
+    sock = bind_socket(port)
+    origin = f"http://{HOST}:{sock.getsockname()[1]}"
+    server = _uvicorn_server(asgi, log_level="warning")
+    data = sim_state(asgi).dataset
+    written: Path | None = None
+    if write_config is not None:
+        from afasgov.sim.writeconfig import write_config as write
+
+        try:
+            written = write(write_config, data, origin)
+        except BaseException:
+            sock.close()
+            raise
+
+    received: list[int] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        if server.should_exit:  # a second signal: stop at once
+            server.force_exit = True
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    async def serve() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.005)
+        if server.started:
+            _announce(app, data, origin, dataset, seed, written)
+        await task
+
+    try:
+        asyncio.run(serve())
+    finally:
+        sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    names = ", ".join(signal.Signals(s).name for s in received[:1])
+    app.echo(f"afasgov sim: stopped{f' ({names})' if names else ''}")
+    return 0
+
+
+def _announce(app: AppContext, data: Any, origin: str, spec: str, seed: int, written: Path | None) -> None:
+    envs = list(data.environments.values())
+    app.echo(f"afasgov sim: dataset {spec} (seed {seed}) on {origin} — {len(envs)} environment(s)")
+    width = max(len(e.name) for e in envs)
+    for env in envs:
+        app.echo(f"  {env.name:<{width}}  {origin}/{env.slug}/ProfitRestServices  "
+                 f"({env.release or 'Profit'} {env.profit_version}, "
+                 f"{len(env.update_connectors)} update / {len(env.get_connectors)} get connectors, "
+                 f"app connectors: {', '.join(env.app_connectors)})")
+    if written is not None:
+        app.echo(f"afasgov sim: wrote {written} (demo credentials in "
+                 f"{written.parent / (written.stem + '.secrets')}/)")
+    app.echo("afasgov sim: ready; press Ctrl+C to stop")
+    sys.stdout.flush()

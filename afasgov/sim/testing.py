@@ -1,0 +1,269 @@
+"""Helpers for tests that need AFAS Profit: the simulator over a socket or in-process.
+
+Over a real loopback socket (end-to-end tests)::
+
+    from afasgov.sim.testing import running_sim
+
+    with running_sim("demo") as sim:
+        url = sim.base_url_for("accept")       # http://127.0.0.1:PORT/12345-accept/ProfitRestServices
+        cfg = sim.write_config(tmp_path / "afasgov.yaml")   # afasgov.yaml + demo secrets beside it
+        cred = sim.credential("production", "legacy-portal")  # DemoCredential (classic token)
+
+In-process (fast unit tests, no socket)::
+
+    transport = asgi_transport("demo")                 # httpx.ASGITransport (httpx.AsyncClient)
+    transport = sync_transport("demo")                 # same app for a sync httpx.Client
+    base = in_process_base_url("production")          # http://sim.test/12345-production/ProfitRestServices
+
+Demo credentials for a pytest test: :func:`demo_credential` (``environment``, ``app connector``),
+:func:`classic_authorization` for the ``Authorization`` header, :func:`client_assertion` for a
+``private_key_jwt`` assertion, and :func:`fetch_access_token` for a Bearer token.
+
+The demo's App Connectors (per environment): ``iam`` (OAuth, client_secret_post; KnUser write),
+``hr-export`` (classic; BSN/IBAN export), ``legacy-portal`` (classic, never expires, everything,
+no IP restriction) and ``finance-bi`` (OAuth; client_secret_post on production/test,
+private_key_jwt ES256 on accept).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import anyio.from_thread
+import httpx
+import jwt
+
+from afasgov.sim.app import SimState, create_app, sim_state
+from afasgov.sim.credentials import DemoCredential
+from afasgov.sim.model import Dataset
+from afasgov.sim.serve import SimServer
+
+#: the origin used for in-process requests (any host works; this one is obviously not real)
+IN_PROCESS_ORIGIN = "http://sim.test"
+DEFAULT_CLIENT = ("127.0.0.1", 50000)
+
+
+class RunningSim:
+    """A simulator served on 127.0.0.1 in a background thread (see :func:`running_sim`)."""
+
+    def __init__(self, app: Any, server: SimServer) -> None:
+        self.app = app
+        self._server = server
+        self.origin: str = server.origin
+        self.port: int = server.port
+
+    @property
+    def state(self) -> SimState:
+        """The live state: ``.set_maintenance(env)``, ``.set_blocked(env, id)``, ``.faults`` …"""
+        return sim_state(self.app)
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.state.dataset
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.dataset.environments)
+
+    def base_url(self, tenant: str, env_type: str) -> str:
+        return f"{self.origin}/{tenant}-{env_type}/ProfitRestServices"
+
+    def base_url_for(self, env_name: str) -> str:
+        env = self.dataset.environment(env_name)
+        return self.base_url(env.tenant, env.type)
+
+    def credential(self, env_name: str, app_connector: str) -> DemoCredential:
+        return credential_of(self.dataset, env_name, app_connector)
+
+    def write_config(self, path: Path | str) -> Path:
+        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``)."""
+        from afasgov.sim.writeconfig import write_config
+
+        return write_config(Path(path), self.dataset, self.origin)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> RunningSim:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, **opts: Any) -> RunningSim:
+    """Start a simulator (options as :func:`afasgov.sim.app.create_app`); call ``.stop()`` when done."""
+    app = create_app(dataset, **opts)
+    server = SimServer(app, port=port).start()
+    return RunningSim(app, server)
+
+
+@contextmanager
+def running_sim(dataset: str | Dataset = "demo", **opts: Any) -> Iterator[RunningSim]:
+    """The simulator on a real loopback socket for the duration of the ``with`` block."""
+    sim = start_sim(dataset, **opts)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+# -------------------------------------------------------------------------------------- in-process
+def asgi_transport(dataset: str | Dataset = "demo", *, app: Any = None, client: tuple[str, int] = DEFAULT_CLIENT,
+                   **opts: Any) -> httpx.ASGITransport:
+    """An ``httpx.ASGITransport`` over a fresh simulator app (or ``app``), for ``httpx.AsyncClient``.
+
+    ``client`` is the caller's address the simulator sees (IP restrictions apply to it). The app is
+    ``transport.app``; its state ``transport.app.state.sim``.
+    """
+    return httpx.ASGITransport(app=app if app is not None else create_app(dataset, **opts), client=client)
+
+
+class SyncASGITransport(httpx.BaseTransport):
+    """A synchronous httpx transport over the simulator app (runs it in an event-loop thread)."""
+
+    def __init__(self, app: Any, client: tuple[str, int] = DEFAULT_CLIENT) -> None:
+        self.app = app
+        self._inner = httpx.ASGITransport(app=app, client=client)
+        self._portal_cm: Any = None
+        self._portal: Any = None
+
+    def _ensure_portal(self) -> Any:
+        if self._portal is None:
+            self._portal_cm = anyio.from_thread.start_blocking_portal()
+            self._portal = self._portal_cm.__enter__()
+        return self._portal
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        try:
+            body = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+        finally:
+            await response.aclose()
+        return httpx.Response(response.status_code, headers=response.headers, content=body,
+                              extensions=response.extensions)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        result: httpx.Response = self._ensure_portal().call(self._send, request)
+        return result
+
+    def close(self) -> None:
+        if self._portal_cm is not None:
+            self._portal_cm.__exit__(None, None, None)
+            self._portal_cm = self._portal = None
+
+
+def sync_transport(dataset: str | Dataset = "demo", *, app: Any = None, client: tuple[str, int] = DEFAULT_CLIENT,
+                   **opts: Any) -> SyncASGITransport:
+    """Like :func:`asgi_transport`, for a synchronous ``httpx.Client``."""
+    return SyncASGITransport(app if app is not None else create_app(dataset, **opts), client=client)
+
+
+def in_process_base_url(env_name: str = "production", dataset: str | Dataset = "demo") -> str:
+    """The base URL of an environment for in-process requests (origin :data:`IN_PROCESS_ORIGIN`)."""
+    data = dataset if isinstance(dataset, Dataset) else _dataset(dataset)
+    env = data.environment(env_name)
+    return f"{IN_PROCESS_ORIGIN}/{env.slug}/ProfitRestServices"
+
+
+# ------------------------------------------------------------------------------------- credentials
+def _dataset(spec: str) -> Dataset:
+    from afasgov.sim.datasets import load_dataset
+
+    return load_dataset(spec)
+
+
+def credential_of(dataset: Dataset, env_name: str, app_connector: str) -> DemoCredential:
+    from afasgov.sim.writeconfig import credential
+
+    env = dataset.environment(env_name)
+    try:
+        app = env.app_connectors[app_connector]
+    except KeyError:
+        raise KeyError(f"environment {env_name!r} has no App Connector {app_connector!r}; it has "
+                       + ", ".join(env.app_connectors)) from None
+    return credential(dataset, env, app)
+
+
+def demo_credential(env_name: str = "production", app_connector: str = "legacy-portal",
+                    dataset: str = "demo") -> DemoCredential:
+    """The demo credential of an App Connector (documented demo values, derived at runtime)."""
+    return credential_of(_dataset(dataset), env_name, app_connector)
+
+
+def classic_authorization(env_name: str = "production", app_connector: str = "legacy-portal",
+                          dataset: str = "demo") -> str:
+    """``AfasToken base64(xml)`` for a classic-token App Connector of the demo."""
+    return demo_credential(env_name, app_connector, dataset).authorization()
+
+
+def client_assertion(credential: DemoCredential, audience: str, *, lifetime: int = 60, jti: str | None = None,
+                     iat: float | None = None, alg: str | None = None, kid: str | None = None) -> str:
+    """A ``private_key_jwt`` client assertion signed with the credential's demo key."""
+    if credential.private_key_pem is None or credential.client_id is None:
+        raise ValueError(f"{credential.environment}/{credential.app_connector} has no private key")
+    now = int(time.time() if iat is None else iat)
+    claims = {"iss": credential.client_id, "sub": credential.client_id, "aud": audience, "iat": now,
+              "exp": now + lifetime, "jti": jti or str(uuid.uuid4())}
+    headers = {"kid": kid or credential.kid} if (kid or credential.kid) else None
+    return jwt.encode(claims, credential.private_key_pem.reveal(), algorithm=alg or credential.alg or "ES256",
+                      headers=headers)
+
+
+def token_request_data(credential: DemoCredential, token_url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(form, headers) for ``POST {base}/oauth/token`` with the credential's own method."""
+    import base64
+    from urllib.parse import quote
+
+    if credential.auth_type != "oauth" or credential.client_id is None:
+        raise ValueError("not an OAuth credential")
+    form = {"grant_type": "client_credentials"}
+    headers: dict[str, str] = {}
+    if credential.method == "private_key_jwt":
+        form.update(client_id=credential.client_id,
+                    client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    client_assertion=client_assertion(credential, token_url))
+    elif credential.method == "client_secret_basic":
+        assert credential.client_secret is not None
+        raw = f"{quote(credential.client_id, safe='')}:{quote(credential.client_secret.reveal(), safe='')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode()
+    else:
+        assert credential.client_secret is not None
+        form.update(client_id=credential.client_id, client_secret=credential.client_secret.reveal())
+    return form, headers
+
+
+def fetch_access_token(client: httpx.Client, base_url: str, credential: DemoCredential) -> str:
+    """Get a Bearer token from the simulator with ``credential`` (raises on failure)."""
+    token_url = f"{base_url}/oauth/token"
+    form, headers = token_request_data(credential, token_url)
+    response = client.post(token_url, data=form, headers=headers)
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
+
+
+__all__ = [
+    "IN_PROCESS_ORIGIN",
+    "RunningSim",
+    "SyncASGITransport",
+    "asgi_transport",
+    "classic_authorization",
+    "client_assertion",
+    "credential_of",
+    "demo_credential",
+    "fetch_access_token",
+    "in_process_base_url",
+    "running_sim",
+    "start_sim",
+    "sync_transport",
+    "token_request_data",
+]

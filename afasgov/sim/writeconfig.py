@@ -1,0 +1,132 @@
+"""``afasgov sim --write-config FILE``: an ``afasgov.yaml`` that points at the running simulator.
+
+Every environment of the dataset becomes an environment of the config (``base_url`` overridden
+with the simulator's loopback URL), every App Connector an ``app_connectors`` entry. Secrets are
+never written in the config (DESIGN §2): each demo credential goes into its own file in the
+directory ``<config stem>.secrets/`` beside the config (directory mode 700, files mode 600) and is
+referenced with ``token_file``, ``client_secret_file`` or ``private_key_file``. Files are written
+to a temporary name and renamed, so a failure never leaves half a config.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from afasgov.errors import UsageError
+from afasgov.secrets import Secret
+from afasgov.sim import credentials as cred
+from afasgov.sim.model import AppConnectorDef, Dataset, EnvironmentDef
+
+HEADER = """\
+# Written by `afasgov sim --write-config` for the simulator at {origin} (dataset {dataset}).
+# The credentials in {secrets_dir}/ are documented DEMO values of the simulator, not real secrets.
+"""
+
+
+def family(dataset: Dataset) -> str:
+    return "demo" if dataset.name == "demo" else "synthetic"
+
+
+def credential(dataset: Dataset, env: EnvironmentDef, app: AppConnectorDef) -> cred.DemoCredential:
+    """The demo credential of one App Connector (prefers OAuth when the connector has both)."""
+    fam = family(dataset)
+    if app.oauth is not None:
+        method = app.preferred_method or app.oauth.methods[0]
+        if method == "private_key_jwt":
+            pem = cred.ec_private_key_pem(fam, env.slug, app.name).decode("ascii")
+            return cred.DemoCredential(env.name, app.name, "oauth", method, app.oauth.client_id,
+                                       private_key_pem=Secret(pem, name=f"{env.name}/{app.name} key"),
+                                       alg=app.oauth.alg or "ES256", kid=app.oauth.kid)
+        secret = app.oauth.secret or ""
+        return cred.DemoCredential(env.name, app.name, "oauth", method, app.oauth.client_id,
+                                   client_secret=Secret(secret, name=f"{env.name}/{app.name} secret"))
+    xml = cred.token_xml(app.classic_token or "")
+    return cred.DemoCredential(env.name, app.name, "classic", token=Secret(xml, name=f"{env.name}/{app.name}"))
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def build_config(dataset: Dataset, origin: str, secrets_dir: str) -> tuple[dict[str, object], dict[str, str]]:
+    """The config mapping and the secret files (relative name -> content) for ``dataset`` at ``origin``."""
+    environments: dict[str, object] = {}
+    files: dict[str, str] = {}
+    for env in dataset.environments.values():
+        apps: dict[str, object] = {}
+        for app in env.app_connectors.values():
+            c = credential(dataset, env, app)
+            stem = f"{env.name}-{app.name}"
+            auth: dict[str, object]
+            if c.auth_type == "classic":
+                assert c.token is not None
+                files[f"{stem}.token"] = c.token.reveal() + "\n"
+                auth = {"type": "classic", "token_file": f"{secrets_dir}/{stem}.token"}
+            elif c.method == "private_key_jwt":
+                assert c.private_key_pem is not None
+                files[f"{stem}.pem"] = c.private_key_pem.reveal()
+                auth = {"type": "oauth", "client_id": c.client_id, "method": c.method,
+                        "private_key_file": f"{secrets_dir}/{stem}.pem", "alg": c.alg}
+                if c.kid:
+                    auth["kid"] = c.kid
+            else:
+                assert c.client_secret is not None
+                files[f"{stem}.secret"] = c.client_secret.reveal() + "\n"
+                auth = {"type": "oauth", "client_id": c.client_id, "method": c.method,
+                        "client_secret_file": f"{secrets_dir}/{stem}.secret"}
+            apps[app.name] = {"description": app.app_name, "auth": auth}
+        environments[env.name] = {
+            "tenant": env.tenant,
+            "type": env.type,
+            "base_url": f"{origin}/{env.slug}/ProfitRestServices",
+            "allow_non_afas_host": True,  # the simulator on loopback (the config refuses it otherwise)
+            "app_connectors": apps,
+        }
+    return {"environments": environments}, files
+
+
+def write_config(path: Path, dataset: Dataset, origin: str) -> Path:
+    """Write ``path`` (an afasgov.yaml) and ``<stem>.secrets/`` beside it; returns ``path``."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise UsageError(f"--write-config {path}: is a directory, expected a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--write-config {path}: directory {parent} does not exist")
+    secrets_name = f"{path.stem}.secrets"
+    secrets_dir = parent / secrets_name
+    config, files = build_config(dataset, origin, secrets_name)
+    try:
+        secrets_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(secrets_dir, 0o700)
+        for name, content in files.items():
+            _write_private(secrets_dir / name, content)
+        text = HEADER.format(origin=origin, dataset=dataset.name, secrets_dir=secrets_name) + yaml.safe_dump(
+            config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,158 @@
+"""``afasgov snapshot [ENV…] [--all] [--out DIR]``: crawl environments into ``definitions/``.
+
+Prints a progress bar on a terminal (never in CI or when output is not a terminal), then one line
+per environment (or, for fleets, a table per tenant), the tolerances applied, and one error line per
+failed environment. Exit codes: 0 all written; 3 an environment failed remotely (the others are
+still written); 2 configuration or input problems (missing secret, malformed metainfo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from afasgov.errors import UsageError
+from afasgov.snapshot.crawl import (
+    DEFAULT_MAX_IN_FLIGHT_TOTAL,
+    CrawlSettings,
+    EnvironmentResult,
+    overall_exit_code,
+    snapshot_environments,
+)
+
+if TYPE_CHECKING:
+    from afasgov.cli import AppContext
+
+#: at most this many environments are listed one per line; larger runs get the per-tenant table
+MAX_ENV_LINES = 12
+MAX_WARNINGS_SHOWN = 10
+
+
+def _show_progress(app: AppContext) -> bool:
+    if app.quiet or os.environ.get("CI") or os.environ.get("AFASGOV_NO_PROGRESS"):
+        return False
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(app: AppContext, settings: CrawlSettings, n_envs: int) -> Iterator[None]:
+    if not _show_progress(app):
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("snapshot"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("requests"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True, no_color=not app.color),
+        transient=True,
+    )
+    task = progress.add_task(f"({n_envs} environment{'s' if n_envs != 1 else ''})", total=0)
+
+    def planned(_env: str, n: int) -> None:
+        progress.update(task, total=(progress.tasks[0].total or 0) + n)
+
+    def done(_env: str) -> None:
+        progress.advance(task)
+
+    settings.on_planned, settings.on_done = planned, done
+    with progress:
+        yield
+
+
+def _env_line(r: EnvironmentResult, base: Path) -> str:
+    if r.ok:
+        where = r.path
+        if where is not None:
+            with suppress(ValueError):
+                where = where.relative_to(base)
+        return (
+            f"{r.environment:<20} ok     {r.app_connectors} app connectors, {r.get_connectors} get, "
+            f"{r.update_connectors} update, {r.fields} fields, {r.requests} requests, {r.seconds:.1f} s"
+            f" -> {where}"
+        )
+    return f"{r.environment:<20} FAILED (exit {r.exit_code}), previous snapshot kept"
+
+
+def _tenant_table(results: list[EnvironmentResult]) -> list[str]:
+    by_tenant: dict[str, list[EnvironmentResult]] = defaultdict(list)
+    for r in results:
+        by_tenant[r.tenant].append(r)
+    header = f"{'tenant':<12} {'environments':>12} {'get':>6} {'update':>7} {'fields':>9} {'time':>7}  result"
+    lines = [header, "-" * len(header)]
+    for tenant in sorted(by_tenant):
+        rs = by_tenant[tenant]
+        ok = [r for r in rs if r.ok]
+        failed = [r.environment for r in rs if not r.ok]
+        verdict = "ok" if not failed else f"FAILED: {', '.join(failed)}"
+        lines.append(
+            f"{tenant:<12} {f'{len(ok)}/{len(rs)}':>12} {sum(r.get_connectors for r in ok):>6} "
+            f"{sum(r.update_connectors for r in ok):>7} {sum(r.fields for r in ok):>9} "
+            f"{max(r.seconds for r in rs):>6.1f}s  {verdict}"
+        )
+    n_ok = sum(1 for r in results if r.ok)
+    n_tenants_ok = sum(1 for rs in by_tenant.values() if all(r.ok for r in rs))
+    lines.append(
+        f"{n_tenants_ok}/{len(by_tenant)} tenants and {n_ok}/{len(results)} environments snapshotted"
+    )
+    return lines
+
+
+def run_snapshot(
+    app: AppContext,
+    envs: list[str],
+    *,
+    all_envs: bool = False,
+    out: Path | None = None,
+    max_in_flight_total: int | None = None,
+    parallel_environments: int | None = None,
+) -> int:
+    """The ``snapshot`` command; returns the exit code."""
+    if envs and all_envs:
+        raise UsageError("name environments or use --all, not both")
+    if not envs and not all_envs:
+        raise UsageError("name the environments to snapshot, or use --all")
+    config = app.config()
+    selected = config.select(envs or None)
+    definitions_dir = Path(out) if out is not None else config.definitions_dir
+    settings = CrawlSettings(
+        max_in_flight_total=max_in_flight_total or config.max_in_flight_total or DEFAULT_MAX_IN_FLIGHT_TOTAL
+    )
+    if parallel_environments:
+        settings.parallel_environments = parallel_environments
+    with _progress(app, settings, len(selected)):
+        results = asyncio.run(snapshot_environments(selected, definitions_dir, settings))
+    base = Path.cwd()
+    if len(results) <= MAX_ENV_LINES:
+        for r in results:
+            app.echo(_env_line(r, base))
+    if len({r.tenant for r in results}) > 1 or len(results) > MAX_ENV_LINES:
+        for line in _tenant_table(results):
+            app.echo(line)
+    for r in results:
+        for w in r.warnings[:MAX_WARNINGS_SHOWN]:
+            app.echo(f"afasgov: note: {w}", err=not app.quiet)
+        if len(r.warnings) > MAX_WARNINGS_SHOWN:
+            app.echo(
+                f"afasgov: note: … and {len(r.warnings) - MAX_WARNINGS_SHOWN} more for {r.environment} "
+                f"(see {r.environment}/_snapshot.yaml)",
+                err=not app.quiet,
+            )
+    for r in results:
+        if r.error is not None:
+            app.echo(f"afasgov: error: {r.error}", err=True)
+    return overall_exit_code(results)
+
+
+__all__ = ["run_snapshot"]

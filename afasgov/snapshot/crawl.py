@@ -1,0 +1,445 @@
+"""Crawl AFAS Profit environments into the canonical model, concurrently and within AFAS's limits.
+
+Per environment (:func:`crawl_environment`):
+
+1. ``/metainfo`` for every configured App Connector and ``/profitversion`` (in parallel);
+2. ``/metainfo/get/{id}`` and ``/metainfo/update/{id}`` once for the union of the authorised
+   connectors (each through the first App Connector, by name, that is authorised for it), and the
+   rows of ``ProfitGetConnectoren`` (blocked flags) where an App Connector is authorised for it.
+
+Every request goes through the client's limiter: at most 8 in flight per environment, and, for
+fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`). The
+client retries 503 and transport failures; the crawl adds a few attempts for the other transient
+failures of a read-only metainfo request (500, an HTML error page, truncated JSON). A request that keeps
+failing fails its environment with a :class:`CrawlError` naming the environment, the App Connector
+and the connector (exit 3): nothing is silently skipped.
+
+:func:`snapshot_environments` crawls many environments (a fleet: many tenants, each with its own
+environments and credentials) in parallel and writes each tree as soon as it is complete; one
+environment failing never loses the others' snapshots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from afasgov import __version__
+from afasgov.errors import AfasgovError, RemoteError
+from afasgov.model.normalise import (
+    Tolerances,
+    blocked_flags,
+    normalise_get,
+    normalise_metainfo,
+    normalise_update,
+)
+from afasgov.model.types import (
+    AppConnectorScope,
+    EnvironmentSnapshot,
+    GetConnector,
+    SnapshotMeta,
+    UpdateConnector,
+)
+from afasgov.profit import errors as E
+from afasgov.profit.client import ProfitClient
+from afasgov.profit.limits import Limiter, LimiterRegistry
+from afasgov.profit.retry import RetryPolicy
+from afasgov.snapshot.tree import TreeWriter
+
+if TYPE_CHECKING:
+    from afasgov.config import AppConnectorConfig, EnvironmentConfig
+
+T = TypeVar("T")
+
+PROFIT_GET_CONNECTOREN = "ProfitGetConnectoren"
+#: attempts per request at the crawl level (each attempt includes the client's own retries).
+DEFAULT_ATTEMPTS = 4
+#: default cap on requests in flight over all environments of one run.
+DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
+#: environments crawled at the same time (bounds memory in fleets; requests are capped anyway).
+DEFAULT_PARALLEL_ENVIRONMENTS = 16
+
+TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
+
+
+class CrawlError(RemoteError):
+    """A request kept failing: names environment, App Connector and connector; exit code of the cause."""
+
+    def __init__(self, message: str, *, environment: str, connector: str | None, cause: AfasgovError) -> None:
+        self.environment = environment
+        self.connector = connector
+        self.cause = cause
+        self.exit_code = cause.exit_code
+        super().__init__(message)
+
+
+@dataclass
+class CrawlSettings:
+    """How to crawl: limits, retries, transports (tests), progress callbacks."""
+
+    #: attempts per request at the crawl level (500s and other transient failures)
+    attempts: int = DEFAULT_ATTEMPTS
+    #: the client's retry policy (503 / transport failures); None = the client's default
+    retry: RetryPolicy | None = None
+    #: a transport per (environment, App Connector): tests use ``httpx.ASGITransport``
+    transport_factory: TransportFactory | None = None
+    #: one request at a time per environment (the baseline of the benchmark)
+    sequential: bool = False
+    #: requests in flight over all environments of the run
+    max_in_flight_total: int | None = DEFAULT_MAX_IN_FLIGHT_TOTAL
+    #: environments crawled at once
+    parallel_environments: int = DEFAULT_PARALLEL_ENVIRONMENTS
+    #: called with (environment, number of requests planned so far) / (environment) per finished request
+    on_planned: Callable[[str, int], None] | None = None
+    on_done: Callable[[str], None] | None = None
+    #: the limiter registry of this run (created from ``max_in_flight_total`` when None)
+    registry: LimiterRegistry | None = None
+    #: the clock for ``taken_at`` (tests)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def limiter_for(self, env: EnvironmentConfig) -> Limiter:
+        if self.registry is None:
+            self.registry = LimiterRegistry(self.max_in_flight_total)
+        if self.sequential:
+            return Limiter(f"{env.name} (sequential)", 1, parent=self.registry.global_limiter)
+        return self.registry.for_env(env.name, env.max_in_flight, base_url=env.base_url)
+
+
+#: retried by the crawl: a 500 (out of memory, timeout, a hiccup) and answers that are not the JSON
+#: promised (an HTML error page of a proxy, truncated JSON). 503 and transport failures are already
+#: retried by the client (with ``Retry-After`` and backoff), so they fail at once here.
+_TRANSIENT: tuple[type[BaseException], ...] = (E.ProfitServerError, E.BadResponseError)
+_FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError,)
+
+
+def _public_url(url: str) -> str:
+    """The base URL without user info, query or fragment (never a secret in ``_snapshot.yaml``)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+class _EnvironmentCrawl:
+    def __init__(self, env: EnvironmentConfig, settings: CrawlSettings) -> None:
+        self.env = env
+        self.settings = settings
+        self.tolerances = Tolerances()
+        self.clients: dict[str, ProfitClient] = {}
+        self.requests = 0
+        #: blocked flags from ProfitGetConnectoren (set by a task during the crawl)
+        self.flags: dict[str, bool] | None = None
+
+    def _planned(self, n: int) -> None:
+        self.requests += n
+        if self.settings.on_planned is not None:
+            self.settings.on_planned(self.env.name, n)
+
+    def _done(self) -> None:
+        if self.settings.on_done is not None:
+            self.settings.on_done(self.env.name)
+
+    async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]]) -> T:
+        """One request with crawl-level attempts; a :class:`CrawlError` when it keeps failing."""
+        attempts = max(1, self.settings.attempts)
+        retry = self.settings.retry or RetryPolicy()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result = await call()
+            except _FATAL as exc:
+                raise self._failure(what, app, exc, attempt) from None  # type: ignore[arg-type]
+            except _TRANSIENT as exc:
+                if attempt >= attempts:
+                    raise self._failure(what, app, exc, attempt) from None  # type: ignore[arg-type]
+                await retry.sleep(retry.backoff(attempt))
+                continue
+            except RemoteError as exc:  # 401, 403, 404, OAuth refusals, 503 and transport after retries
+                raise self._failure(what, app, exc, attempt) from None
+            self._done()
+            return result
+
+    def _failure(self, what: str, app: str, exc: AfasgovError, attempts: int) -> CrawlError:
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return CrawlError(
+            f"environment {self.env.name!r}: {what} (via App Connector {app!r}) failed{tries}: {exc}",
+            environment=self.env.name,
+            connector=what,
+            cause=exc,
+        )
+
+    def _client(self, name: str) -> ProfitClient:
+        client = self.clients.get(name)
+        if client is None:
+            app = self.env.app_connectors[name]
+            factory = self.settings.transport_factory
+            client = ProfitClient(
+                self.env,
+                app,
+                transport=factory(self.env, app) if factory else None,
+                limiter=self.limiter,
+                retry=self.settings.retry,
+            )
+            self.clients[name] = client
+        return client
+
+    async def run(self, writer: TreeWriter | None = None) -> EnvironmentSnapshot:
+        env = self.env
+        if not env.app_connectors:
+            raise AfasgovError(f"environment {env.name!r} has no App Connectors configured")
+        self.limiter = self.settings.limiter_for(env)
+        self.writer = writer
+        names = sorted(env.app_connectors)
+        try:
+            for name in names:  # credentials are read here: a missing secret fails before any request
+                self._client(name)
+            return await self._crawl(names)
+        finally:
+            await asyncio.gather(*(c.aclose() for c in self.clients.values()), return_exceptions=True)
+
+    # A connector is read as soon as the first App Connector listing it has answered /metainfo
+    # (no barrier between the phases: the window of 8 requests stays full). Which App Connector
+    # reads it does not change the result: metainfo of a connector is the environment's.
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        self._pending.add(asyncio.ensure_future(coro))
+
+    async def _drain(self) -> None:
+        """Wait for every task (tasks may add tasks); on the first failure cancel the rest, re-raise."""
+        try:
+            while self._pending:
+                done, _ = await asyncio.wait(self._pending, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    self._pending.discard(task)
+                    if not task.cancelled() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
+        except BaseException:
+            for task in self._pending:
+                task.cancel()
+            await asyncio.gather(*self._pending, return_exceptions=True)
+            self._pending.clear()
+            raise
+
+    def _schedule(self, kind: str, cid: str, via: str) -> None:
+        table = self.get_via if kind == "get" else self.update_via
+        if cid in table:
+            return
+        other = self._lower[kind].setdefault(cid.lower(), cid)
+        if other != cid:
+            raise AfasgovError(
+                f"environment {self.env.name!r}: {kind} connectors {other!r} and {cid!r} differ "
+                "only in case (AFAS ids are case-insensitive)"
+            )
+        table[cid] = via
+        if kind == "get":
+            self._spawn(self._get(cid, via))
+            if cid == PROFIT_GET_CONNECTOREN:
+                self._spawn(self._blocked(via))
+        else:
+            self._spawn(self._update(cid, via))
+
+    async def _app(self, name: str) -> None:
+        raw = await self._fetch("/metainfo", name, self._client(name).metainfo)
+        auth = self.env.app_connectors[name].auth
+        scope = normalise_metainfo(
+            raw,
+            environment=self.env.name,
+            app_connector=name,
+            auth_type=auth.label,
+            tolerances=self.tolerances,
+        )
+        self.scopes[name] = scope
+        before = len(self._pending)
+        for ref in scope.get_connectors:
+            self._schedule("get", ref.id, name)
+        for ref in scope.update_connectors:
+            self._schedule("update", ref.id, name)
+        self._planned(len(self._pending) - before)
+
+    async def _version(self, name: str) -> None:
+        self.version = await self._fetch("/profitversion", name, self._client(name).profit_version)
+
+    async def _crawl(self, names: list[str]) -> EnvironmentSnapshot:
+        env = self.env
+        tol = self.tolerances
+        self._pending: set[asyncio.Future[Any]] = set()
+        self.scopes: dict[str, AppConnectorScope] = {}
+        self.get_via: dict[str, str] = {}
+        self.update_via: dict[str, str] = {}
+        self._lower: dict[str, dict[str, str]] = {"get": {}, "update": {}}
+        self.gets: dict[str, GetConnector] = {}
+        self.updates: dict[str, UpdateConnector] = {}
+        self.version = ""
+        self._planned(len(names) + 1)
+        self._spawn(self._version(names[0]))
+        for name in names:
+            self._spawn(self._app(name))
+        await self._drain()
+
+        gets = self.gets
+        flags = self._flags()
+        if flags is not None:
+            for cid, conn in gets.items():
+                if cid in flags:
+                    gets[cid] = GetConnector(conn.id, conn.description, conn.fields, blocked=flags[cid])
+                else:
+                    tol.note(
+                        f"environment {env.name!r}: get connector {cid!r} is not listed in "
+                        f"{PROFIT_GET_CONNECTOREN} (blocked unknown)"
+                    )
+        else:
+            tol.note(
+                f"environment {env.name!r}: no App Connector is authorised for {PROFIT_GET_CONNECTOREN}; "
+                "blocked flags are unknown"
+            )
+        scopes = {n: self.scopes[n] for n in names}
+        envids = sorted({s.envid for s in scopes.values() if s.envid})
+        if len(envids) > 1:
+            tol.note(f"environment {env.name!r}: App Connectors report different envids: {', '.join(envids)}")
+        envid = next((scopes[n].envid for n in names if scopes[n].envid), "")
+        return EnvironmentSnapshot(
+            name=env.name,
+            type=env.type,
+            tenant=env.tenant,
+            profit_version=str(self.version),
+            envid=envid,
+            language=env.language,
+            app_connectors=scopes,
+            get_connectors={k: gets[k] for k in sorted(gets)},
+            update_connectors={k: self.updates[k] for k in sorted(self.updates)},
+            meta=SnapshotMeta(
+                taken_at=self.settings.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                afasgov_version=__version__,
+                base_url=_public_url(env.base_url),
+                language=env.language,
+                warnings=tol.lines(),
+            ),
+        )
+
+    def _flags(self) -> dict[str, bool] | None:
+        return self.flags
+
+    async def _get(self, cid: str, via: str) -> None:
+        raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+        conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
+        self.gets[cid] = conn
+
+    async def _update(self, cid: str, via: str) -> None:
+        raw = await self._fetch(
+            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid)
+        )
+        conn = normalise_update(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
+        self.updates[cid] = conn
+        if self.writer is not None:  # render while other requests are in flight
+            self.writer.add_update(conn)
+
+    async def _blocked(self, via: str) -> None:
+        client = self._client(via)
+
+        async def rows() -> list[Any]:
+            return [
+                row
+                async for row in client.iter_rows(PROFIT_GET_CONNECTOREN, order_by=["Naam"], page_size=1000)
+            ]
+
+        self.flags = blocked_flags(
+            await self._fetch(f"rows of {PROFIT_GET_CONNECTOREN}", via, rows), environment=self.env.name
+        )
+
+
+async def crawl_environment(
+    env: EnvironmentConfig, settings: CrawlSettings | None = None
+) -> EnvironmentSnapshot:
+    """Crawl one environment into an :class:`EnvironmentSnapshot` (nothing is written)."""
+    crawl = _EnvironmentCrawl(env, settings or CrawlSettings())
+    return await crawl.run()
+
+
+@dataclass
+class EnvironmentResult:
+    """The outcome of one environment in :func:`snapshot_environments`."""
+
+    environment: str
+    tenant: str
+    type: str
+    ok: bool = False
+    error: AfasgovError | None = None
+    path: Path | None = None
+    app_connectors: int = 0
+    get_connectors: int = 0
+    update_connectors: int = 0
+    fields: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok or self.error is None else self.error.exit_code
+
+
+async def snapshot_environments(
+    envs: Iterable[EnvironmentConfig], definitions_dir: Path, settings: CrawlSettings | None = None
+) -> list[EnvironmentResult]:
+    """Crawl and write each environment's tree; every environment gets a result, failed or not."""
+    settings = settings or CrawlSettings()
+    env_list = list(envs)
+    gate = asyncio.Semaphore(max(1, settings.parallel_environments))
+
+    async def one(env: EnvironmentConfig) -> EnvironmentResult:
+        result = EnvironmentResult(environment=env.name, tenant=env.tenant, type=env.type)
+        async with gate:
+            start = time.perf_counter()
+            crawl = _EnvironmentCrawl(env, settings)
+            try:
+                with TreeWriter(definitions_dir, env.name) as writer:
+                    snapshot = await crawl.run(writer)
+                    # synchronously: the update files are written already; a first Ctrl-C only
+                    # cancels the task at its next await, so the swap is never cut in half
+                    result.path = writer.finish(snapshot)
+            except AfasgovError as exc:
+                result.error = exc
+            else:
+                result.ok = True
+                result.app_connectors = len(snapshot.app_connectors)
+                result.get_connectors = len(snapshot.get_connectors)
+                result.update_connectors = len(snapshot.update_connectors)
+                result.fields = sum(len(g.fields) for g in snapshot.get_connectors.values()) + sum(
+                    1 for u in snapshot.update_connectors.values() for _ in u.walk()
+                )
+                result.warnings = snapshot.meta.warnings
+                del snapshot
+            result.requests = crawl.requests
+            result.seconds = time.perf_counter() - start
+        return result
+
+    return list(await asyncio.gather(*(one(env) for env in env_list)))
+
+
+def overall_exit_code(results: Iterable[EnvironmentResult]) -> int:
+    """0 when all succeeded; 3 if any failed remotely; else the first failure's code (2)."""
+    codes = [r.exit_code for r in results if not r.ok]
+    if not codes:
+        return 0
+    return 3 if 3 in codes else max(codes)
+
+
+__all__ = [
+    "DEFAULT_ATTEMPTS",
+    "DEFAULT_MAX_IN_FLIGHT_TOTAL",
+    "CrawlError",
+    "CrawlSettings",
+    "EnvironmentResult",
+    "crawl_environment",
+    "overall_exit_code",
+    "snapshot_environments",
+]

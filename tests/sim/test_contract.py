@@ -1,0 +1,99 @@
+"""Contract tests: every response shape validates against AFAS's published OpenAPI (Inrichting.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from afasgov.sim.app import sim_state
+
+from .conftest import BASES, auth
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def spec(openapi_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((openapi_dir / "Inrichting.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _schema(spec: dict[str, Any], path: str, status: str = "200") -> dict[str, Any]:
+    response = spec["paths"][path]["get"]["responses"][status]
+    if "$ref" in response:
+        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    schema: dict[str, Any] = response["content"]["application/json"]["schema"]
+    return schema
+
+
+def _strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with ``required`` = all properties and no extra properties (shape, not just types)."""
+    if schema.get("type") == "object" and "properties" in schema:
+        return {**schema, "required": list(schema["properties"]), "additionalProperties": False,
+                "properties": {k: _strict(v) for k, v in schema["properties"].items()}}
+    if schema.get("type") == "array" and "items" in schema:
+        return {**schema, "items": _strict(schema["items"])}
+    return schema
+
+
+def test_metainfo_validates(client: httpx.Client, spec: dict[str, Any]) -> None:
+    schema = _strict(_schema(spec, "/MetaInfo"))
+    for env, base in BASES.items():
+        for app in ("legacy-portal", "hr-export"):
+            jsonschema.validate(client.get(f"{base}/MetaInfo", headers=auth(env, app)).json(), schema)
+
+
+def test_every_connector_metainfo_validates(client: httpx.Client, spec: dict[str, Any], demo_app: Any) -> None:
+    schema = _schema(spec, "/Metainfo/{Type}/{Endpoint}")
+    get_field = _strict(schema["properties"]["fields"]["items"])
+    count = 0
+    for env_name, base in BASES.items():
+        env = sim_state(demo_app).dataset.environment(env_name)
+        for kind, ids in (("get", list(env.get_connectors)), ("update", list(env.update_connectors))):
+            for cid in ids:
+                body = client.get(f"{base}/Metainfo/{kind}/{cid}", headers=auth(env_name)).json()
+                jsonschema.validate(body, schema)
+                if kind == "get":
+                    for field in body["fields"]:
+                        jsonschema.validate(field, get_field)
+                count += 1
+    assert count > 190
+
+
+def test_profit_version_validates(client: httpx.Client, spec: dict[str, Any]) -> None:
+    schema = _strict(_schema(spec, "/ProfitVersion"))
+    for env, base in BASES.items():
+        jsonschema.validate(client.get(f"{base}/ProfitVersion", headers=auth(env)).json(), schema)
+
+
+def test_connector_rows_validate(client: httpx.Client, spec: dict[str, Any], demo_app: Any) -> None:
+    schema = _schema(spec, "/connectors/{Endpoint}")
+    env = sim_state(demo_app).dataset.environment("production")
+    for cid, gc in env.get_connectors.items():
+        if gc.blocked:
+            continue
+        body = client.get(f"{BASES['production']}/connectors/{cid}?skip=0&take=25", headers=auth()).json()
+        jsonschema.validate(body, schema)
+        assert all(set(row) == {f["id"] for f in gc.fields} for row in body["rows"])
+
+
+def test_profit_get_connectoren_validates(client: httpx.Client, spec: dict[str, Any]) -> None:
+    schema = _strict(_schema(spec, "/connectors/ProfitGetConnectoren"))
+    body = client.get(f"{BASES['production']}/connectors/ProfitGetConnectoren?skip=-1&take=-1", headers=auth()).json()
+    jsonschema.validate(body, schema)
+    assert any(r["Geblokkeerd"] for r in body["rows"])
+
+
+def test_error_bodies_validate(client: httpx.Client, spec: dict[str, Any], make_client: Any) -> None:
+    err500 = _strict(_schema(spec, "/MetaInfo", "500"))
+    body = client.get(f"{BASES['production']}/metainfo/update/KnUser", headers=auth("production", "hr-export")).json()
+    jsonschema.validate(body, err500)
+    err503 = _strict(_schema(spec, "/MetaInfo", "503"))
+    c = make_client()
+    sim_state(c.app).set_maintenance("production")
+    jsonschema.validate(c.get(f"{BASES['production']}/metainfo", headers=auth()).json(), err503)

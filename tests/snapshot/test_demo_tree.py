@@ -1,0 +1,38 @@
+"""The committed example trees under definitions/ equal a fresh snapshot of the demo simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from afasgov.snapshot import demo_tree
+from afasgov.snapshot.tree import read_tree
+
+pytestmark = pytest.mark.e2e
+
+COMMITTED = demo_tree.DEFAULT_OUT
+
+
+def test_committed_demo_trees_are_current(tmp_path: Path) -> None:
+    if not all((COMMITTED / env / "_snapshot.yaml").exists() for env in ("production", "test", "accept")):
+        pytest.fail(f"no demo snapshots under {COMMITTED}: run python -m afasgov.snapshot.demo_tree")
+    code, envs = demo_tree.snapshot_demo(tmp_path)
+    assert code == 0
+    assert sorted(envs) == ["accept", "production", "test"]
+    problems = demo_tree.compare(COMMITTED, tmp_path, envs)
+    assert not problems, (
+        "the committed demo snapshots are stale; run: python -m afasgov.snapshot.demo_tree\n"
+        + "\n".join(problems[:20])
+    )
+    for env in envs:
+        assert read_tree(COMMITTED / env) is not None
+
+
+def test_check_mode_reports_a_stale_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _envs = demo_tree.snapshot_demo(tmp_path)
+    assert code == 0
+    victim = next((tmp_path / "production" / "update").iterdir())
+    victim.write_text(victim.read_text().replace("mandatory: false", "mandatory: true", 1))
+    assert demo_tree.main(["--check", "--out", str(tmp_path)]) == 1
+    assert f"production/update/{victim.name}: differs" in capsys.readouterr().err

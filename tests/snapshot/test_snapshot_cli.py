@@ -1,0 +1,110 @@
+"""``afasgov snapshot`` end to end: real HTTP over a loopback socket, subprocesses, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from afasgov.sim.testing import running_sim
+from afasgov.snapshot.tree import read_tree
+
+from .simconfig import config_file_for
+
+pytestmark = pytest.mark.e2e
+
+
+def afasgov(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, AFASGOV_NO_PROGRESS="1")
+    return subprocess.run(
+        [sys.executable, "-m", "afasgov", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_snapshot_all_against_the_demo_simulator(tmp_path: Path) -> None:
+    with running_sim("demo") as sim:
+        config_file_for(sim, tmp_path)
+        first = afasgov(tmp_path, "snapshot", "--all")
+        assert first.returncode == 0, first.stderr
+        defs = tmp_path / "definitions"
+        assert sorted(p.name for p in defs.iterdir()) == sorted(sim.environments)
+        trees = {env: files_of(defs / env) for env in sim.environments}
+        second = afasgov(tmp_path, "snapshot", "--all")
+        assert second.returncode == 0, second.stderr
+        for env in sim.environments:
+            again = files_of(defs / env)
+            assert {k: v for k, v in again.items() if k != "_snapshot.yaml"} == {
+                k: v for k, v in trees[env].items() if k != "_snapshot.yaml"
+            }
+            snap = read_tree(defs / env)
+            assert snap.name == env and snap.update_connectors and snap.app_connectors
+        for env in sim.environments:
+            assert env in first.stdout and " ok " in first.stdout
+        # no secret of the simulator's config ends up in the tree
+        secrets = [p.read_text().strip() for p in (tmp_path / "afasgov.secrets").iterdir()]
+        blob = b"".join(b"".join(files_of(defs / env).values()) for env in sim.environments)
+        for secret in secrets:
+            assert secret.encode()[:40] not in blob
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    with running_sim("demo") as sim:
+        config_file_for(sim, tmp_path)
+        none = afasgov(tmp_path, "snapshot")
+        assert none.returncode == 2 and "--all" in none.stderr and "Traceback" not in none.stderr
+        unknown = afasgov(tmp_path, "snapshot", "nope")
+        assert unknown.returncode == 2 and "nope" in unknown.stderr
+        both = afasgov(tmp_path, "snapshot", "production", "--all")
+        assert both.returncode == 2
+
+
+def test_unreachable_environment_is_exit_3_and_named(tmp_path: Path) -> None:
+    with running_sim("demo") as sim:
+        config_file_for(sim, tmp_path)
+        assert afasgov(tmp_path, "snapshot", "production").returncode == 0
+    before = files_of(tmp_path / "definitions" / "production")
+    result = afasgov(tmp_path, "snapshot", "production")  # the simulator is gone now
+    assert result.returncode == 3
+    assert "production" in result.stderr and "Traceback" not in result.stderr
+    assert files_of(tmp_path / "definitions" / "production") == before
+
+
+def test_ctrl_c_leaves_the_previous_tree(tmp_path: Path) -> None:
+    with running_sim("synthetic:60", latency_ms=40) as sim:
+        config_file_for(sim, tmp_path)
+        assert afasgov(tmp_path, "snapshot", "production", timeout=300).returncode == 0
+        target = tmp_path / "definitions" / "production"
+        before = files_of(target)
+        env = dict(os.environ, AFASGOV_NO_PROGRESS="1")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "afasgov", "snapshot", "production"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        start = sim.state.requests
+        deadline = time.monotonic() + 60
+        while sim.state.requests < start + 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "interrupted" in err and "Traceback" not in err
+        assert files_of(target) == before
+        assert sorted(os.listdir(tmp_path / "definitions")) == ["production"]
