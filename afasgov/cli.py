@@ -417,7 +417,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("afasgov: interrupted", err=True)
         raise SystemExit(130) from None
-    except Exception as exc:  # an unexpected bug: still one line unless --debug
+    except Exception as exc:  # noqa: BLE001 -- an unexpected bug: still one line unless --debug
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
         click.echo(f"afasgov: internal error: {redact(type(exc).__name__ + ': ' + str(exc))} "

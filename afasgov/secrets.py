@@ -108,10 +108,8 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, REDACTED)
     for pattern in SECRET_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
-        else:
-            text = pattern.sub(REDACTED, text)
+        replacement: Any = (lambda m: m.group(1) + REDACTED) if pattern.groups else REDACTED
+        text = pattern.sub(replacement, text)
     return text
 
 

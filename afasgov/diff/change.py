@@ -16,7 +16,7 @@ CONNECTOR_TYPES = ("get", "update", "gcn", "app-connector", "environment")
 JSONValue = Any
 
 
-def fingerprint_of(  # noqa: PLR0917
+def fingerprint_of(
     rule_id: str,
     connector_type: str,
     connector: str,

@@ -155,14 +155,14 @@ class Engine:
             for subject in cls.subjects:
                 self.by_subject.setdefault(subject, []).append(rule)
 
-    def _run(  # noqa: PLR0917
+    def _run(
         self, subject: str, ctx: DiffContext, loc: Loc, before: Any, after: Any, out: list[Change]
     ) -> None:
         for rule in self.by_subject.get(subject, ()):
             out.extend(rule.check(ctx, loc, before, after))
 
     # ------------------------------------------------------------------------------------- update
-    def _update_level(  # noqa: PLR0917
+    def _update_level(
         self,
         ctx: DiffContext,
         loc: Loc,

@@ -56,7 +56,7 @@ def parse_private_key(pem: Secret, alg: str | None) -> PrivateKey:
     """
     text = pem.reveal()
     if "-----BEGIN" not in text:
-        raise PrivateKeyError("is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)")
+        raise PrivateKeyError("is not a PEM private key (expected a PEM 'BEGIN PRIVATE KEY' block)")
     if "ENCRYPTED" in text:
         raise PrivateKeyError(
             "is an encrypted private key; afasgov needs an unencrypted PEM key "

@@ -94,9 +94,7 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
 
 def manifest(plan: PromotionPlan, *, date: dt.date, created_at: str, files: dict[str, str]) -> dict[str, Any]:
     """The manifest document (``files``: bundle path -> sha256 of the .gcn files and the checklist)."""
-    unverified = [
-        i.connector for i in plan.imports if i.definition is not None and i.definition.import_unverified
-    ]
+    unverified = [i.connector for i in plan.imports if i.definition is not None and i.definition.import_unverified]
     return {
         "format": FORMAT,
         "tool": "afasgov",
@@ -222,9 +220,7 @@ def check_bundle(path: Path) -> list[str]:
             problems.append(f"{rel}: the manifest's checksum differs from {SUMS}")
     for entry in doc.get("imports") or []:
         if entry.get("file") not in (doc.get("files") or {}):
-            problems.append(
-                f"import {entry.get('connector')}: file {entry.get('file')} not in the manifest's files"
-            )
+            problems.append(f"import {entry.get('connector')}: file {entry.get('file')} not in the manifest's files")
     return problems
 
 

@@ -56,8 +56,7 @@ def _import_step(item: PlanItem, plan: PromotionPlan) -> list[str]:
         )
     if item.app_connectors:
         lines.append(
-            f"- App Connectors of {tgt} that see the change at once: "
-            f"{', '.join(map(code, item.app_connectors))}."
+            f"- App Connectors of {tgt} that see the change at once: {', '.join(map(code, item.app_connectors))}."
         )
     elif item.status == "changed":
         lines.append(f"- No configured App Connector of {tgt} is authorised for it.")
@@ -96,9 +95,7 @@ def render_checklist(plan: PromotionPlan, *, date: dt.date, created_at: str, bun
     )
     lines.append("")
     lines.append(f"- GetConnectors to import: **{len(imports)}**")
-    lines.append(
-        f"- To export from {src} by hand (no reviewed definition of {src}'s version): **{len(exports)}**"
-    )
+    lines.append(f"- To export from {src} by hand (no reviewed definition of {src}'s version): **{len(exports)}**")
     lines.append(f"- Not promoted: **{len(skipped)}**")
     if not plan.complete:
         lines += [
@@ -156,8 +153,7 @@ def render_checklist(plan: PromotionPlan, *, date: dt.date, created_at: str, bun
             lines += [f"  - {d.text(src)}" for d in item.deltas]
             if item.authorise:
                 lines.append(
-                    f"  - after importing it, authorise it for {', '.join(map(code, item.authorise))} "
-                    f"in {tgt}"
+                    f"  - after importing it, authorise it for {', '.join(map(code, item.authorise))} in {tgt}"
                 )
             lines += [f"  - {c.level} `{c.id}`: {c.text}" for c in item.changes]
     else:
@@ -177,8 +173,7 @@ def render_checklist(plan: PromotionPlan, *, date: dt.date, created_at: str, bun
     lines += ["", "## 5. After the import", ""]
     lines.append(f"- [ ] `afasgov snapshot {tgt}` and commit the new snapshot.")
     lines.append(
-        f"- [ ] `afasgov verify {tgt}`: the imported connectors must be `ok` (exit 0 when everything "
-        "is in sync)."
+        f"- [ ] `afasgov verify {tgt}`: the imported connectors must be `ok` (exit 0 when everything is in sync)."
     )
     if any(i.authorise for i in imports):
         lines.append(f"- [ ] `afasgov audit {tgt}`: the App Connector scopes grew.")

@@ -43,11 +43,7 @@ class Paths:
     def known_environments(self) -> list[str]:
         names = set(self.config.environments) if self.config is not None else set()
         if self.definitions.is_dir():
-            names |= {
-                p.name
-                for p in self.definitions.iterdir()
-                if p.is_dir() and (p / "environment.yaml").is_file()
-            }
+            names |= {p.name for p in self.definitions.iterdir() if p.is_dir() and (p / "environment.yaml").is_file()}
         return sorted(names)
 
 
@@ -78,8 +74,7 @@ def snapshot_of(paths: Paths, env: str, option: str = "ENV") -> EnvironmentSnaps
             raise UsageError(f"{option}: unknown environment {env!r} (known: {', '.join(known) or 'none'})")
         if paths.config is None and env not in known:
             raise UsageError(
-                f"{option}: unknown environment {env!r}: no snapshot {tree} "
-                f"(known: {', '.join(known) or 'none'})"
+                f"{option}: unknown environment {env!r}: no snapshot {tree} (known: {', '.join(known) or 'none'})"
             )
         raise UsageError(
             f"{option}: environment {env!r} has no snapshot under {paths.definitions}; run "
@@ -98,8 +93,7 @@ def _summary(plan: PromotionPlan, bundle: Path | None) -> list[str]:
     for item in plan.imports:
         unverified = " (import unverified)" if item.definition and item.definition.import_unverified else ""
         lines.append(
-            f"  {item.order:>2}. {item.connector:<{width}}  {item.status:<8} {item.level:<4}  "
-            f"{item.file}{unverified}"
+            f"  {item.order:>2}. {item.connector:<{width}}  {item.status:<8} {item.level:<4}  {item.file}{unverified}"
         )
     for item in plan.exports:
         lines.append(f"  export {item.connector:<{width}}  {item.status:<8} {item.level:<4}  {item.reason}")
@@ -144,9 +138,7 @@ def run_promote(
     plan = plan_promotion(src, tgt, definitions, manifests, only=only or ())
     plan.definitions_dir = _relative(paths.getconnectors, paths.root)
     if plan.empty:
-        message = (
-            f"promote {source} -> {target}: no GetConnector differs; nothing to promote (no bundle written)"
-        )
+        message = f"promote {source} -> {target}: no GetConnector differs; nothing to promote (no bundle written)"
         if output_format == "json":
             app.echo(
                 json.dumps(
@@ -211,9 +203,7 @@ def verify_environment(app: AppContext, env: str, *, offline: bool = False) -> V
         blocked=view.blocked,
     )
     if view.blocked is None:
-        report.notes.append(
-            f"no App Connector of {env} may read ProfitGetConnectoren: blocked flags were not compared"
-        )
+        report.notes.append(f"no App Connector of {env} may read ProfitGetConnectoren: blocked flags were not compared")
     return report
 
 

@@ -40,8 +40,7 @@ class FieldDelta:
             return f"output field {self.output_name}{fid} is in {env} but not in the definition"
         if self.kind == "renamed":
             return (
-                f"field {self.field_id} is output as {self.environment} in {env}, "
-                f"{self.definition} in the definition"
+                f"field {self.field_id} is output as {self.environment} in {env}, {self.definition} in the definition"
             )
         if self.kind == "renumbered":
             return (
@@ -64,9 +63,7 @@ class FieldDelta:
 
 def definition_fields(definition: GcnDefinition) -> tuple[GetField, ...]:
     """The definition's output fields as metainfo-like fields (output name, field id)."""
-    return tuple(
-        GetField(id=f.output_name or f.field_id, field_id=f.field_id) for f in definition.output_fields
-    )
+    return tuple(GetField(id=f.output_name or f.field_id, field_id=f.field_id) for f in definition.output_fields)
 
 
 def compare_fields(
@@ -87,9 +84,7 @@ def compare_fields(
                 deltas.append(FieldDelta("renumbered", None, d.id, d.field_id, e.field_id))
     if check_blocked and connector.blocked is not None and connector.blocked != definition.blocked:
         kind = "blocked" if connector.blocked else "unblocked"
-        deltas.append(
-            FieldDelta(kind, None, None, str(definition.blocked).lower(), str(connector.blocked).lower())
-        )
+        deltas.append(FieldDelta(kind, None, None, str(definition.blocked).lower(), str(connector.blocked).lower()))
     deltas.sort(key=lambda x: (KINDS.index(x.kind), x.output_name or "", x.field_id or ""))
     return deltas
 

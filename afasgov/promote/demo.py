@@ -452,9 +452,7 @@ def _label(value: Any, lang: str = "nl") -> str:
     return str(value)
 
 
-def connector_spec(
-    gc: Any, *, changed_in_test: bool, warnings: list[str], new_in_test: bool = False
-) -> dict[str, Any]:
+def connector_spec(gc: Any, *, changed_in_test: bool, warnings: list[str], new_in_test: bool = False) -> dict[str, Any]:
     """The :func:`build_gcn` spec of one dataset GetConnector (a ``GetConnectorDef``)."""
     coll = CATALOGUE.get(gc.id)
     if coll is None:
@@ -464,9 +462,7 @@ def connector_spec(
     for f in gc.fields:
         spec = coll.fields.get(f["id"])
         if spec is None:
-            warnings.append(
-                f"{gc.id}: no source for output field {f['id']}; placeholder on {coll.main_table}"
-            )
+            warnings.append(f"{gc.id}: no source for output field {f['id']}; placeholder on {coll.main_table}")
             spec = f"{coll.main_table}.{f['fieldId']}"
         source, join = _source(spec, coll.main_alias)
         label = _label(f["label"])
@@ -495,9 +491,7 @@ def connector_spec(
             "main_alias": coll.main_alias,
         },
         "fields": fields,
-        "filters": [
-            [{"field": f, "operator": op, "value": v} for f, op, v in group] for group in coll.filters
-        ],
+        "filters": [[{"field": f, "operator": op, "value": v} for f, op, v in group] for group in coll.filters],
         "blocked": bool(gc.blocked),
         "apply_authorisation": coll.apply_authorisation,
         "authorisation_group": coll.authorisation_group,
@@ -530,9 +524,7 @@ def build_demo_files(directory: Path, warnings: list[str] | None = None) -> list
         gc = test.get_connectors[cid]
         before = production.get_connectors.get(cid)
         changed = before is None or _fields_key(before) != _fields_key(gc) or before.blocked != gc.blocked
-        data = build_gcn(
-            connector_spec(gc, changed_in_test=changed, new_in_test=before is None, warnings=warns)
-        )
+        data = build_gcn(connector_spec(gc, changed_in_test=changed, new_in_test=before is None, warnings=warns))
         path = directory / f"{file_stem(cid)}.gcn"
         path.write_bytes(data)
         paths.append(path)
@@ -548,9 +540,7 @@ def generate(out: Path, warnings: list[str] | None = None) -> list[str]:
     lines = [f"{r.action:9} {r.name} -> {r.gcn_path.name}" for r in results]
     for guid, entry in sorted(index(out).items()):
         if guid not in produced:
-            lines.append(
-                f"extra     {entry.name} ({entry.yaml_path.name} is not produced by the demo dataset)"
-            )
+            lines.append(f"extra     {entry.name} ({entry.yaml_path.name} is not produced by the demo dataset)")
     return lines
 
 
@@ -558,9 +548,7 @@ def tree(directory: Path) -> dict[str, bytes]:
     if not directory.is_dir():
         return {}
     return {
-        p.name: p.read_bytes()
-        for p in sorted(directory.iterdir())
-        if p.is_file() and p.suffix in (".gcn", ".yaml")
+        p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file() and p.suffix in (".gcn", ".yaml")
     }
 
 
@@ -586,12 +574,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m afasgov.promote.demo",
         description="Write the demo organisation's GetConnector definitions.",
     )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"target directory (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--check", action="store_true", help="compare with the committed files instead of writing"
-    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"target directory (default {DEFAULT_OUT})")
+    parser.add_argument("--check", action="store_true", help="compare with the committed files instead of writing")
     args = parser.parse_args(argv)
     warnings: list[str] = []
     if args.check:

@@ -174,10 +174,7 @@ class _Live:
         client = self.client(app)
 
         async def rows() -> list[Any]:
-            return [
-                row
-                async for row in client.iter_rows(PROFIT_GET_CONNECTOREN, order_by=["Naam"], page_size=1000)
-            ]
+            return [row async for row in client.iter_rows(PROFIT_GET_CONNECTOREN, order_by=["Naam"], page_size=1000)]
 
         view.blocked = blocked_flags(
             await self.fetch(f"rows of {PROFIT_GET_CONNECTOREN}", app, rows), environment=self.env.name

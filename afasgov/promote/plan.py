@@ -283,8 +283,7 @@ def plan_promotion(
                     "skip",
                     changes=found,
                     definition=definition,
-                    reason=f"only in {target.name}: promote never deletes; remove it by hand "
-                    "if it is no longer needed",
+                    reason=f"only in {target.name}: promote never deletes; remove it by hand if it is no longer needed",
                     app_connectors=_authorised(target, cid),
                 )
             )

@@ -152,9 +152,7 @@ def verify_view(
                 )
             elif key in listed:
                 report.entries.append(
-                    VerifyEntry(
-                        listed[key], item.guid, rel, "unchecked", note="listed, but its metainfo was not read"
-                    )
+                    VerifyEntry(listed[key], item.guid, rel, "unchecked", note="listed, but its metainfo was not read")
                 )
             else:
                 report.entries.append(
@@ -191,9 +189,7 @@ def verify_view(
     return report
 
 
-def verify_snapshot(
-    definitions: DefinitionSet, snapshot: EnvironmentSnapshot, *, source: str
-) -> VerifyReport:
+def verify_snapshot(definitions: DefinitionSet, snapshot: EnvironmentSnapshot, *, source: str) -> VerifyReport:
     """``--offline``: compare with the environment's committed snapshot."""
     listed: dict[str, str] = {cid.lower(): cid for cid in snapshot.get_connectors}
     for scope in snapshot.app_connectors.values():

@@ -391,14 +391,14 @@ class SimApp:
             cid = upd_idx.get(ident.lower())
             if cid is None:
                 return self._error500(lang, "unknown", id=ident)
-            if cid not in caller.app.update_ids:
+            if cid not in caller.app.update_set:
                 return self._error500(lang, "unauthorised", id=cid)
             conn = env.update_connectors[cid]
             return _json(200, self.state.cached(("update", env.slug, cid, lang), lambda: localise(conn, lang)))
         cid = get_idx.get(ident.lower())
         if cid is None:
             return self._error500(lang, "unknown", id=ident)
-        if cid not in caller.app.get_ids:
+        if cid not in caller.app.get_set:
             return self._error500(lang, "unauthorised", id=cid)
         gc = env.get_connectors[cid]
         return _json(200, self.state.cached(("get", env.slug, cid, lang), lambda: localise(gc.metainfo(), lang)))
@@ -409,7 +409,7 @@ class SimApp:
         cid = get_idx.get(ident.lower())
         if cid is None:
             return self._error500(lang, "unknown", id=ident)
-        if cid not in caller.app.get_ids:
+        if cid not in caller.app.get_set:
             return self._error500(lang, "unauthorised", id=cid)
         gc = env.get_connectors[cid]
         if gc.blocked:

@@ -120,7 +120,7 @@ class AppConnectorDef:
     name: str
     app_name: str
     group: str
-    token_expiry: str = "0"
+    token_expiry: str = "0"  # noqa: S105 (an expiry date, "0" = never; not a secret)
     classic_token: str | None = field(default=None, repr=False)  # the 64-hex ``data`` of the classic token
     oauth: OAuthClient | None = None
     allowed_ips: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
@@ -129,6 +129,24 @@ class AppConnectorDef:
     story: str = ""
     #: the OAuth client authentication ``--write-config`` uses (``None`` for classic-only).
     preferred_method: str | None = None
+
+    _set_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def _as_set(self, name: str, ids: tuple[str, ...]) -> frozenset[str]:
+        cached = self._set_cache.get(name)
+        if cached is None or cached[0] is not ids:  # recomputed when the scope tuple is replaced
+            cached = self._set_cache[name] = (ids, frozenset(ids))
+        return cached[1]
+
+    @property
+    def get_set(self) -> frozenset[str]:
+        """``get_ids`` as a set (scope checks on every request); follows changes to ``get_ids``."""
+        return self._as_set("get", self.get_ids)
+
+    @property
+    def update_set(self) -> frozenset[str]:
+        return self._as_set("update", self.update_ids)
 
     @property
     def auth_types(self) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ class QueryError(ValueError):
 
 def _rng(seed: int, connector: str, field: str) -> random.Random:
     digest = hashlib.sha256(f"{seed}/{connector}/{field}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 (test data, not crypto)
 
 
 def _elfproef_bsn(rng: random.Random) -> str:
@@ -140,6 +140,16 @@ BY_TYPE: dict[str, Generator] = {
     "date": lambda rng, i, f: _date(rng, date(2015, 1, 1), 365 * 11),
     "blob": lambda rng, i, f: None,
 }
+
+
+PERSON_ATTRS = frozenset({"first", "prefix", "last", "name", "initials", "gender", "user", "email", "upn",
+                          "private_email", "phone", "bsn", "birthdate", "iban", "city", "street", "housenr", "zip",
+                          "employee", "department", "function", "startdate"})
+
+
+def known_generator(hint: str) -> bool:
+    """True for a row generator hint the simulator knows (``""`` = by data type)."""
+    return not hint or hint in GENERATORS or (hint.startswith("p.") and hint[2:] in PERSON_ATTRS)
 
 
 def _person(seed: int, i: int) -> dict[str, Any]:
@@ -345,8 +355,8 @@ def query_rows(rows: Sequence[Row], fields: Sequence[JSON], params: dict[str, st
     if order:
         names = {f["id"].lower(): f["id"] for f in fields}
         keys = []
-        for part in order.split(","):
-            part = part.strip()
+        for raw_part in order.split(","):
+            part = raw_part.strip()
             desc = part.startswith("-")
             name = names.get(part.lstrip("-").lower())
             if name is None:

@@ -27,6 +27,8 @@ private_key_jwt ES256 on accept).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,7 +37,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import jwt
 
@@ -98,16 +99,22 @@ class RunningSim:
         self.stop()
 
 
-def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, **opts: Any) -> RunningSim:
-    """Start a simulator (options as :func:`afasgov.sim.app.create_app`); call ``.stop()`` when done."""
-    app = create_app(dataset, **opts)
+def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, app: Any = None, **opts: Any) -> RunningSim:
+    """Start a simulator (options as :func:`afasgov.sim.app.create_app`, or an existing ``app``);
+    call ``.stop()`` when done."""
+    app = app if app is not None else create_app(dataset, **opts)
     server = SimServer(app, port=port).start()
     return RunningSim(app, server)
 
 
 @contextmanager
 def running_sim(dataset: str | Dataset = "demo", **opts: Any) -> Iterator[RunningSim]:
-    """The simulator on a real loopback socket for the duration of the ``with`` block."""
+    """The simulator on a real loopback socket for the duration of the ``with`` block.
+
+    Options as :func:`afasgov.sim.app.create_app` (``latency_ms``, ``fail_rate``, ``seed``,
+    ``tenants``, ``fault_kinds``, ``retry_after``, ``token_lifetime`` …), ``port`` (0 = free), or
+    ``app=`` an app you made yourself.
+    """
     sim = start_sim(dataset, **opts)
     try:
         yield sim
@@ -127,19 +134,27 @@ def asgi_transport(dataset: str | Dataset = "demo", *, app: Any = None, client: 
 
 
 class SyncASGITransport(httpx.BaseTransport):
-    """A synchronous httpx transport over the simulator app (runs it in an event-loop thread)."""
+    """A synchronous httpx transport over the simulator app.
+
+    The app runs on an asyncio event loop in a daemon thread (so a forgotten ``close()`` never keeps
+    the interpreter alive); each request is handed to that loop and awaited.
+    """
 
     def __init__(self, app: Any, client: tuple[str, int] = DEFAULT_CLIENT) -> None:
         self.app = app
         self._inner = httpx.ASGITransport(app=app, client=client)
-        self._portal_cm: Any = None
-        self._portal: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
-    def _ensure_portal(self) -> Any:
-        if self._portal is None:
-            self._portal_cm = anyio.from_thread.start_blocking_portal()
-            self._portal = self._portal_cm.__enter__()
-        return self._portal
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(target=loop.run_forever, name="afasgov-sim-transport", daemon=True)
+                self._thread.start()
+                self._loop = loop
+            return self._loop
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
@@ -152,13 +167,17 @@ class SyncASGITransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        result: httpx.Response = self._ensure_portal().call(self._send, request)
-        return result
+        future = asyncio.run_coroutine_threadsafe(self._send(request), self._ensure_loop())
+        return future.result()
 
     def close(self) -> None:
-        if self._portal_cm is not None:
-            self._portal_cm.__exit__(None, None, None)
-            self._portal_cm = self._portal = None
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            loop.close()
 
 
 def sync_transport(dataset: str | Dataset = "demo", *, app: Any = None, client: tuple[str, int] = DEFAULT_CLIENT,
@@ -176,9 +195,9 @@ def in_process_base_url(env_name: str = "production", dataset: str | Dataset = "
 
 # ------------------------------------------------------------------------------------- credentials
 def _dataset(spec: str) -> Dataset:
-    from afasgov.sim.datasets import load_dataset
+    from afasgov.sim.datasets import shared_dataset
 
-    return load_dataset(spec)
+    return shared_dataset(spec)
 
 
 def credential_of(dataset: Dataset, env_name: str, app_connector: str) -> DemoCredential:

@@ -125,11 +125,11 @@ def test_changelog_is_afas_release_notes_table(workdir: Path, capsys: pytest.Cap
         "| removed the request property 'KnEmployee/Element/Fields/EmAd' | KnEmployee | POST, PUT |" in lines
     )
     assert (
-        "| added the new 'X' enum value to the request property 'KnEmployee/Element/Fields/ViGe' | KnEmployee "  # noqa: E501
+        "| added the new 'X' enum value to the request property 'KnEmployee/Element/Fields/ViGe' | KnEmployee "
         "| POST, PUT |"
     ) in lines
     assert (
-        "| added the new optional request property 'KnEmployee/Element/Fields/EmA2' | KnEmployee | POST, PUT |"  # noqa: E501
+        "| added the new optional request property 'KnEmployee/Element/Fields/EmA2' | KnEmployee | POST, PUT |"
         in lines
     )
     breaking = lines[lines.index("## Breaking Changes") : lines.index("## Changelog")]

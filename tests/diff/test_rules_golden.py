@@ -101,7 +101,7 @@ CASES: list[tuple[str, Mut, dict[str, Any]]] = [
             "level": "INFO",
             "before": "Medewerkers",
             "after": "Werknemers",
-            "text": "the description of the GetConnector 'Profit_Employees' changed from 'Medewerkers' to 'Werknemers'",  # noqa: E501
+            "text": "the description of the GetConnector 'Profit_Employees' changed from 'Medewerkers' to 'Werknemers'",
         },
     ),
     (
@@ -297,7 +297,7 @@ CASES: list[tuple[str, Mut, dict[str, Any]]] = [
             "level": "ERR",
             "path": "KnEmployee/Element/Objects/KnPerson/Element/Objects/KnBankAccount",
             "object_path": ["KnEmployee", "KnPerson", "KnBankAccount"],
-            "text": "removed the request object 'KnEmployee/Element/Objects/KnPerson/Element/Objects/KnBankAccount'",  # noqa: E501
+            "text": "removed the request object 'KnEmployee/Element/Objects/KnPerson/Element/Objects/KnBankAccount'",
         },
     ),
     (
@@ -312,7 +312,7 @@ CASES: list[tuple[str, Mut, dict[str, Any]]] = [
         {
             "level": "INFO",
             "path": "Profit_Employees/Fields/Email",
-            "text": "added the optional property 'Profit_Employees/Fields/Email' to the response with the '200' status",  # noqa: E501
+            "text": "added the optional property 'Profit_Employees/Fields/Email' to the response with the '200' status",
         },
     ),
     (
@@ -322,7 +322,7 @@ CASES: list[tuple[str, Mut, dict[str, Any]]] = [
             "level": "ERR",
             "path": "Profit_Employees/Fields/Salary",
             "field": "Salary",
-            "text": "removed the optional property 'Profit_Employees/Fields/Salary' from the response with the '200' "  # noqa: E501
+            "text": "removed the optional property 'Profit_Employees/Fields/Salary' from the response with the '200' "
             "status",
         },
     ),
@@ -334,7 +334,7 @@ CASES: list[tuple[str, Mut, dict[str, Any]]] = [
             "path": "Profit_Employees/Fields/Name",
             "before": "Name",
             "after": "FullName",
-            "text": "the response property 'Profit_Employees/Fields/Name' was renamed to 'FullName' (field id 'U002')",  # noqa: E501
+            "text": "the response property 'Profit_Employees/Fields/Name' was renamed to 'FullName' (field id 'U002')",
         },
     ),
     (

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from afasgov.errors import UsageError
 from afasgov.gcn import read_gcn
 from afasgov.promote import bundle as bundle_mod
@@ -27,11 +28,15 @@ NOW = dt.datetime(2026, 3, 9, 14, 30, tzinfo=dt.UTC)
 
 
 def make_plan(tmp_path: Path, defs: dict[str, list[tuple[str, str]]] | None = None):  # type: ignore[no-untyped-def]
-    source = snapshot("test", {"Demo_A": A2, "Demo_B": B2, "Demo_New": C, "Demo_Wip": A2},
-                      scopes={"iam": ["Demo_A", "Demo_New"]})
+    source = snapshot(
+        "test", {"Demo_A": A2, "Demo_B": B2, "Demo_New": C, "Demo_Wip": A2}, scopes={"iam": ["Demo_A", "Demo_New"]}
+    )
     target = snapshot("production", {"Demo_A": A1, "Demo_B": B1, "Demo_Wip": A1}, scopes={"iam": ["Demo_A"]})
-    store_definitions(tmp_path / "gc", defs if defs is not None else {"Demo_A": A2, "Demo_B": B2, "Demo_New": C},
-                      scratch=tmp_path / "s")
+    store_definitions(
+        tmp_path / "gc",
+        defs if defs is not None else {"Demo_A": A2, "Demo_B": B2, "Demo_New": C},
+        scratch=tmp_path / "s",
+    )
     return plan_promotion(source, target, load_definitions(tmp_path / "gc"))
 
 
@@ -44,8 +49,14 @@ def test_bundle_contents_and_checksums(tmp_path: Path) -> None:
     path = write_bundle(plan, tmp_path / "dist", date=DAY, now=NOW)
     assert path == tmp_path / "dist" / "promote-test-to-production-2026-03-09"
     files = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
-    assert files == ["CHECKLIST.md", "SHA256SUMS", "gcn/01-Demo_New.gcn", "gcn/02-Demo_A.gcn", "gcn/03-Demo_B.gcn",
-                     "manifest.json"]
+    assert files == [
+        "CHECKLIST.md",
+        "SHA256SUMS",
+        "gcn/01-Demo_New.gcn",
+        "gcn/02-Demo_A.gcn",
+        "gcn/03-Demo_B.gcn",
+        "manifest.json",
+    ]
     assert [p.name for p in (tmp_path / "dist").iterdir()] == [path.name]  # no temporary leftovers
     # every .gcn is the stored export, byte for byte, and reads back as its connector
     for rel, name in (("gcn/01-Demo_New.gcn", "Demo_New"), ("gcn/03-Demo_B.gcn", "Demo_B")):
@@ -58,11 +69,17 @@ def test_bundle_contents_and_checksums(tmp_path: Path) -> None:
     for rel, digest in sums.items():
         assert sha((path / rel).read_bytes()) == digest
     doc = json.loads((path / "manifest.json").read_text())
-    assert doc["format"] == "afasgov-promotion/1" and (doc["from"], doc["to"], doc["date"]) == ("test", "production",
-                                                                                                "2026-03-09")
+    assert doc["format"] == "afasgov-promotion/1" and (doc["from"], doc["to"], doc["date"]) == (
+        "test",
+        "production",
+        "2026-03-09",
+    )
     assert doc["created_at"] == "2026-03-09T14:30:00Z" and doc["complete"] is False
     assert [(i["order"], i["connector"], i["file"]) for i in doc["imports"]] == [
-        (1, "Demo_New", "gcn/01-Demo_New.gcn"), (2, "Demo_A", "gcn/02-Demo_A.gcn"), (3, "Demo_B", "gcn/03-Demo_B.gcn")]
+        (1, "Demo_New", "gcn/01-Demo_New.gcn"),
+        (2, "Demo_A", "gcn/02-Demo_A.gcn"),
+        (3, "Demo_B", "gcn/03-Demo_B.gcn"),
+    ]
     for item in doc["imports"]:
         data = (path / item["file"]).read_bytes()
         assert item["sha256"] == sha(data) == doc["files"][item["file"]] and item["size"] == len(data)
@@ -157,9 +174,14 @@ def test_check_bundle_finds_tampering(tmp_path: Path) -> None:
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    return repo(tmp_path, [snapshot("test", {"Demo_A": A2, "Demo_B": B2, "Demo_Wip": A2}),
-                           snapshot("production", {"Demo_A": A1, "Demo_B": B1, "Demo_Wip": A1})],
-                {"Demo_A": A2, "Demo_B": B2, "Demo_Wip": A2})
+    return repo(
+        tmp_path,
+        [
+            snapshot("test", {"Demo_A": A2, "Demo_B": B2, "Demo_Wip": A2}),
+            snapshot("production", {"Demo_A": A1, "Demo_B": B1, "Demo_Wip": A1}),
+        ],
+        {"Demo_A": A2, "Demo_B": B2, "Demo_Wip": A2},
+    )
 
 
 def test_promote_command(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,8 +194,23 @@ def test_promote_command(workdir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert doc["definitions"] == "definitions/getconnectors"  # relative: no absolute paths in the bundle
     code, _, err = run(["promote", "--from", "test", "--to", "production"], capsys)
     assert code == 2 and "--replace" in err
-    code, out, _ = run(["promote", "--from", "test", "--to", "production", "--replace", "--format", "json",
-                        "--only", "Demo_A", "--out", "elsewhere"], capsys)
+    code, out, _ = run(
+        [
+            "promote",
+            "--from",
+            "test",
+            "--to",
+            "production",
+            "--replace",
+            "--format",
+            "json",
+            "--only",
+            "Demo_A",
+            "--out",
+            "elsewhere",
+        ],
+        capsys,
+    )
     doc = json.loads(out)
     assert code == 0 and [i["connector"] for i in doc["imports"]] == ["Demo_A"]
     assert (workdir / doc["bundle"]).parent == workdir / "elsewhere" and check_bundle(workdir / doc["bundle"]) == []

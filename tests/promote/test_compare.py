@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from afasgov.gcn import read_gcn
-from afasgov.promote.compare import FieldDelta, behind, compare_fields, definition_fields, order_differs
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from afasgov.gcn import read_gcn
+from afasgov.promote.compare import FieldDelta, behind, compare_fields, definition_fields, order_differs
 
 from .helpers import gcn_bytes, get_connector
 
@@ -32,13 +33,17 @@ def test_each_kind_of_difference() -> None:
     d = definition(BASE)
     env = [("Id", "U001"), ("FullName", "U002"), ("Mail", "U009"), ("Phone", "U004")]
     deltas = compare_fields(d, get_connector("Demo", env))
-    assert kinds(deltas) == [("added", "Phone", "U004"), ("renamed", "FullName", "U002"),
-                             ("renumbered", "Mail", None)]
+    assert kinds(deltas) == [("added", "Phone", "U004"), ("renamed", "FullName", "U002"), ("renumbered", "Mail", None)]
     renumbered = deltas[2]
     assert (renumbered.definition, renumbered.environment) == ("U003", "U009")
     assert "U009" in renumbered.text("production") and "production" in renumbered.text("production")
-    assert deltas[1].to_json() == {"kind": "renamed", "field_id": "U002", "output_name": "FullName",
-                                   "definition": "Name", "environment": "FullName"}
+    assert deltas[1].to_json() == {
+        "kind": "renamed",
+        "field_id": "U002",
+        "output_name": "FullName",
+        "definition": "Name",
+        "environment": "FullName",
+    }
     assert not behind(deltas)
 
 
@@ -54,8 +59,7 @@ def test_blocked_flag_compared_only_when_known() -> None:
     assert kinds(compare_fields(d, get_connector("Demo", BASE, blocked=True))) == [("blocked", None, None)]
     assert compare_fields(d, get_connector("Demo", BASE, blocked=True), check_blocked=False) == []
     blocked_def = definition(BASE, blocked=True)
-    assert kinds(compare_fields(blocked_def, get_connector("Demo", BASE, blocked=False))) == [
-        ("unblocked", None, None)]
+    assert kinds(compare_fields(blocked_def, get_connector("Demo", BASE, blocked=False))) == [("unblocked", None, None)]
 
 
 def test_order_only() -> None:
@@ -84,5 +88,6 @@ def test_mutations_are_reported_exactly(names: list[str], data: st.DataObject) -
     assert {x.output_name for x in deltas if x.kind == "removed"} == {fields[i][0] for i in removed}
     assert {x.output_name for x in deltas if x.kind == "added"} == {f"New{j}" for j in range(added)}
     assert {(x.definition, x.environment) for x in deltas if x.kind == "renamed"} == {
-        (kept[i][0], f"{kept[i][0]}X") for i in renamed}
+        (kept[i][0], f"{kept[i][0]}X") for i in renamed
+    }
     assert behind(deltas) == (bool(removed) and not renamed and not added)

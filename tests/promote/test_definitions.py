@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from afasgov.errors import InputError
 from afasgov.gcn import GcnError, read_gcn
 from afasgov.promote.definitions import load_definitions, written_by_afasgov
@@ -54,8 +55,7 @@ def test_edited_yaml_gives_rewritten_bytes(tmp_path: Path) -> None:
     store = tmp_path / "getconnectors"
     store_definitions(store, {"Demo_A": FIELDS}, scratch=tmp_path / "s")
     y = store / "Demo_A.yaml"
-    y.write_text(y.read_text(encoding="utf-8").replace("output_name: Name", "output_name: FullName"),
-                 encoding="utf-8")
+    y.write_text(y.read_text(encoding="utf-8").replace("output_name: Name", "output_name: FullName"), encoding="utf-8")
     a = load_definitions(store).for_connector("Demo_A")
     assert a is not None and a.edited
     data = a.gcn_bytes()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from afasgov.promote.definitions import load_definitions
 from afasgov.promote.verify import render_json, render_text, verify_snapshot, verify_view
 
@@ -18,19 +19,26 @@ C = [("Nr", "U001")]
 
 @pytest.fixture
 def defs(tmp_path: Path):  # type: ignore[no-untyped-def]
-    store_definitions(tmp_path / "gc", {"Demo_A": A, "Demo_B": B, "Demo_C": C, "Demo_D": C},
-                      scratch=tmp_path / "s", blocked=["Demo_D"])
+    store_definitions(
+        tmp_path / "gc",
+        {"Demo_A": A, "Demo_B": B, "Demo_C": C, "Demo_D": C},
+        scratch=tmp_path / "s",
+        blocked=["Demo_D"],
+    )
     return load_definitions(tmp_path / "gc")
 
 
 def test_statuses(defs) -> None:  # type: ignore[no-untyped-def]
-    env = snapshot("production", {
-        "Demo_A": A[:2],                                   # behind: Mail not imported yet
-        "Demo_B": [("Code", "U001"), ("Text", "U002")],    # drift: renamed by hand
-        "Demo_D": C,                                       # ok (blocked, flag unknown)
-        "Demo_E": C,                                       # own connector without definition
-        "Profit_Functions": C,                             # supplied: never listed as undefined
-    })                                                     # Demo_C: missing
+    env = snapshot(
+        "production",
+        {
+            "Demo_A": A[:2],  # behind: Mail not imported yet
+            "Demo_B": [("Code", "U001"), ("Text", "U002")],  # drift: renamed by hand
+            "Demo_D": C,  # ok (blocked, flag unknown)
+            "Demo_E": C,  # own connector without definition
+            "Profit_Functions": C,  # supplied: never listed as undefined
+        },
+    )  # Demo_C: missing
     report = verify_snapshot(defs, env, source="definitions/production")
     status = {e.connector: e.status for e in report.entries}
     assert status == {"Demo_A": "behind", "Demo_B": "drift", "Demo_C": "missing", "Demo_D": "ok"}
@@ -52,19 +60,38 @@ def test_clean_environment(defs) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_blocked_flags_and_unreadable_connectors(defs) -> None:  # type: ignore[no-untyped-def]
-    conns = {"Demo_A": get_connector("Demo_A", A), "Demo_B": get_connector("Demo_B", B),
-             "Demo_C": get_connector("Demo_C", C)}
+    conns = {
+        "Demo_A": get_connector("Demo_A", A),
+        "Demo_B": get_connector("Demo_B", B),
+        "Demo_C": get_connector("Demo_C", C),
+    }
     listed = {k.lower(): k for k in [*conns, "Demo_D"]}
     # Demo_C blocked in the environment (ProfitGetConnectoren) but not in the definition: drift;
     # Demo_D blocked in both and its metainfo answered 500: unchecked, not a failure.
-    report = verify_view(defs, environment="test", mode="live", source="http://x", connectors=conns,
-                         listed=listed, unreadable={"Demo_D": "500"}, blocked={"Demo_C": True, "Demo_D": True})
+    report = verify_view(
+        defs,
+        environment="test",
+        mode="live",
+        source="http://x",
+        connectors=conns,
+        listed=listed,
+        unreadable={"Demo_D": "500"},
+        blocked={"Demo_C": True, "Demo_D": True},
+    )
     status = {e.connector: e.status for e in report.entries}
     assert status == {"Demo_A": "ok", "Demo_B": "ok", "Demo_C": "drift", "Demo_D": "unchecked"}
     assert report.exit_code == 1
     # the same, but Demo_D is not blocked in the environment: its definition says it is -> drift
-    report = verify_view(defs, environment="test", mode="live", source="http://x", connectors=conns,
-                         listed=listed, unreadable={"Demo_D": "500"}, blocked={"Demo_D": False})
+    report = verify_view(
+        defs,
+        environment="test",
+        mode="live",
+        source="http://x",
+        connectors=conns,
+        listed=listed,
+        unreadable={"Demo_D": "500"},
+        blocked={"Demo_D": False},
+    )
     d = next(e for e in report.entries if e.connector == "Demo_D")
     assert d.status == "drift" and d.deltas[0].kind == "unblocked"
 
@@ -88,18 +115,27 @@ def test_render_text_and_json(defs) -> None:  # type: ignore[no-untyped-def]
     assert doc["summary"]["missing"] == 1
     a = next(c for c in doc["connectors"] if c["connector"] == "Demo_A")
     assert a["guid"] and a["definition"] == "Demo_A.yaml"
-    assert a["changes"] == [{"kind": "removed", "field_id": "U003", "output_name": "Mail", "definition": "Mail",
-                             "environment": None, "text": "output field Mail (U003) is in the definition but "
-                             "not in production"}]
+    assert a["changes"] == [
+        {
+            "kind": "removed",
+            "field_id": "U003",
+            "output_name": "Mail",
+            "definition": "Mail",
+            "environment": None,
+            "text": "output field Mail (U003) is in the definition but not in production",
+        }
+    ]
 
 
 # ------------------------------------------------------------------------------------------ command
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    return repo(tmp_path, [snapshot("test", {"Demo_A": A, "Demo_B": B}),
-                           snapshot("production", {"Demo_A": A[:2], "Demo_B": B})],
-                {"Demo_A": A, "Demo_B": B})
+    return repo(
+        tmp_path,
+        [snapshot("test", {"Demo_A": A, "Demo_B": B}), snapshot("production", {"Demo_A": A[:2], "Demo_B": B})],
+        {"Demo_A": A, "Demo_B": B},
+    )
 
 
 def test_offline_command(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,8 +143,9 @@ def test_offline_command(workdir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert (code, err) == (0, "") and "verdict: CLEAN (2 ok)" in out
     code, out, _ = run(["verify", "production", "--offline", "--format", "json"], capsys)
     assert code == 1 and json.loads(out)["summary"]["behind"] == 1
-    code, out, _ = run(["verify", "production", "--offline", "--output", "reports/verify.json", "--format",
-                        "json"], capsys)
+    code, out, _ = run(
+        ["verify", "production", "--offline", "--output", "reports/verify.json", "--format", "json"], capsys
+    )
     assert code == 1 and "NOT IN SYNC" in out
     assert json.loads((workdir / "reports" / "verify.json").read_text())["environment"] == "production"
 
@@ -124,8 +161,9 @@ def test_offline_bad_inputs(workdir: Path, capsys: pytest.CaptureFixture[str]) -
     assert len(err.strip().splitlines()) == 1
 
 
-def test_configured_environment_without_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_configured_environment_without_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     repo(tmp_path, [snapshot("test", {"Demo_A": A})], {"Demo_A": A})
     code, _, err = run(["verify", "production", "--offline"], capsys)
@@ -137,8 +175,9 @@ def test_live_unknown_environment(workdir: Path, capsys: pytest.CaptureFixture[s
     assert code == 2 and "unknown environment 'staging'" in err
 
 
-def test_live_missing_secret_is_a_configuration_error(workdir: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_missing_secret_is_a_configuration_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AFASGOV_PROMOTE_TEST_TOKEN", raising=False)
     code, _, err = run(["verify", "test"], capsys)
     assert code == 2 and "AFASGOV_PROMOTE_TEST_TOKEN" in err

@@ -31,7 +31,7 @@ from afasgov.report.escape import clean, gh_data, gh_property, md_code, md_text
 from tests.diff.builders import base_snapshot, copy, map_update_field
 
 SCHEMAS = Path(__file__).parent / "schemas"
-HOSTILE = "<script>alert(1)</script> \x1b[31mred\x1b[0m | *bold* [x](javascript:y) `tick` \x00nul\u202eevil\n::error::x"  # noqa: E501
+HOSTILE = "<script>alert(1)</script> \x1b[31mred\x1b[0m | *bold* [x](javascript:y) `tick` \x00nul\u202eevil\n::error::x"
 
 
 def _doc(*, waived: bool = False) -> ReportDocument:

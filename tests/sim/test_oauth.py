@@ -102,7 +102,8 @@ def test_basic_is_a_profit_9_feature(client: httpx.Client) -> None:
     _oauth_error(_token(client, PROD, {"grant_type": "client_credentials"},
                         _basic(form["client_id"], form["client_secret"])), 400, "invalid_request")
     accept = _secret_form("accept")
-    r = _token(client, ACCEPT, {"grant_type": "client_credentials"}, _basic(accept["client_id"], accept["client_secret"]))
+    r = _token(client, ACCEPT, {"grant_type": "client_credentials"},
+               _basic(accept["client_id"], accept["client_secret"]))
     assert r.status_code == 200, r.text
 
 

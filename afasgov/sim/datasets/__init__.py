@@ -56,6 +56,19 @@ def load_dataset(spec: str = "demo", *, seed: int = 0, tenants: int = 1) -> Data
     return build_synthetic(n, seed=seed, tenants=spec_tenants or tenants)
 
 
+def shared_dataset(spec: str = "demo", *, seed: int = 0) -> Dataset:
+    """A cached dataset for read-only use (credentials, documentation); never mutate it."""
+    kind, n, tenants = parse_spec(spec)
+    if kind == "demo":
+        return _demo_cached(seed)
+    return _synthetic_cached(n, seed, tenants or 1)
+
+
+@lru_cache(maxsize=8)
+def _synthetic_cached(n: int, seed: int, tenants: int) -> Dataset:
+    return build_synthetic(n, seed=seed, tenants=tenants)
+
+
 def _demo(seed: int) -> Dataset:
     import copy
 
@@ -67,4 +80,4 @@ def _demo_cached(seed: int) -> Dataset:
     return build_from_directory(DEMO_DIR, family="demo", seed=seed)
 
 
-__all__ = ["DATASETS", "DEMO_DIR", "DatasetError", "SpecError", "load_dataset", "parse_spec"]
+__all__ = ["DATASETS", "DEMO_DIR", "DatasetError", "SpecError", "load_dataset", "parse_spec", "shared_dataset"]

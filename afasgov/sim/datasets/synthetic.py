@@ -44,7 +44,7 @@ CONTROL = {"string": 1, "int": 5, "decimal": 6, "boolean": 3, "date": 4, "blob":
 
 def _rng(*parts: object) -> random.Random:
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 (test data, not crypto)
 
 
 def _pick_type(rng: random.Random) -> str:
@@ -84,15 +84,16 @@ def _fields(rng: random.Random, count: int, with_pk: bool) -> list[JSON]:
 def update_connector(seed: int, cid: str) -> JSON:
     """One synthetic UpdateConnector, AFAS metainfo shape, ~50 fields in total."""
     rng = _rng(seed, "update", cid)
-    objects = []
+    objects: list[JSON] = []
     for k in range(rng.randint(1, 3)):
-        nested = []
+        nested: list[JSON] = []
         if rng.random() < 0.3:
             nested.append({"name": f"{cid}Sub{k}Line", "fields": _fields(rng, rng.randint(3, 6), False),
                            "objects": []})
         objects.append({"name": f"{cid}Obj{k}", "fields": _fields(rng, rng.randint(6, 12), False),
                         "objects": nested})
-    n_main = max(10, 50 - sum(len(o["fields"]) + sum(len(s["fields"]) for s in o["objects"]) for o in objects))
+    nested_count = sum(len(o["fields"]) + sum(len(s["fields"]) for s in o["objects"]) for o in objects)
+    n_main = max(10, 50 - nested_count)
     return {"name": cid, "description": Label(f"Synthetische connector {cid[-4:]}", f"Synthetic connector {cid[-4:]}"),
             "fields": _fields(rng, n_main, True), "objects": objects}
 
@@ -181,11 +182,12 @@ def build_synthetic(n: int, *, seed: int = 0, tenants: int = 1) -> Dataset:
             apps = {
                 "admin": AppConnectorDef(
                     name="admin", app_name="Synthetic admin", group=f"AuthorizationGroup 1 ({tenant}.ADMIN)",
-                    token_expiry="0", classic_token=cred.classic_token_data("synthetic", slug, "admin"),
+                    token_expiry="0",  # noqa: S106 (an expiry, not a secret)
+                    classic_token=cred.classic_token_data("synthetic", slug, "admin"),
                     get_ids=tuple(get_ids), update_ids=tuple(update_list)),
                 "sync": AppConnectorDef(
                     name="sync", app_name="Synthetic sync", group=f"AuthorizationGroup 2 ({tenant}.SYNC)",
-                    token_expiry="2027-05-01T00:00:00",
+                    token_expiry="2027-05-01T00:00:00",  # noqa: S106 (an expiry, not a secret)
                     oauth=OAuthClient(client_id=cred.client_id("synthetic", slug, "sync"),
                                       methods=("client_secret_post", "client_secret_basic"),
                                       secret=cred.client_secret("synthetic", slug, "sync")),
