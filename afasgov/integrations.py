@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov.errors import InputError
-from afasgov.report.strict_yaml import load_yaml_file
+from afasgov.yamlsafe import load_file as load_yaml_file
 
 if TYPE_CHECKING:
     from afasgov.diff.change import Change

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 from afasgov.errors import InputError
 from afasgov.report.document import ReportDocument, WaiverNote, WaiverRef
-from afasgov.report.strict_yaml import load_yaml_file
+from afasgov.yamlsafe import load_file as load_yaml_file
 
 _KEYS = {"fingerprint", "id", "path", "reason", "owner", "expires"}
 _ASCII_TOKEN = re.compile(r"^[\x21-\x7e]+$")

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from afasgov._files import atomic_write_text
 from afasgov.audit.findings import LEVEL_OF
 from afasgov.audit.registry import FAMILIES, FAMILY_TITLES, SOURCES, Check, all_checks
 
@@ -101,10 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.output} is out of date: run python -m afasgov.audit.docs", file=sys.stderr)
             return 1
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.output)
+    atomic_write_text(args.output, text)
     return 0
 
 

@@ -26,12 +26,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from afasgov import yamlsafe
 from afasgov.audit.context import AuditContext, Justification, Manifest
 from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.registry import Check, register
 from afasgov.errors import InputError
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
-from afasgov.report.strict_yaml import load_yaml_file, loads_strict
 
 MAX_POLICY_BYTES = 1 << 20
 CONNECTOR_ID_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -42,15 +42,9 @@ DEFAULT_LARGE_TABLES = ("Hr.RCo", "Kn.Emp", "Kn.Bcn", "Hr.Ess", "Hr.Etc", "Fi.Mu
 
 
 def load_yaml_strict(path: Path, *, max_bytes: int = MAX_POLICY_BYTES) -> Any:
-    """Parse a small YAML document strictly (:mod:`afasgov.report.strict_yaml`: no tags, no aliases,
-    no duplicate keys) with the policy's own size cap."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    if size > max_bytes:
-        raise InputError(f"file is {size} bytes; the limit is {max_bytes}", source=str(path))
-    return load_yaml_file(path)
+    """Parse a small YAML document strictly (:mod:`afasgov.yamlsafe`: no tags, no aliases, no
+    duplicate keys) with the policy's own size cap."""
+    return yamlsafe.load_file(path, max_bytes=max_bytes)
 
 
 # ------------------------------------------------------------------------------- id validation
@@ -727,9 +721,7 @@ class NotSystemUser(Check):
 
 def policy_from_text(text: str, *, source: str = "policy.yaml") -> Policy:
     """Parse a policy from YAML text (strict, as :func:`load_policy`)."""
-    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
-        raise InputError(f"policy is larger than {MAX_POLICY_BYTES} bytes", source=source)
-    data = loads_strict(text, source)
+    data = yamlsafe.loads(text, source, max_bytes=MAX_POLICY_BYTES)
     policy = parse_policy(data if data is not None else {}, source=source)
     policy.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return policy

@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = render()
     if args.write:
-        from afasgov.report.output import atomic_write_text
+        from afasgov._files import write_output_text
 
-        atomic_write_text(args.write, text)
+        write_output_text(args.write, text)
     else:
         sys.stdout.write(text)
     return 0

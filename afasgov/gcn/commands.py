@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from afasgov._files import write_output_text
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
 from afasgov.gcn.codec import SIGNATURE_NOTE
 from afasgov.gcn.diff import LEVELS, GcnChange, diff_definitions, summary
-from afasgov.gcn.store import atomic_write, export_definitions, import_files, load_definition
+from afasgov.gcn.store import export_definitions, import_files, load_definition
 from afasgov.gcn.yamlio import to_json, to_yaml
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def run_diff(
         else _text(changes, str(a), str(b)) + "\n"
     )
     if output is not None:
-        atomic_write(output, text.encode("utf-8"))
+        write_output_text(output, text)
         app.echo(f"wrote {output}")
     else:
         app.echo(text.rstrip("\n"))

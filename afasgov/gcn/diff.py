@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
@@ -107,6 +107,23 @@ class _Ctx:
             object_path=(self.connector,),
         )
 
+    def attribute(
+        self, rule: GcnRule, attr: str, text: str | Callable[[Any, Any], str], *, value: str | None = None
+    ) -> Iterator[GcnChange]:
+        """A change of the definition's ``attr`` (``before``/``after`` are its two values), if any.
+
+        ``text`` is a template (``{before}``, ``{after}``, ``{a}``/``{b}`` the two definitions,
+        ``{name}`` the attribute with spaces) or a function of the two values.
+        """
+        before, after = getattr(self.a, attr), getattr(self.b, attr)
+        if before != after:
+            line = (
+                text.format(before=before, after=after, a=self.a, b=self.b, name=attr.replace("_", " "))
+                if isinstance(text, str)
+                else text(before, after)
+            )
+            yield self.change(rule, line, before=before, after=after, value=value)
+
 
 class GcnRule:
     """Base class: subclasses set ``id``, ``level`` and implement :meth:`check`."""
@@ -135,13 +152,7 @@ class ConnectorReplaced(GcnRule):
     level = "ERR"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.guid != ctx.b.guid:
-            yield ctx.change(
-                self,
-                f"connector GUID changed from {ctx.a.guid} to {ctx.b.guid}: a different connector",
-                before=ctx.a.guid,
-                after=ctx.b.guid,
-            )
+        yield from ctx.attribute(self, "guid", "connector GUID changed from {before} to {after}: a different connector")
 
 
 class NameChanged(GcnRule):
@@ -151,13 +162,7 @@ class NameChanged(GcnRule):
     level = "ERR"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.name != ctx.b.name:
-            yield ctx.change(
-                self,
-                f"connector id changed from '{ctx.a.name}' to '{ctx.b.name}'",
-                before=ctx.a.name,
-                after=ctx.b.name,
-            )
+        yield from ctx.attribute(self, "name", "connector id changed from '{before}' to '{after}'")
 
 
 class OutputRemoved(GcnRule):
@@ -255,13 +260,7 @@ class AggregationChanged(GcnRule):
     level = "WARN"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.grouping != ctx.b.grouping:
-            yield ctx.change(
-                self,
-                f"grouping {'enabled' if ctx.b.grouping else 'disabled'}",
-                before=ctx.a.grouping,
-                after=ctx.b.grouping,
-            )
+        yield from ctx.attribute(self, "grouping", lambda _, new: f"grouping {'enabled' if new else 'disabled'}")
         for fid, new in ctx.b_fields.items():
             old = ctx.a_fields.get(fid)
             if old is not None and old.aggregation != new.aggregation:
@@ -423,15 +422,11 @@ class DataCollectionChanged(GcnRule):
     level = "ERR"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.data_collection != ctx.b.data_collection:
-            yield ctx.change(
-                self,
-                f"data collection changed from {ctx.a.data_collection} "
-                f"({ctx.a.data_collection_name}) to {ctx.b.data_collection} "
-                f"({ctx.b.data_collection_name})",
-                before=ctx.a.data_collection,
-                after=ctx.b.data_collection,
-            )
+        yield from ctx.attribute(
+            self,
+            "data_collection",
+            "data collection changed from {before} ({a.data_collection_name}) to {after} ({b.data_collection_name})",
+        )
 
 
 class MainTableChanged(GcnRule):
@@ -441,13 +436,7 @@ class MainTableChanged(GcnRule):
     level = "WARN"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.main_table != ctx.b.main_table:
-            yield ctx.change(
-                self,
-                f"main table changed from {ctx.a.main_table} to {ctx.b.main_table}",
-                before=ctx.a.main_table,
-                after=ctx.b.main_table,
-            )
+        yield from ctx.attribute(self, "main_table", "main table changed from {before} to {after}")
 
 
 class AuthorisationChanged(GcnRule):
@@ -458,14 +447,9 @@ class AuthorisationChanged(GcnRule):
     level = "WARN"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.apply_authorisation != ctx.b.apply_authorisation:
-            state = "on" if ctx.b.apply_authorisation else "off"
-            yield ctx.change(
-                self,
-                f"apply authorisation switched {state}",
-                before=ctx.a.apply_authorisation,
-                after=ctx.b.apply_authorisation,
-            )
+        yield from ctx.attribute(
+            self, "apply_authorisation", lambda _, new: f"apply authorisation switched {'on' if new else 'off'}"
+        )
 
 
 class AuthorisationGroupChanged(GcnRule):
@@ -475,14 +459,7 @@ class AuthorisationGroupChanged(GcnRule):
     level = "INFO"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.authorisation_group != ctx.b.authorisation_group:
-            yield ctx.change(
-                self,
-                f"authorisation group changed from {ctx.a.authorisation_group} to "
-                f"{ctx.b.authorisation_group}",
-                before=ctx.a.authorisation_group,
-                after=ctx.b.authorisation_group,
-            )
+        yield from ctx.attribute(self, "authorisation_group", "authorisation group changed from {before} to {after}")
 
 
 class VisibilityChanged(GcnRule):
@@ -492,13 +469,9 @@ class VisibilityChanged(GcnRule):
     level = "WARN"
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
-        if ctx.a.visible != ctx.b.visible:
-            yield ctx.change(
-                self,
-                f"the connector is now {'visible' if ctx.b.visible else 'hidden'}",
-                before=ctx.a.visible,
-                after=ctx.b.visible,
-            )
+        yield from ctx.attribute(
+            self, "visible", lambda _, new: f"the connector is now {'visible' if new else 'hidden'}"
+        )
 
 
 class FlagChanged(GcnRule):
@@ -509,14 +482,7 @@ class FlagChanged(GcnRule):
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
         for attr in ("template", "under_construction", "distinct"):
-            if getattr(ctx.a, attr) != getattr(ctx.b, attr):
-                yield ctx.change(
-                    self,
-                    f"{attr.replace('_', ' ')} changed to {getattr(ctx.b, attr)}",
-                    before=getattr(ctx.a, attr),
-                    after=getattr(ctx.b, attr),
-                    value=attr,
-                )
+            yield from ctx.attribute(self, attr, "{name} changed to {after}", value=attr)
 
 
 class ConditionChanged(GcnRule):
@@ -527,14 +493,7 @@ class ConditionChanged(GcnRule):
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
         for attr in ("condition", "negative_condition"):
-            if getattr(ctx.a, attr) != getattr(ctx.b, attr):
-                yield ctx.change(
-                    self,
-                    f"{attr.replace('_', ' ')} changed from {getattr(ctx.a, attr)} to {getattr(ctx.b, attr)}",
-                    before=getattr(ctx.a, attr),
-                    after=getattr(ctx.b, attr),
-                    value=attr,
-                )
+            yield from ctx.attribute(self, attr, "{name} changed from {before} to {after}", value=attr)
 
 
 class DescriptionChanged(GcnRule):
@@ -545,14 +504,7 @@ class DescriptionChanged(GcnRule):
 
     def check(self, ctx: _Ctx) -> Iterator[GcnChange]:
         for attr in ("description", "info"):
-            if getattr(ctx.a, attr) != getattr(ctx.b, attr):
-                yield ctx.change(
-                    self,
-                    f"{attr} changed from {getattr(ctx.a, attr)!r} to {getattr(ctx.b, attr)!r}",
-                    before=getattr(ctx.a, attr),
-                    after=getattr(ctx.b, attr),
-                    value=attr,
-                )
+            yield from ctx.attribute(self, attr, "{name} changed from {before!r} to {after!r}", value=attr)
 
 
 #: The registry, in reporting order.

@@ -1,31 +1,29 @@
 """The ``definitions/getconnectors/`` store: ``<Name>.yaml`` (readable) next to ``<Name>.gcn``
 (original export bytes), keyed by connector GUID (DESIGN §3).
 
-* :func:`import_files` reads every input completely before writing anything, then writes each pair
-  through temporary files and renames (no half-written definitions);
+* :func:`import_files` reads every input completely before writing anything, then writes the files
+  through temporary files and renames (:func:`afasgov._files.atomic_write_many`: no half-written
+  definitions);
 * :func:`export_definitions` returns the original bytes when the YAML is unchanged, otherwise the
   file re-written with the YAML's edits (:func:`afasgov.gcn.codec.apply_definition`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import yaml
-
+from afasgov import yamlsafe
+from afasgov._files import atomic_write_many
 from afasgov.gcn.codec import SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.model import GcnDefinition
 from afasgov.gcn.yamlio import from_yaml, to_yaml
 
 _SAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def file_stem(name: str) -> str:
@@ -34,34 +32,8 @@ def file_stem(name: str) -> str:
     return stem[:150]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write every file to a temporary sibling first, then rename them all."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temps.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
+def _stored_error(message: str, source: str) -> Exception:
+    return GcnError(f"cannot read the stored definition: {message}", source=source)
 
 
 @dataclass(frozen=True)
@@ -79,12 +51,7 @@ def index(directory: Path) -> dict[str, StoredEntry]:
     if not directory.is_dir():
         return out
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise GcnError(
-                f"cannot read the stored definition: {type(exc).__name__}", source=str(path)
-            ) from None
+        data = yamlsafe.load_file(path, error=_stored_error)
         if not isinstance(data, dict) or not isinstance(data.get("guid"), str):
             raise GcnError("stored definition has no guid", source=str(path))
         guid = data["guid"]
@@ -178,7 +145,7 @@ def import_files(paths: Iterable[Path], into: Path, *, replace: bool = False) ->
                 name=doc.name, guid=doc.guid, action=action, yaml_path=yaml_path, gcn_path=gcn_path, note=note
             )
         )
-    _atomic_write_all(writes)
+    atomic_write_many(writes)
     written = {p for p, _ in writes}
     for path in removals:
         if path not in written:
@@ -270,7 +237,7 @@ def export_definitions(names: Iterable[str], directory: Path, out: Path) -> list
                 note=SIGNATURE_NOTE if loaded.edited else "",
             )
         )
-    _atomic_write_all(files)
+    atomic_write_many(files)
     return results
 
 

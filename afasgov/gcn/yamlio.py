@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import yaml
 
+from afasgov import yamlsafe
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.filters import OPERATOR_CODES, OPERATORS
 from afasgov.gcn.model import (
@@ -35,7 +36,6 @@ YAML_HEADER: Final = (
 )
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _iso(value: _dt.datetime | None) -> str | None:
@@ -401,11 +401,9 @@ def from_dict(data: Any, *, source: str | None = None) -> GcnDefinition:
 
 
 def from_yaml(text: str, *, source: str | None = None) -> GcnDefinition:
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise GcnError(f"invalid YAML{where}: {problem}", source=source, layer="YAML") from None
-    return from_dict(data, source=source)
+    """Parse a definition's YAML strictly (:mod:`afasgov.yamlsafe`: no tags, anchors or duplicate keys)."""
+
+    def error(message: str, _source: str) -> Exception:
+        return GcnError(message, source=source, layer="YAML")
+
+    return from_dict(yamlsafe.loads(text, source or "<yaml>", error=error), source=source)

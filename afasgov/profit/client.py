@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import ssl
+import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from afasgov.profit.oauth import (
     token_url,
 )
 from afasgov.profit.retry import RetryPolicy, parse_retry_after
+from afasgov.profit.tokencache import TokenCache, TokenKey, credential_digest, token_cache_for
 from afasgov.profit.urls import (
     MAX_QUERY_CHARS,
     FilterSpec,
@@ -77,13 +79,61 @@ MAX_TAKE = 150_000
 
 
 def make_ssl_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
-    """Certificate verification on, host name checking on, TLS 1.2 or newer only."""
-    cafile = os.fspath(ca_file) if ca_file else (os.environ.get("SSL_CERT_FILE") or certifi.where())
-    ctx = ssl.create_default_context(cafile=cafile)
+    """Certificate verification on, host name checking on, TLS 1.2 or newer only (a new context)."""
+    ctx = ssl.create_default_context(cafile=_trust_store(ca_file))
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.check_hostname = True
     ctx.verify_mode = ssl.CERT_REQUIRED
     return ctx
+
+
+def _trust_store(ca_file: str | os.PathLike[str] | None) -> str:
+    return os.fspath(ca_file) if ca_file else (os.environ.get("SSL_CERT_FILE") or certifi.where())
+
+
+_SSL_LOCK = threading.Lock()
+_SSL_CONTEXTS: dict[tuple[str, int, int], ssl.SSLContext] = {}
+_NO_TLS_KEY = ("", -2, -2)  # no trust store: the context of http:// clients
+
+
+def shared_ssl_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
+    """One verified context (as :func:`make_ssl_context`) per trust store, shared by every client.
+
+    Loading a CA bundle costs tens of milliseconds; a fleet of hundreds of clients pays it once per
+    trust store. The key includes the file's size and modification time, so a replaced CA file is
+    loaded again. ``ssl.SSLContext`` is safe to share between threads and event loops.
+    """
+    path = _trust_store(ca_file)
+    try:
+        st = os.stat(path)
+        key = (path, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = (path, -1, -1)  # make_ssl_context reports the missing file
+    with _SSL_LOCK:
+        ctx = _SSL_CONTEXTS.get(key)
+        if ctx is None:
+            ctx = _SSL_CONTEXTS[key] = make_ssl_context(path)
+        return ctx
+
+
+def _no_tls_context() -> ssl.SSLContext:
+    """For ``http://`` base URLs (loopback only): no CA bundle is loaded, but verification stays
+    required, so any TLS connection made through it would fail closed. Costs well under 1 ms, once."""
+    with _SSL_LOCK:
+        ctx = _SSL_CONTEXTS.get(_NO_TLS_KEY)
+        if ctx is None:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname on, CERT_REQUIRED
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            _SSL_CONTEXTS[_NO_TLS_KEY] = ctx
+        return ctx
+
+
+def ssl_context_for(base_url: str, ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
+    """The context a client for ``base_url`` uses: shared and verified for ``https``; for ``http``
+    (loopback only, validated by the configuration) a shared one without trust store."""
+    if httpx.URL(base_url).scheme == "https":
+        return shared_ssl_context(ca_file)
+    return _no_tls_context()
 
 
 @dataclass(frozen=True)
@@ -110,6 +160,9 @@ class ProfitClient:
     ``limiter`` defaults to the environment's shared limiter (:func:`afasgov.profit.limits.limiter_for`).
     ``credentials`` defaults to reading the App Connector's secret now (a :class:`ConfigError`,
     exit 2, if it is missing or malformed). ``clock`` is monotonic seconds (token expiry).
+    ``token_cache`` holds OAuth access tokens; by default clients without ``transport`` share the
+    process-wide cache and clients with one share a cache per transport
+    (:mod:`afasgov.profit.tokencache`), so clients of the same App Connector reuse one token.
     """
 
     def __init__(
@@ -123,6 +176,7 @@ class ProfitClient:
         credentials: Credentials | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.monotonic,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self.env = env
         self.app_connector = app_connector
@@ -131,11 +185,11 @@ class ProfitClient:
         self._retry = retry or RetryPolicy()
         self._max_bytes = max_response_bytes
         self._clock = clock
-        self._token: AccessToken | None = None
         self._classic_header: Secret | None = None
-        self._token_lock: asyncio.Lock | None = None
         self._token_requests = 0
         self._base = env.base_url.rstrip("/")
+        self._token_cache = token_cache if token_cache is not None else token_cache_for(transport)
+        self._token_key = self._make_token_key()
         self._base_path = httpx.URL(self._base).path.rstrip("/")
         headers = {
             "Accept": "application/json",
@@ -149,7 +203,7 @@ class ProfitClient:
         local = is_loopback_host(env.host)
         self._http = httpx.AsyncClient(
             transport=transport,
-            verify=make_ssl_context(env.ca_file) if transport is None else True,
+            verify=ssl_context_for(self._base, env.ca_file),
             timeout=timeout,
             follow_redirects=False,
             trust_env=not local,
@@ -180,13 +234,24 @@ class ProfitClient:
 
     @property
     def access_token(self) -> AccessToken | None:
-        """The cached OAuth access token (value redacted in ``repr``), or ``None``."""
-        return self._token
+        """The cached OAuth access token (value redacted in ``repr``), or ``None``.
+
+        Shared with the other clients of the same App Connector (see ``token_cache``)."""
+        return self._token_cache.peek(self._token_key) if self._token_key is not None else None
 
     @property
     def token_requests(self) -> int:
         """How many token requests this client has sent (tests, benchmarks)."""
         return self._token_requests
+
+    @property
+    def token_cache(self) -> TokenCache:
+        return self._token_cache
+
+    def forget_access_token(self) -> None:
+        """Drop the cached access token of this App Connector (for every client sharing it)."""
+        if self._token_key is not None:
+            self._token_cache.invalidate(self._token_key)
 
     @property
     def auth_label(self) -> str:
@@ -334,18 +399,32 @@ class ProfitClient:
         token = await self._ensure_token()
         return "Bearer " + token.value.reveal(), token
 
+    def _make_token_key(self) -> TokenKey | None:
+        creds = self._credentials
+        method: str
+        if isinstance(creds, ClientSecretCredentials):
+            method, digest = creds.method, credential_digest(creds.method, creds.secret.reveal())
+        elif isinstance(creds, PrivateKeyCredentials):
+            method = "private_key_jwt"
+            digest = credential_digest(method, creds.key.alg, creds.kid or "", creds.key.pem.reveal())
+        else:
+            return None
+        return TokenKey(
+            environment=self.env.name,
+            app_connector=self.app_connector.name,
+            base_url=self._base,
+            client_id=creds.client_id,
+            method=method,
+            credential=digest,
+            clock=self._clock,
+        )
+
     async def _ensure_token(self, *, stale: AccessToken | None = None) -> AccessToken:
         """The cached access token, or a new one if there is none, it is about to expire, or it is
-        ``stale`` (was refused with a 401). Concurrent callers share one token request."""
-        if self._token_lock is None:
-            self._token_lock = asyncio.Lock()
-        async with self._token_lock:
-            token = self._token
-            if token is not None and token is not stale and token.usable(self._clock()):
-                return token
-            self._token = None
-            self._token = await self._request_token()
-            return self._token
+        ``stale`` (was refused with a 401). Concurrent callers (of every client sharing the token
+        cache) share one token request."""
+        assert self._token_key is not None
+        return await self._token_cache.get(self._token_key, self._clock, self._request_token, stale=stale)
 
     async def _request_token(self) -> AccessToken:
         creds = self._credentials

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from afasgov._files import write_output_text
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from afasgov.gcn.store import atomic_write
 from afasgov.integrations import load_manifests
 from afasgov.promote.bundle import MANIFEST, manifest, write_bundle
 from afasgov.promote.definitions import load_definitions
@@ -218,7 +218,7 @@ def run_verify(
     report = verify_environment(app, env, offline=offline)
     text = render_json(report) if output_format == "json" else render_text(report)
     if output is not None:
-        atomic_write(output, text.encode("utf-8"))
+        write_output_text(output, text)
         app.echo(f"verify {env}: {report.verdict} (report: {output})")
     else:
         app.echo(text.rstrip("\n"))

@@ -77,6 +77,8 @@ class DiffOutcome:
     impacts: dict[str, list[str]] = field(default_factory=dict)
     #: manifests that name connectors or fields that exist in no snapshot
     unknown: list[str] = field(default_factory=list)
+    #: change fingerprint → integration → its impact sentence (so waived changes can be marked)
+    sentences: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def diff(config: Config, base: str, revision: str) -> DiffOutcome:
@@ -90,7 +92,25 @@ def diff(config: Config, base: str, revision: str) -> DiffOutcome:
     settings = settings_cls(config.definitions_dir, config.integrations_dir, None, config.root)
     run = command(base, revision, settings, waiver_set=waiver_set())
     impacts = {k: list(v) for k, v in (run.impact.impacts.items() if run.impact is not None else [])}
-    return DiffOutcome([change_item(c) for c in run.changes], list(run.notes), impacts, list(run.unknown))
+    items = [change_item(c) for c in run.changes]
+    return DiffOutcome(items, list(run.notes), impacts, list(run.unknown), sentences_by_change(items, impacts))
+
+
+def sentences_by_change(items: Sequence[Item], impacts: Mapping[str, Sequence[str]]) -> dict[str, dict[str, str]]:
+    """Pair each impact sentence with its change.
+
+    The integration impact writes one sentence per integration for every ERR/WARN change it uses, in
+    the order of the changes; this pairs them back (by fingerprint). When the counts do not line up
+    the pairing is not trusted and nothing is returned (the report then shows the sentences as they are).
+    """
+    out: dict[str, dict[str, str]] = {}
+    for name, sentences in impacts.items():
+        hits = [i for i in items if i.level in ("ERR", "WARN") and name in i.integrations]
+        if len(hits) != len(sentences) or any(not i.fingerprint for i in hits):
+            return {}
+        for item, sentence in zip(hits, sentences, strict=True):
+            out.setdefault(item.fingerprint, {})[name] = sentence
+    return out
 
 
 def change_item(change: Any) -> Item:
@@ -243,7 +263,10 @@ def finding_item(finding: Any) -> Item:
         level=getattr(finding, "level", None) or level_of_severity(severity), severity=severity,
         title=str(getattr(finding, "title", "")), text=str(getattr(finding, "message", "") or
                                                             getattr(finding, "text", "")),
-        path=str(getattr(finding, "path", "") or ""), connector=str(getattr(finding, "connector", "") or ""),
+        # the audit's location (``<environment>/<App Connector>/<path>``): what `afasgov audit` reports as
+        # ``path`` and what waiver path patterns match, so one waivers.yaml means the same in both commands
+        path=str(getattr(finding, "location", None) or getattr(finding, "path", "") or ""),
+        connector=str(getattr(finding, "connector", "") or ""),
         connector_type=str(getattr(finding, "connector_type", "") or ""),
         field=getattr(finding, "field", None) or None, environment=str(getattr(finding, "environment", "")),
         app_connector=str(getattr(finding, "app_connector", "") or ""),
@@ -268,4 +291,4 @@ def load_waivers(config: Config) -> Any:
 
 __all__ = ["AuditOutcome", "DiffOutcome", "Manifest", "Unavailable", "ValidationOutcome", "audit",
            "change_item", "diff", "finding_item", "load_manifests", "load_waivers", "problem_item",
-           "read_snapshot", "snapshot_live", "validate_payloads"]
+           "read_snapshot", "sentences_by_change", "snapshot_live", "validate_payloads"]

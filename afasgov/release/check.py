@@ -17,7 +17,9 @@ snapshotting (the previous snapshots stay untouched).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,12 +136,14 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
 
     progress(f"diff {production} → {accept} …")
     impacts: dict[str, list[str]] = {}
+    sentences: dict[str, dict[str, str]] = {}
     try:
         outcome = adapters.diff(config, production, accept)
         items += outcome.items
         notes += outcome.notes
         notes += [f"manifest reference not found: {u}" for u in outcome.unknown]
         impacts = outcome.impacts
+        sentences = outcome.sentences
         b, r = base_snap, rev_snap
         checked.append(f"diff {production} → {accept}: {len(b.update_connectors)} → "
                        f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
@@ -191,6 +195,16 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
         if w.status == "expired":
             notes.append(f"waiver {w.match} (owner {w.owner}) expired on {w.expires} and no longer applies")
 
+    # reports are committed and shared: no absolute path of this machine in them
+    portable = portable_paths(root)
+    items = [portable_item(item, portable) for item in items]
+    checked = [portable(line) for line in checked]
+    not_seen = [portable(line) for line in not_seen]
+    notes = [portable(line) for line in notes]
+    skipped = {section: portable(why) for section, why in skipped.items()}
+
+    if sentences:  # what the release changes per integration, waived changes marked as such
+        impacts = impact_sentences(items, sentences, [m.name for m in manifests])
     integrations = build_impact(manifests, items, per_integration, accept, impacts)
     inputs = input_hashes(config, [production, accept])
     if rules_hash:
@@ -252,6 +266,16 @@ def _waiver_row(w: Any, today: Any, used_by: int) -> Waiver:
                   used_by=used_by)
 
 
+def impact_sentences(items: list[Item], sentences: dict[str, dict[str, str]], names: list[str]
+                     ) -> dict[str, list[str]]:
+    """Integration → impact sentences in change order; a waived change's sentence says so."""
+    out: dict[str, list[str]] = {name: [] for name in names}
+    for item in items:
+        for name, sentence in sentences.get(item.fingerprint, {}).items() if item.section == "diff" else ():
+            out.setdefault(name, []).append(f"{sentence} (waived)" if item.waived else sentence)
+    return out
+
+
 def build_impact(manifests: list[adapters.Manifest], items: list[Item],
                  per_integration: dict[str, tuple[int, int]], accept: str,
                  impacts: dict[str, list[str]] | None = None) -> list[IntegrationImpact]:
@@ -295,6 +319,52 @@ def input_hashes(config: Config, environments: list[str]) -> dict[str, str]:
     return out
 
 
+def portable_paths(root: Path) -> Callable[[str], str]:
+    """A function that writes ``root`` (the configuration's directory) relative and the home directory as ``~``.
+
+    Reports are committed and read on other machines: ``/work/repo/definitions/policy.yaml`` becomes
+    ``definitions/policy.yaml``, ``/work/repo`` alone becomes ``.``, ``/home/jane/.afasgov/key.pem``
+    becomes ``~/.afasgov/key.pem``. Only whole path prefixes are replaced (``/work/repo2`` stays).
+    """
+    prefixes: dict[str, str] = {}
+    for candidate in (root, root.absolute(), root.resolve()):
+        text = candidate.as_posix()
+        if text not in ("", "/", "."):
+            prefixes[text] = "."
+    with contextlib.suppress(RuntimeError, KeyError):
+        home = Path.home()
+        for candidate in (home, home.resolve()):
+            text = candidate.as_posix()
+            if text not in ("", "/", ".") and text not in prefixes:
+                prefixes[text] = "~"
+    if not prefixes:
+        return lambda line: line
+    ordered = sorted(prefixes, key=len, reverse=True)
+    pattern = re.compile("(?<![\\w.~/-])(" + "|".join(re.escape(p) for p in ordered) + ")(/|(?![\\w.-]))")
+
+    def replace(match: re.Match[str]) -> str:
+        short = prefixes[match.group(1)]
+        if match.group(2) == "/":
+            return "" if short == "." else short + "/"
+        return short
+
+    return lambda line: pattern.sub(replace, line) if line else line
+
+
+_PORTABLE_FIELDS = ("text", "title", "path", "evidence", "remediation", "file", "payload", "note")
+
+
+def portable_item(item: Item, portable: Callable[[str], str]) -> Item:
+    """``item`` with :func:`portable_paths` applied to its free-text and location fields."""
+    changes: dict[str, Any] = {}
+    for name in _PORTABLE_FIELDS:
+        value = getattr(item, name)
+        rewritten = portable(value)
+        if rewritten != value:
+            changes[name] = rewritten
+    return dataclasses.replace(item, **changes) if changes else item
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -307,4 +377,4 @@ def _dedupe(lines: list[str]) -> list[str]:
 
 
 __all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "pick_environment",
-           "release_check"]
+           "portable_item", "portable_paths", "release_check"]

@@ -23,8 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from afasgov._files import atomic_write_bytes
 from afasgov.errors import EXIT_OK
-from afasgov.release._files import atomic_write_bytes
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
 from afasgov.release.init import scaffold
 

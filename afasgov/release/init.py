@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from afasgov._files import atomic_write_text
 from afasgov.errors import InputError
-from afasgov.release._files import atomic_write_text
 
 CONFIG_TEMPLATE = """\
 # afasgov configuration (DESIGN §2). Found in the current directory or its parents;

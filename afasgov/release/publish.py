@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from afasgov import __version__
+from afasgov._files import atomic_write_text
 from afasgov.errors import InputError
-from afasgov.release._files import atomic_write_text
 from afasgov.release.history import scan_reports, stem
 from afasgov.release.model import ReleaseReport
 from afasgov.release.render import RENDERERS, render_index, render_markdown

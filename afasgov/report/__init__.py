@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from afasgov._files import write_output_text as atomic_write_text
 from afasgov.errors import UsageError
 from afasgov.report.document import (
     LEVELS,
@@ -28,7 +29,6 @@ from afasgov.report.document import (
     sha256_tree,
 )
 from afasgov.report.formats import github, html, jsonfmt, junit, markdown, sarif, text
-from afasgov.report.output import atomic_write_text
 
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text.render,

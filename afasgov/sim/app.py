@@ -103,8 +103,11 @@ class SimState:
 
     def __init__(self, dataset: Dataset, *, latency_ms: float = 0.0, fail_rate: float = 0.0, seed: int = 0,
                  retry_after: int = 1, maintenance_retry_after: int = 7200, token_lifetime: int = 3600,
-                 max_body_bytes: int = 4 * 1024 * 1024, fault_kinds: tuple[str, ...] | None = None) -> None:
+                 max_body_bytes: int = 4 * 1024 * 1024, fault_kinds: tuple[str, ...] | None = None,
+                 as_of: str | None = None) -> None:
         self.dataset = dataset
+        #: "today" for credential expiry (``create_app(as_of=…)``, else the dataset's, else the real date)
+        self.as_of = as_of or dataset.as_of
         self.envs = dataset.by_slug()
         self.latency = max(0.0, latency_ms) / 1000.0
         self.faults = FaultInjector(fail_rate, seed, fault_kinds) if fault_kinds else FaultInjector(fail_rate, seed)
@@ -112,7 +115,7 @@ class SimState:
         self.retry_after = retry_after
         self.maintenance_retry_after = maintenance_retry_after
         self.max_body_bytes = max_body_bytes
-        self.tokens = TokenService(token_lifetime)
+        self.tokens = TokenService(token_lifetime, today=self.as_of)
         self._cache: dict[tuple[str, ...], bytes] = {}
         self._rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -344,7 +347,7 @@ class SimApp:
         scheme, _, value = authorization.strip().partition(" ")
         scheme = scheme.lower()
         if scheme == "afastoken":
-            return classic_caller(env, value)
+            return classic_caller(env, value, today=self.state.as_of)
         if scheme == "bearer":
             return self.state.tokens.bearer_caller(env, value)
         return None
@@ -417,7 +420,7 @@ class SimApp:
         try:
             result = query_rows(self.state.rows(env, gc), gc.fields, params)
         except QueryError as exc:
-            return _json(500, {"externalMessage": str(exc), "errorNumber": ERROR_NUMBER,
+            return _json(500, {"externalMessage": exc.message(lang), "errorNumber": ERROR_NUMBER,
                                "profitLogReference": self.state.log_reference()})
         return _json(200, result)
 
@@ -425,18 +428,20 @@ class SimApp:
 def create_app(dataset: str | Dataset = "demo", *, latency_ms: float = 0, fail_rate: float = 0, seed: int = 0,
                tenants: int = 1, retry_after: int = 1, maintenance_retry_after: int = 7200,
                token_lifetime: int = 3600, max_body_bytes: int = 4 * 1024 * 1024,
-               fault_kinds: tuple[str, ...] | None = None) -> Starlette:
+               fault_kinds: tuple[str, ...] | None = None, as_of: str | None = None) -> Starlette:
     """The simulator app for ``dataset`` (``demo``, ``synthetic:N`` or a :class:`Dataset`).
 
     ``latency_ms`` is added to every request; ``fail_rate`` (0–1) of requests get a seeded fault
     (``fault_kinds`` among ``503``, ``500``, ``drop``); injected 503s say ``retry_after`` seconds,
     maintenance (``app.state.sim.set_maintenance``) says ``maintenance_retry_after``. ``tenants``
-    multiplies synthetic datasets into a fleet. The live :class:`SimState` is ``app.state.sim``.
+    multiplies synthetic datasets into a fleet. ``as_of`` (``YYYY-MM-DD[THH:MM:SS]``) is the date
+    classic tokens and client secrets expire against (default: the dataset's ``as_of`` — the demo's
+    is 2026-11-21 — else the real date). The live :class:`SimState` is ``app.state.sim``.
     """
     data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, seed=seed, tenants=tenants)
     state = SimState(data, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed, retry_after=retry_after,
                      maintenance_retry_after=maintenance_retry_after, token_lifetime=token_lifetime,
-                     max_body_bytes=max_body_bytes, fault_kinds=fault_kinds)
+                     max_body_bytes=max_body_bytes, fault_kinds=fault_kinds, as_of=as_of)
     handler = SimApp(state)
     app = Starlette(routes=[Route("/{path:path}", endpoint=handler)])
     app.state.sim = state

@@ -69,8 +69,10 @@ class IpRestricted(Exception):
     """The App Connector does not accept calls from this address: 403."""
 
 
-def classic_caller(env: EnvironmentDef, value: str) -> Caller | None:
-    """The App Connector whose classic token ``value`` (after ``AfasToken``) is, or ``None`` (401)."""
+def classic_caller(env: EnvironmentDef, value: str, *, today: str | None = None) -> Caller | None:
+    """The App Connector whose classic token ``value`` (after ``AfasToken``) is, or ``None`` (401).
+
+    A token past its ``tokenExpiry`` (judged on ``today``, default the real date) is refused."""
     value = value.strip()
     if value.lstrip().startswith("<"):
         raise PlainTextToken
@@ -84,16 +86,20 @@ def classic_caller(env: EnvironmentDef, value: str) -> Caller | None:
     data = m.group(2).upper()
     for app in env.app_connectors.values():
         if app.classic_token and hmac.compare_digest(app.classic_token, data):
-            if _expired(app.token_expiry):
+            if _expired(app.token_expiry, today):
                 return None
             return Caller(app, "classic")
     return None
 
 
-def _expired(expiry: str) -> bool:
+def _expired(expiry: str, today: str | None = None) -> bool:
+    """``expiry`` (``YYYY-MM-DD[THH:MM:SS]``, ``"0"`` = never) has passed on ``today`` (default: now, UTC)."""
     if not expiry or expiry == "0":
         return False
-    return expiry[:19] < time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    now = today if today else time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    if len(now) == 10:
+        now += "T00:00:00"
+    return expiry[:19] < now
 
 
 def _load_public_key(pem: bytes) -> Any:
@@ -111,11 +117,15 @@ def _alg_fits(alg: str, key: Any) -> bool:
 class TokenService:
     """Issues and checks OAuth access tokens; remembers used ``jti`` values (thread-safe)."""
 
-    def __init__(self, token_lifetime: int = 3600) -> None:
+    def __init__(self, token_lifetime: int = 3600, today: str | None = None) -> None:
         self.token_lifetime = token_lifetime
+        #: the date client-secret expiry is judged on (``None``: the real date)
+        self.today = today
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[str, str, float]] = {}  # token -> (env slug, app name, expires)
         self._jtis: dict[tuple[str, str], float] = {}
+        #: access tokens issued so far (tests and benchmarks count token requests with it)
+        self.issued = 0
 
     # ---------------------------------------------------------------------------- bearer tokens
     def bearer_caller(self, env: EnvironmentDef, token: str) -> Caller | None:
@@ -142,6 +152,7 @@ class TokenService:
             self._tokens = {k: v for k, v in self._tokens.items() if v[2] > now} if len(self._tokens) > 10_000 \
                 else self._tokens
             self._tokens[token] = (env.slug, app.name, now + self.token_lifetime)
+            self.issued += 1
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.token_lifetime}
 
     # ---------------------------------------------------------------------------- token endpoint
@@ -201,7 +212,7 @@ class TokenService:
         ok = (app is not None and app.oauth is not None and app.oauth.secret is not None
               and method in app.oauth.methods
               and hmac.compare_digest(app.oauth.secret.encode(), secret.encode())
-              and not _expired(app.oauth.secret_expires or ""))
+              and not _expired(app.oauth.secret_expires or "", self.today))
         if not ok or app is None:
             raise OAuthError("invalid_client", "client authentication failed",
                              status=401 if challenge else 400, basic_challenge=challenge)

@@ -206,6 +206,10 @@ class Dataset:
     seed: int
     environments: dict[str, EnvironmentDef]  # by name (production, test, accept, t001-production…)
     story: str = ""
+    #: the dataset's "today" (``YYYY-MM-DD[THH:MM:SS]``) for classic-token and client-secret expiry;
+    #: ``None`` = the real date. The demo organisation lives on a fixed date, so its credentials
+    #: do not expire under a test suite as the calendar moves on.
+    as_of: str | None = None
 
     def by_slug(self) -> dict[str, EnvironmentDef]:
         return {env.slug.lower(): env for env in self.environments.values()}

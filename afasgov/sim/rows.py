@@ -45,7 +45,18 @@ BANKS = ["INGB", "RABO", "ABNA", "SNSB", "TRIO", "ASNB", "KNAB", "BUNQ"]
 
 
 class QueryError(ValueError):
-    """An invalid GetConnector query (bad skip/take, unknown field, bad filter): AFAS answers 500."""
+    """An invalid GetConnector query (bad skip/take, unknown field, bad filter): AFAS answers 500.
+
+    ``str()`` is the Dutch message; :meth:`message` picks the ``Accept-Language`` one (nl, en).
+    """
+
+    def __init__(self, nl: str, en: str | None = None) -> None:
+        super().__init__(nl)
+        self.nl = nl
+        self.en = en or nl
+
+    def message(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
 
 
 def _rng(seed: int, connector: str, field: str) -> random.Random:
@@ -205,9 +216,11 @@ def _int_param(value: str | None, name: str, default: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise QueryError(f"De waarde '{value}' voor '{name}' is geen geheel getal.") from None
+        raise QueryError(f"De waarde '{value}' voor '{name}' is geen geheel getal.",
+                         f"The value '{value}' for '{name}' is not an integer.") from None
     if number < -1:
-        raise QueryError(f"De waarde '{value}' voor '{name}' is ongeldig.")
+        raise QueryError(f"De waarde '{value}' voor '{name}' is ongeldig.",
+                         f"The value '{value}' for '{name}' is invalid.")
     return number
 
 
@@ -282,7 +295,7 @@ def _matches(value: Any, op: int, wanted: Any, raw: str, dtype: str) -> bool:
             return bool(value < wanted)
     except TypeError:
         return False
-    raise QueryError(f"Onbekend operatortype '{op}'.")
+    raise QueryError(f"Onbekend operatortype '{op}'.", f"Unknown operator type '{op}'.")
 
 
 def _split(text: str) -> list[list[str]]:
@@ -294,7 +307,8 @@ def build_filter(fields: Sequence[JSON], field_ids: str | None, values: str | No
     """Parse AFAS's filter parameters into a predicate (``None`` when there is no filter)."""
     if not field_ids:
         if values or operators:
-            raise QueryError("Filterwaarden zonder filtervelden (filterfieldids ontbreekt).")
+            raise QueryError("Filterwaarden zonder filtervelden (filterfieldids ontbreekt).",
+                             "Filter values without filter fields (filterfieldids is missing).")
         return None
     types = {f["id"].lower(): (f["id"], f.get("dataType", "string")) for f in fields}
     id_groups = _split(field_ids)
@@ -302,28 +316,31 @@ def build_filter(fields: Sequence[JSON], field_ids: str | None, values: str | No
     op_groups = _split(operators) if operators else [["1"] * len(g) for g in id_groups]
     if [len(g) for g in id_groups] != [len(g) for g in value_groups] or \
             [len(g) for g in id_groups] != [len(g) for g in op_groups]:
-        raise QueryError("Het aantal filtervelden, filterwaarden en operatortypes komt niet overeen.")
+        raise QueryError("Het aantal filtervelden, filterwaarden en operatortypes komt niet overeen.",
+                         "The numbers of filter fields, filter values and operator types differ.")
     groups: list[list[tuple[str, int, Any, str, str]]] = []
     for ids, vals, ops in zip(id_groups, value_groups, op_groups, strict=True):
         criteria = []
         for fid, raw, op_text in zip(ids, vals, ops, strict=True):
             key = fid.strip().lower()
             if key not in types:
-                raise QueryError(f"Het filterveld '{fid.strip()}' bestaat niet in de GetConnector.")
+                raise QueryError(f"Het filterveld '{fid.strip()}' bestaat niet in de GetConnector.",
+                                 f"The filter field '{fid.strip()}' does not exist in the GetConnector.")
             name, dtype = types[key]
             try:
                 op = int(op_text)
             except ValueError:
-                raise QueryError(f"Ongeldig operatortype '{op_text}'.") from None
+                raise QueryError(f"Ongeldig operatortype '{op_text}'.",
+                                 f"Invalid operator type '{op_text}'.") from None
             if not 1 <= op <= 15:
-                raise QueryError(f"Ongeldig operatortype '{op_text}'.")
+                raise QueryError(f"Ongeldig operatortype '{op_text}'.", f"Invalid operator type '{op_text}'.")
             wanted: Any = raw
             if op in (1, 2, 3, 4, 5, 7):
                 try:
                     wanted = _typed(raw, dtype)
                 except ValueError:
-                    raise QueryError(f"De filterwaarde '{raw}' past niet bij het veld '{name}' "
-                                     f"({dtype}).") from None
+                    raise QueryError(f"De filterwaarde '{raw}' past niet bij het veld '{name}' ({dtype}).",
+                                     f"The filter value '{raw}' does not fit the field '{name}' ({dtype}).") from None
             criteria.append((name, op, wanted, raw, dtype))
         groups.append(criteria)
 
@@ -347,7 +364,8 @@ def query_rows(rows: Sequence[Row], fields: Sequence[JSON], params: dict[str, st
     skip = _int_param(params.get("skip"), "skip", 0)
     take = _int_param(params.get("take"), "take", 100)
     if (skip == -1) != (take == -1):
-        raise QueryError("skip=-1 en take=-1 kunnen alleen samen gebruikt worden.")
+        raise QueryError("skip=-1 en take=-1 kunnen alleen samen gebruikt worden.",
+                         "skip=-1 and take=-1 can only be used together.")
     predicate = build_filter(fields, params.get("filterfieldids"), params.get("filtervalues"),
                              params.get("operatortypes"))
     selected = [r for r in rows if predicate(r)] if predicate else list(rows)
@@ -360,7 +378,8 @@ def query_rows(rows: Sequence[Row], fields: Sequence[JSON], params: dict[str, st
             desc = part.startswith("-")
             name = names.get(part.lstrip("-").lower())
             if name is None:
-                raise QueryError(f"Het sorteerveld '{part.lstrip('-')}' bestaat niet in de GetConnector.")
+                raise QueryError(f"Het sorteerveld '{part.lstrip('-')}' bestaat niet in de GetConnector.",
+                                 f"The sort field '{part.lstrip('-')}' does not exist in the GetConnector.")
             keys.append((name, desc))
         for name, desc in reversed(keys):
             selected.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=desc)  # type: ignore[misc]

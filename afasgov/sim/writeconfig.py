@@ -10,13 +10,12 @@ to a temporary name and renamed, so a failure never leaves half a config.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
+from afasgov._files import atomic_write_text
 from afasgov.errors import UsageError
 from afasgov.secrets import Secret
 from afasgov.sim import credentials as cred
@@ -47,19 +46,6 @@ def credential(dataset: Dataset, env: EnvironmentDef, app: AppConnectorDef) -> c
                                    client_secret=Secret(secret, name=f"{env.name}/{app.name} secret"))
     xml = cred.token_xml(app.classic_token or "")
     return cred.DemoCredential(env.name, app.name, "classic", token=Secret(xml, name=f"{env.name}/{app.name}"))
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def build_config(dataset: Dataset, origin: str, secrets_dir: str) -> tuple[dict[str, object], dict[str, str]]:
@@ -114,19 +100,10 @@ def write_config(path: Path, dataset: Dataset, origin: str) -> Path:
         secrets_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(secrets_dir, 0o700)
         for name, content in files.items():
-            _write_private(secrets_dir / name, content)
+            atomic_write_text(secrets_dir / name, content, mode=0o600)
         text = HEADER.format(origin=origin, dataset=dataset.name, secrets_dir=secrets_name) + yaml.safe_dump(
             config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write_text(path, text, mode=0o644)
     except OSError as exc:
         raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
     return path

@@ -5,8 +5,9 @@ mappings and indentless block sequences, one key per line; scalars plain when un
 double-quoted with JSON-compatible escapes). Emitting that subset by hand is several times faster
 than PyYAML's emitter, and the reader recognises exactly that subset with a line parser that is
 several times faster than even libyaml's loader. Anything outside the subset (a hand edit, a
-comment, another tool's YAML) is read by PyYAML's safe loader (``CSafeLoader`` where available),
-so the result is always what a YAML 1.1 safe loader would give; tests check both paths agree.
+comment, another tool's YAML) is read by :func:`afasgov.yamlsafe.loads` with ``strict=False``
+(PyYAML's safe loader, libyaml where available, with a depth limit), so the result is always what
+a YAML 1.1 safe loader would give; tests check both paths agree.
 
 Only ``str``, ``int``, ``bool``, ``None``, ``list`` and ``dict`` are ever produced by the fast
 path; the safe loader may produce other types (dates, bytes), which the tree reader rejects.
@@ -18,14 +19,8 @@ import json
 import re
 from typing import Any
 
-import yaml
-
+from afasgov import yamlsafe
 from afasgov.errors import InputError
-
-try:  # the C loader (libyaml) where available
-    _SafeLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _SafeLoader = yaml.SafeLoader
 
 #: a tree file larger than this is refused (a connector's metainfo is far smaller).
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -237,15 +232,8 @@ def load(data: bytes, source: str) -> Any:
         pass
     except RecursionError:
         raise InputError("nested too deeply", source=source) from None
-    try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise InputError(f"invalid YAML: {problem}{where}", source=source) from None
-    except RecursionError:
-        raise InputError("nested too deeply", source=source) from None
+    # plain safe loading (the tree reader checks types and refuses aliased containers itself)
+    return yamlsafe.loads(text, source, max_bytes=MAX_FILE_BYTES, strict=False)
 
 
 __all__ = ["MAX_FILE_BYTES", "emit", "load", "scalar"]

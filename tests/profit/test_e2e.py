@@ -144,7 +144,7 @@ async def test_sim_private_key_jwt(sim_with_jwt: Any, tmp_path: Path) -> None:
     env = cfg.environment("accept")
     async with ProfitClient(env, env.app_connectors["x"], retry=FAST) as c:
         await c.metainfo()
-        c._token = None  # force a second token request: a fresh assertion (new jti) must be accepted
+        c.forget_access_token()  # force a second token request: a fresh assertion (new jti) must be accepted
         await c.metainfo()
         assert c.token_requests == 2
 

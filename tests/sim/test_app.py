@@ -165,6 +165,21 @@ def test_plain_text_classic_token_is_a_500(client: httpx.Client) -> None:
     assert "Base64" in body["externalMessage"]
 
 
+def test_expired_classic_tokens_are_refused(make_client: Any) -> None:
+    """hr-export's classic token expires 2027-05-01T00:00:00 (AFAS's phase-out date); legacy-portal's
+    never ("0"). Expiry is judged on the dataset's "today" (the demo's: 2026-11-21) or ``as_of``."""
+    assert sim_state(make_client().app).as_of == "2026-11-21"
+    for as_of, status in (("2027-04-30T23:59:59", 200), (None, 200), ("2027-05-01T00:00:01", 401),
+                          ("2031-01-01", 401)):
+        c = make_client(as_of=as_of)
+        r = c.get(f"{PROD}/metainfo", headers=auth("production", "hr-export"))
+        if status == 401:
+            _empty(r, 401)
+        else:
+            assert r.status_code == status
+        assert c.get(f"{PROD}/metainfo", headers=auth("production", "legacy-portal")).status_code == 200
+
+
 # -------------------------------------------------------------------------------------------- 403
 def test_ip_restriction_per_app_connector(make_client: Any) -> None:
     outside = make_client(client_ip="192.0.2.10")
@@ -249,6 +264,16 @@ def test_blocking_at_runtime(make_client: Any) -> None:
                                    "filterfieldids=Geblokkeerd&filtervalues=maybe&operatortypes=1"])
 def test_bad_queries_are_500(client: httpx.Client, query: str) -> None:
     _error500(client.get(f"{PROD}/connectors/T4E_HelloID_Users?{query}", headers=auth()))
+
+
+def test_query_errors_follow_accept_language(client: httpx.Client) -> None:
+    url = f"{PROD}/connectors/T4E_HelloID_Users?filterfieldids=Nope&filtervalues=x&operatortypes=1"
+    dutch = _error500(client.get(url, headers=auth() | {"Accept-Language": "nl-NL"}))["externalMessage"]
+    english = _error500(client.get(url, headers=auth() | {"Accept-Language": "en-US"}))["externalMessage"]
+    assert "bestaat niet" in dutch and "does not exist" in english and "Nope" in dutch and "Nope" in english
+    bad_take = _error500(client.get(f"{PROD}/connectors/T4E_HelloID_Users?take=x",
+                                    headers=auth() | {"Accept-Language": "en"}))
+    assert bad_take["externalMessage"] == "The value 'x' for 'take' is not an integer."
 
 
 def test_update_connector_calls_are_not_executed(client: httpx.Client) -> None:

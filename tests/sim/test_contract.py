@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import jsonschema
 import pytest
 
 from afasgov.sim.app import sim_state
+from afasgov.sim.testing import credential_of, fetch_access_token
 
 from .conftest import BASES, auth
 
@@ -53,11 +55,25 @@ def _strict(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def test_metainfo_validates(client: httpx.Client, spec: dict[str, Any]) -> None:
+def _caller(client: httpx.Client, dataset: Any, env: str, app: str) -> dict[str, str]:
+    """The Authorization header of any demo App Connector (classic token, or a Bearer token)."""
+    cred = credential_of(dataset, env, app)
+    if cred.auth_type == "classic":
+        return {"Authorization": cred.authorization()}
+    return {"Authorization": "Bearer " + fetch_access_token(client, BASES[env], cred)}
+
+
+def test_metainfo_validates(client: httpx.Client, spec: dict[str, Any], demo_app: Any) -> None:
     schema = _strict(_schema(spec, "/MetaInfo"))
+    dataset = sim_state(demo_app).dataset
+    seen = 0
     for env, base in BASES.items():
-        for app in ("legacy-portal", "hr-export"):
-            validate(client.get(f"{base}/MetaInfo", headers=auth(env, app)).json(), schema)
+        for app in dataset.environment(env).app_connectors:  # every caller's scope, OAuth ones included
+            headers = _caller(client, dataset, env, app)
+            for lang in ("nl-nl", "en-us"):
+                validate(client.get(f"{base}/MetaInfo", headers=headers | {"Accept-Language": lang}).json(), schema)
+                seen += 1
+    assert seen == 3 * 4 * 2
 
 
 def test_every_connector_metainfo_validates(client: httpx.Client, spec: dict[str, Any], demo_app: Any) -> None:
@@ -88,13 +104,17 @@ def test_profit_version_validates(client: httpx.Client, spec: dict[str, Any]) ->
 
 def test_connector_rows_validate(client: httpx.Client, spec: dict[str, Any], demo_app: Any) -> None:
     schema = _schema(spec, "/connectors/{Endpoint}")
-    env = sim_state(demo_app).dataset.environment("production")
-    for cid, gc in env.get_connectors.items():
-        if gc.blocked:
-            continue
-        body = client.get(f"{BASES['production']}/connectors/{cid}?skip=0&take=25", headers=auth()).json()
-        validate(body, schema)
-        assert all(set(row) == {f["id"] for f in gc.fields} for row in body["rows"])
+    count = 0
+    for env_name, base in BASES.items():
+        env = sim_state(demo_app).dataset.environment(env_name)
+        for cid, gc in env.get_connectors.items():
+            if gc.blocked:
+                continue
+            body = client.get(f"{base}/connectors/{cid}?skip=0&take=25", headers=auth(env_name)).json()
+            validate(body, schema)
+            assert all(set(row) == {f["id"] for f in gc.fields} for row in body["rows"])
+            count += 1
+    assert count > 60
 
 
 def test_profit_get_connectoren_validates(client: httpx.Client, spec: dict[str, Any]) -> None:
@@ -104,11 +124,28 @@ def test_profit_get_connectoren_validates(client: httpx.Client, spec: dict[str, 
     assert any(r["Geblokkeerd"] for r in body["rows"])
 
 
-def test_error_bodies_validate(client: httpx.Client, spec: dict[str, Any], make_client: Any) -> None:
+@pytest.mark.parametrize("lang", ["nl-nl", "en-us"])
+def test_error_bodies_validate(client: httpx.Client, spec: dict[str, Any], make_client: Any, lang: str) -> None:
     err500 = _strict(_schema(spec, "/MetaInfo", "500"))
-    body = client.get(f"{BASES['production']}/metainfo/update/KnUser", headers=auth("production", "hr-export")).json()
-    validate(body, err500)
+    prod = BASES["production"]
+    plain = base64.b64decode(auth()["Authorization"].split()[1]).decode()
+    every_500 = [  # each kind of 500 the simulator gives (afas-api.md "Errors and limits")
+        (f"{prod}/metainfo/update/KnUser", auth("production", "hr-export")),  # unauthorised connector
+        (f"{prod}/metainfo/update/KnNope", auth()),  # unknown connector
+        (f"{prod}/connectors/Lindeboom_Oud_Export", auth()),  # blocked
+        (f"{prod}/connectors/T4E_HelloID_Users?skip=-2", auth()),  # bad skip/take
+        (f"{prod}/connectors/T4E_HelloID_Users?filterfieldids=Nope&filtervalues=1&operatortypes=1", auth()),
+        (f"{prod}/metainfo", {"Authorization": f"AfasToken {plain}"}),  # plain-text classic token
+    ]
+    for url, headers in every_500:
+        r = client.get(url, headers=headers | {"Accept-Language": lang})
+        assert r.status_code == 500, url
+        validate(r.json(), err500)
+    faulty = make_client(fail_rate=1.0, fault_kinds=("500",))
+    validate(faulty.get(f"{prod}/metainfo", headers=auth()).json(), err500)  # injected
     err503 = _strict(_schema(spec, "/MetaInfo", "503"))
     c = make_client()
     sim_state(c.app).set_maintenance("production")
-    validate(c.get(f"{BASES['production']}/metainfo", headers=auth()).json(), err503)
+    validate(c.get(f"{prod}/metainfo", headers=auth()).json(), err503)
+    injected = make_client(fail_rate=1.0, fault_kinds=("503",))
+    validate(injected.get(f"{prod}/metainfo", headers=auth()).json(), err503)

@@ -216,3 +216,16 @@ def test_a_broken_dataset_directory_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "update" / "bad.yaml").write_text("KnX: [unclosed\n")
     with pytest.raises(SpecError, match="invalid YAML"):
         build_from_directory(tmp_path, family="t")
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [("2026-11-21", "2026-11-21"), ("2027-01-02T03:04:05", None),
+                                                 ("next tuesday", SpecError), ("2026-11-21T25", SpecError)])
+def test_dataset_as_of(tmp_path: Path, as_of: str, expected: object) -> None:
+    (tmp_path / "organisation.yaml").write_text(yaml.safe_dump({"tenant": "1", "as_of": as_of, "environments": {
+        "production": {"envid": "O1", "profit_version": "1"}}}))
+    if expected is SpecError:
+        with pytest.raises(SpecError, match=r"organisation\.yaml: as_of must be"):
+            build_from_directory(tmp_path, family="t")
+    else:
+        assert build_from_directory(tmp_path, family="t").as_of == (expected or as_of)
+    assert load_dataset("synthetic:2").as_of is None  # synthetic datasets use the real date

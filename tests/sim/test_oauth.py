@@ -133,6 +133,18 @@ def test_expired_access_tokens_are_refused(make_client: Any) -> None:
     assert c.get(f"{PROD}/metainfo", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+@pytest.mark.parametrize(("as_of", "ok"), [("2027-04-29", True), ("2027-04-30T00:00:01", False), (None, True)])
+def test_expired_client_secrets_are_refused(make_client: Any, as_of: str | None, ok: bool) -> None:
+    """finance-bi's secret expires 2027-04-30T00:00:00; the demo's own "today" is 2026-11-21."""
+    c = make_client(as_of=as_of)
+    r = _token(c, PROD, _secret_form("production", "finance-bi"))
+    if ok:
+        assert r.status_code == 200
+    else:
+        _oauth_error(r, 400, "invalid_client")
+        assert _token(c, PROD, _secret_form("production", "iam")).status_code == 200  # no expiry date
+
+
 # ----------------------------------------------------------------------------------- private_key_jwt
 def _assertion_form(assertion: str, client_id: str) -> dict[str, str]:
     return {"grant_type": "client_credentials", "client_id": client_id, "client_assertion_type": ASSERTION_TYPE,

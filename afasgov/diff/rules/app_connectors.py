@@ -3,22 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from afasgov.diff.change import Change
 from afasgov.diff.engine import DiffContext, Loc
 from afasgov.diff.registry import Rule, register
+from afasgov.diff.rules._util import AttributeRule, LocatedRule, PresenceRule
 from afasgov.model import AppConnectorScope
 
 AC = AppConnectorScope | None
 _KIND = {"get": "GetConnector", "update": "UpdateConnector"}
 
 
-def _scope_path(name: str, kind: str, cid: str) -> str:
-    return f"app-connectors/{name}/{kind}/{cid}"
-
-
 def _ids(scope: AppConnectorScope, kind: str) -> frozenset[str]:
     return scope.get_ids if kind == "get" else scope.update_ids
+
+
+def _scope_changes(
+    rule: Rule, ctx: DiffContext, loc: Loc, wider: AC, narrower: AC, *, now: bool
+) -> Iterator[Change]:
+    """One change per connector that ``wider`` may call and ``narrower`` may not (``now``: whether the
+    revision may call it)."""
+    if wider is None or narrower is None:
+        return
+    for kind in ("get", "update"):
+        for cid in sorted(_ids(wider, kind) - _ids(narrower, kind)):
+            yield ctx.change(
+                rule,
+                Loc(loc.connector_type, loc.connector, (loc.connector, kind)),
+                path=f"app-connectors/{loc.connector}/{kind}/{cid}",
+                value=cid,
+                before=not now,
+                after=now,
+                kind=_KIND[kind],
+            )
+
+
+class _AppRule(LocatedRule):
+    """At ``app-connectors/{name}``; an added/removed App Connector's change carries how many
+    connectors of each kind it may call."""
+
+    subjects = ("app-connector",)
+
+    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+        return f"app-connectors/{loc.connector}", None
+
+    def summary(self, subject: Any) -> Any:
+        return {"get": len(subject.get_connectors), "update": len(subject.update_connectors)}
 
 
 @register
@@ -37,19 +68,7 @@ class AppConnectorScopeShrank(Rule):
     )
 
     def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
-        if before is None or after is None:
-            return
-        for kind in ("get", "update"):
-            for cid in sorted(_ids(before, kind) - _ids(after, kind)):
-                yield ctx.change(
-                    self,
-                    Loc(loc.connector_type, loc.connector, (loc.connector, kind)),
-                    path=_scope_path(loc.connector, kind, cid),
-                    value=cid,
-                    before=True,
-                    after=False,
-                    kind=_KIND[kind],
-                )
+        return _scope_changes(self, ctx, loc, before, after, now=False)
 
 
 @register
@@ -64,88 +83,47 @@ class AppConnectorScopeGrew(Rule):
     inverse = ("afas-app-connector-scope-shrank",)
 
     def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
-        if before is None or after is None:
-            return
-        for kind in ("get", "update"):
-            for cid in sorted(_ids(after, kind) - _ids(before, kind)):
-                yield ctx.change(
-                    self,
-                    Loc(loc.connector_type, loc.connector, (loc.connector, kind)),
-                    path=_scope_path(loc.connector, kind, cid),
-                    value=cid,
-                    before=False,
-                    after=True,
-                    kind=_KIND[kind],
-                )
+        return _scope_changes(self, ctx, loc, after, before, now=True)
 
 
 @register
-class AppConnectorAdded(Rule):
+class AppConnectorAdded(_AppRule, PresenceRule):
     """An App Connector that only the revision's snapshot has (configured or readable there only).
     INFO."""
 
     id = "afas-app-connector-added"
     level = "INFO"
-    subjects = ("app-connector",)
     template = "App Connector '{connector}' was added"
     inverse = ("afas-app-connector-removed",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
-        if before is None and after is not None:
-            yield ctx.change(
-                self,
-                loc,
-                path=f"app-connectors/{loc.connector}",
-                after={"get": len(after.get_connectors), "update": len(after.update_connectors)},
-            )
-
 
 @register
-class AppConnectorRemoved(Rule):
+class AppConnectorRemoved(_AppRule, PresenceRule):
     """An App Connector of BASE is missing from the revision's snapshot (not configured there, or
     its credential was refused while crawling). WARN: its integrations cannot be checked."""
 
     id = "afas-app-connector-removed"
     level = "WARN"
-    subjects = ("app-connector",)
     template = "App Connector '{connector}' was removed"
     inverse = ("afas-app-connector-added",)
     impact = "{integration} uses App Connector '{connector}', which {revision} does not have"
-
-    def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
-        if before is not None and after is None:
-            yield ctx.change(
-                self,
-                loc,
-                path=f"app-connectors/{loc.connector}",
-                before={"get": len(before.get_connectors), "update": len(before.update_connectors)},
-            )
+    added = False
 
 
 @register
-class AppConnectorGroupChanged(Rule):
+class AppConnectorGroupChanged(_AppRule, AttributeRule):
     """The user group behind an App Connector (``info.group``) changed: the connector user and its
     rights differ. WARN."""
 
     id = "afas-app-connector-group-changed"
     level = "WARN"
-    subjects = ("app-connector",)
     template = "the user group of App Connector '{connector}' changed from '{before}' to '{after}'"
     inverse = ("afas-app-connector-group-changed",)
     impact = "{integration} uses App Connector '{connector}', whose user group {revision} changed"
+    attribute = "group"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
-        if (
-            before is not None
-            and after is not None
-            and before.group
-            and after.group
-            and before.group != after.group
-        ):
-            yield ctx.change(
-                self,
-                loc,
-                path=f"app-connectors/{loc.connector}/group",
-                before=before.group,
-                after=after.group,
-            )
+    def changed(self, old: Any, new: Any) -> bool:
+        return bool(old and new and old != new)
+
+    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+        return f"app-connectors/{loc.connector}/group", None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc, update_path
-from afasgov.diff.registry import Rule, register
-from afasgov.diff.rules._util import REQUEST_OPS
+from afasgov.diff.engine import DiffContext, Loc
+from afasgov.diff.registry import register
+from afasgov.diff.rules._util import UpdateFieldRule
 from afasgov.model import CodeValue, UpdateField
 
 UF = UpdateField | None
@@ -17,16 +17,22 @@ def _codes(values: tuple[CodeValue, ...]) -> dict[str, str]:
     return {v.id: v.description for v in values}
 
 
-class _CodeRule(Rule):
-    subjects = ("update-field",)
-    operation = REQUEST_OPS
-
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        raise NotImplementedError
+def _code_lists(before: UF, after: UF) -> tuple[dict[str, str], dict[str, str]] | None:
+    """code → description of BASE and of the revision, for a field both have with two different
+    lists of codes; else ``None``."""
+    if (
+        before is None
+        or after is None
+        or before.values is None
+        or after.values is None
+        or before.values == after.values
+    ):
+        return None
+    return _codes(before.values), _codes(after.values)
 
 
 @register
-class RequestPropertyEnumValueAdded(_CodeRule):
+class RequestPropertyEnumValueAdded(UpdateFieldRule):
     """A new allowed code. Nothing that worked breaks: INFO (integrations that read the field back may
     meet a code they do not know)."""
 
@@ -36,23 +42,17 @@ class RequestPropertyEnumValueAdded(_CodeRule):
     inverse = ("request-property-enum-value-removed",)
 
     def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        if (
-            before is None
-            or after is None
-            or before.values is None
-            or after.values is None
-            or before.values == after.values
-        ):
+        if (lists := _code_lists(before, after)) is None:
             return
-        old = _codes(before.values)
-        path = update_path(loc.object_path, after.field_id)
-        for code, desc in _codes(after.values).items():
+        old, new = lists
+        path, fld = self.where(loc, before, after)
+        for code, desc in new.items():
             if code not in old:
-                yield ctx.change(self, loc, path=path, field=after.field_id, value=code, after=desc)
+                yield ctx.change(self, loc, path=path, field=fld, value=code, after=desc)
 
 
 @register
-class RequestPropertyEnumValueRemoved(_CodeRule):
+class RequestPropertyEnumValueRemoved(UpdateFieldRule):
     """An allowed code is gone: payloads that send it are refused. ERR."""
 
     id = "request-property-enum-value-removed"
@@ -62,23 +62,17 @@ class RequestPropertyEnumValueRemoved(_CodeRule):
     impact = "{integration} {verb} {path}, whose code '{value}' {revision} removed"
 
     def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        if (
-            before is None
-            or after is None
-            or before.values is None
-            or after.values is None
-            or before.values == after.values
-        ):
+        if (lists := _code_lists(before, after)) is None:
             return
-        new = _codes(after.values)
-        path = update_path(loc.object_path, after.field_id)
-        for code, desc in _codes(before.values).items():
+        old, new = lists
+        path, fld = self.where(loc, before, after)
+        for code, desc in old.items():
             if code not in new:
-                yield ctx.change(self, loc, path=path, field=after.field_id, value=code, before=desc)
+                yield ctx.change(self, loc, path=path, field=fld, value=code, before=desc)
 
 
 @register
-class RequestPropertyEnumValueDescriptionChanged(_CodeRule):
+class RequestPropertyEnumValueDescriptionChanged(UpdateFieldRule):
     """The description of an allowed code changed (display text, compared only in the same language).
     INFO."""
 
@@ -91,26 +85,17 @@ class RequestPropertyEnumValueDescriptionChanged(_CodeRule):
     inverse = ("afas-request-property-enum-value-description-changed",)
 
     def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        if (
-            not ctx.compare_labels
-            or before is None
-            or after is None
-            or before.values is None
-            or after.values is None
-            or before.values == after.values
-        ):
+        if not ctx.compare_labels or (lists := _code_lists(before, after)) is None:
             return
-        new = _codes(after.values)
-        path = update_path(loc.object_path, after.field_id)
-        for code, desc in _codes(before.values).items():
+        old, new = lists
+        path, fld = self.where(loc, before, after)
+        for code, desc in old.items():
             if code in new and new[code] != desc:
-                yield ctx.change(
-                    self, loc, path=path, field=after.field_id, value=code, before=desc, after=new[code]
-                )
+                yield ctx.change(self, loc, path=path, field=fld, value=code, before=desc, after=new[code])
 
 
 @register
-class RequestPropertyBecameEnum(_CodeRule):
+class RequestPropertyBecameEnum(UpdateFieldRule):
     """A free field was restricted to a list of codes: values outside the list are refused. ERR."""
 
     id = "request-property-became-enum"
@@ -121,17 +106,12 @@ class RequestPropertyBecameEnum(_CodeRule):
 
     def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
         if before is not None and after is not None and before.values is None and after.values is not None:
-            yield ctx.change(
-                self,
-                loc,
-                path=update_path(loc.object_path, after.field_id),
-                field=after.field_id,
-                after=sorted(_codes(after.values)),
-            )
+            path, fld = self.where(loc, before, after)
+            yield ctx.change(self, loc, path=path, field=fld, after=sorted(_codes(after.values)))
 
 
 @register
-class RequestPropertyEnumDropped(_CodeRule):
+class RequestPropertyEnumDropped(UpdateFieldRule):
     """A field restricted to a list of codes accepts any value now. INFO."""
 
     id = "afas-request-property-enum-dropped"
@@ -141,10 +121,5 @@ class RequestPropertyEnumDropped(_CodeRule):
 
     def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
         if before is not None and after is not None and before.values is not None and after.values is None:
-            yield ctx.change(
-                self,
-                loc,
-                path=update_path(loc.object_path, after.field_id),
-                field=after.field_id,
-                before=sorted(_codes(before.values)),
-            )
+            path, fld = self.where(loc, before, after)
+            yield ctx.change(self, loc, path=path, field=fld, before=sorted(_codes(before.values)))

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from afasgov.diff.change import Change
 from afasgov.diff.engine import DiffContext, Loc
-from afasgov.diff.registry import Rule, register
-from afasgov.diff.rules._util import GET_OPS
-
-
-def _ops(change: Change) -> str:
-    return GET_OPS if change.connector_type == "get" else "POST, PUT, DELETE"
+from afasgov.diff.registry import register
+from afasgov.diff.rules._util import GET_OPS, AttributeRule, LocatedRule, PresenceRule
 
 
 def _kind(loc: Loc) -> str:
     return "GetConnector" if loc.connector_type == "get" else "UpdateConnector"
 
 
+class _ConnectorRule(LocatedRule):
+    """At the connector's path (its name); an added/removed connector's change carries its
+    description."""
+
+    subjects: ClassVar[tuple[str, ...]] = ("get-connector", "update-connector")
+
+    @classmethod
+    def operations(cls, change: Change) -> str:
+        return GET_OPS if change.connector_type == "get" else "POST, PUT, DELETE"
+
+    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+        return loc.connector, None
+
+    def summary(self, subject: Any) -> Any:
+        return subject.description or None
+
+
 @register
-class EndpointAdded(Rule):
+class EndpointAdded(_ConnectorRule, PresenceRule):
     """A connector that BASE does not have: a GetConnector or UpdateConnector the revision offers.
 
     oasdiff wording ("endpoint added"). An addition breaks nothing: INFO. It is also what a new
@@ -30,22 +43,13 @@ class EndpointAdded(Rule):
 
     id = "endpoint-added"
     level = "INFO"
-    subjects = ("get-connector", "update-connector")
     template = "endpoint added"
     inverse = ("api-path-removed-without-deprecation",)
     impact = "{integration} {verb} {path}, which {revision} added"
 
-    @classmethod
-    def operations(cls, change: Change) -> str:
-        return _ops(change)
-
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
-        if before is None and after is not None:
-            yield ctx.change(self, loc, path=loc.connector, after=after.description or None)
-
 
 @register
-class ApiPathRemovedWithoutDeprecation(Rule):
+class ApiPathRemovedWithoutDeprecation(_ConnectorRule, PresenceRule):
     """A connector of BASE that the revision no longer has.
 
     oasdiff wording ("api path removed without deprecation"): AFAS has no deprecation mechanism, so
@@ -55,22 +59,14 @@ class ApiPathRemovedWithoutDeprecation(Rule):
 
     id = "api-path-removed-without-deprecation"
     level = "ERR"
-    subjects = ("get-connector", "update-connector")
     template = "api path removed without deprecation"
     inverse = ("endpoint-added",)
     impact = "{integration} {verb} {path}, which {revision} no longer has"
-
-    @classmethod
-    def operations(cls, change: Change) -> str:
-        return _ops(change)
-
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
-        if before is not None and after is None:
-            yield ctx.change(self, loc, path=loc.connector, before=before.description or None)
+    added = False
 
 
 @register
-class ConnectorDescriptionChanged(Rule):
+class ConnectorDescriptionChanged(_ConnectorRule):
     """The description of a connector changed.
 
     Descriptions are display text in the language of the snapshot; they are compared only when both
@@ -79,13 +75,8 @@ class ConnectorDescriptionChanged(Rule):
 
     id = "afas-connector-description-changed"
     level = "INFO"
-    subjects = ("get-connector", "update-connector")
     template = "the description of the {kind} '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-connector-description-changed",)
-
-    @classmethod
-    def operations(cls, change: Change) -> str:
-        return _ops(change)
 
     def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
         if (
@@ -105,7 +96,7 @@ class ConnectorDescriptionChanged(Rule):
 
 
 @register
-class ConnectorBlocked(Rule):
+class ConnectorBlocked(_ConnectorRule, AttributeRule):
     """A GetConnector became blocked (``ProfitGetConnectoren.Geblokkeerd``).
 
     A blocked GetConnector answers every call with HTTP 500: ERR. Compared only when both snapshots
@@ -119,14 +110,14 @@ class ConnectorBlocked(Rule):
     inverse = ("afas-connector-unblocked",)
     operation = GET_OPS
     impact = "{integration} {verb} {path}, which {revision} blocked"
+    attribute = "blocked"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
-        if before is not None and after is not None and before.blocked is False and after.blocked is True:
-            yield ctx.change(self, loc, path=loc.connector, before=False, after=True)
+    def changed(self, old: Any, new: Any) -> bool:
+        return old is False and new is True
 
 
 @register
-class ConnectorUnblocked(Rule):
+class ConnectorUnblocked(_ConnectorRule, AttributeRule):
     """A blocked GetConnector was unblocked: it answers again. INFO (review who may call it)."""
 
     id = "afas-connector-unblocked"
@@ -135,7 +126,7 @@ class ConnectorUnblocked(Rule):
     template = "the GetConnector '{path}' was unblocked"
     inverse = ("afas-connector-blocked",)
     operation = GET_OPS
+    attribute = "blocked"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
-        if before is not None and after is not None and before.blocked is True and after.blocked is False:
-            yield ctx.change(self, loc, path=loc.connector, before=True, after=False)
+    def changed(self, old: Any, new: Any) -> bool:
+        return old is True and new is False

@@ -7,19 +7,14 @@ changes get their own ids (and the same consequences as any other field for inte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc, update_path
-from afasgov.diff.registry import Rule, register
-from afasgov.diff.rules._util import REQUEST_OPS, ufield_summary
-from afasgov.model import UpdateField
-
-UF = UpdateField | None
+from afasgov.diff.registry import register
+from afasgov.diff.rules._util import PresenceRule, UpdateFieldRule
 
 
 @register
-class CustomFieldMissing(Rule):
+class CustomFieldMissing(UpdateFieldRule, PresenceRule):
     """A custom field of BASE is missing in the revision: payloads that send it are refused. ERR.
 
     Check that the custom field was created in the revision's environment too (custom fields are
@@ -28,41 +23,24 @@ class CustomFieldMissing(Rule):
 
     id = "afas-custom-field-missing"
     level = "ERR"
-    subjects = ("update-field",)
     template = "the custom field '{path}' is missing"
     inverse = ("afas-custom-field-appeared", "new-required-request-property")
-    operation = REQUEST_OPS
     impact = "{integration} {verb} {path}, a custom field which {revision} lacks"
+    added = False
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        if before is not None and after is None and before.is_custom:
-            yield ctx.change(
-                self,
-                loc,
-                path=update_path(loc.object_path, before.field_id),
-                field=before.field_id,
-                before=ufield_summary(before),
-            )
+    def applies(self, subject: Any) -> bool:
+        return bool(subject.is_custom)
 
 
 @register
-class CustomFieldAppeared(Rule):
+class CustomFieldAppeared(UpdateFieldRule, PresenceRule):
     """An optional custom field appeared in the revision. INFO (a mandatory one is reported as
     ``new-required-request-property``)."""
 
     id = "afas-custom-field-appeared"
     level = "INFO"
-    subjects = ("update-field",)
     template = "the custom field '{path}' appeared"
     inverse = ("afas-custom-field-missing",)
-    operation = REQUEST_OPS
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
-        if before is None and after is not None and after.is_custom and not after.mandatory:
-            yield ctx.change(
-                self,
-                loc,
-                path=update_path(loc.object_path, after.field_id),
-                field=after.field_id,
-                after=ufield_summary(after),
-            )
+    def applies(self, subject: Any) -> bool:
+        return bool(subject.is_custom and not subject.mandatory)

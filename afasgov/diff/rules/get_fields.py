@@ -7,26 +7,33 @@ field inside the definition. The same field id under a new output name is a rena
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from afasgov.diff.change import Change
 from afasgov.diff.engine import DiffContext, Loc, get_path
-from afasgov.diff.registry import Rule, register
-from afasgov.diff.rules._util import GET_OPS, gfield_summary
+from afasgov.diff.registry import register
+from afasgov.diff.rules._util import GET_OPS, AttributeRule, LocatedRule, PresenceRule, gfield_summary
 from afasgov.model import GetField
 
 GF = GetField | None
 
 
-class _GetRule(Rule):
+class _GetRule(LocatedRule):
+    """At ``{C}/Fields/{output name}`` of BASE's field (the revision's when it was added)."""
+
     subjects = ("get-field",)
     operation = GET_OPS
 
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        raise NotImplementedError
+    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+        f: GetField = before if before is not None else after
+        return get_path(loc.connector, f.id), f.id
+
+    def summary(self, subject: Any) -> Any:
+        return gfield_summary(subject)
 
 
 @register
-class ResponseOptionalPropertyAdded(_GetRule):
+class ResponseOptionalPropertyAdded(_GetRule, PresenceRule):
     """A new output field. Clients that ignore unknown properties are unaffected: INFO."""
 
     id = "response-optional-property-added"
@@ -34,15 +41,9 @@ class ResponseOptionalPropertyAdded(_GetRule):
     template = "added the optional property '{path}' to the response with the '200' status"
     inverse = ("response-optional-property-removed",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is None and after is not None:
-            yield ctx.change(
-                self, loc, path=get_path(loc.connector, after.id), field=after.id, after=gfield_summary(after)
-            )
-
 
 @register
-class ResponseOptionalPropertyRemoved(_GetRule):
+class ResponseOptionalPropertyRemoved(_GetRule, PresenceRule):
     """An output field of BASE is gone: clients reading it get nothing. ERR.
 
     (oasdiff grades this WARN for optional properties; for a GetConnector a missing column is what
@@ -54,16 +55,7 @@ class ResponseOptionalPropertyRemoved(_GetRule):
     template = "removed the optional property '{path}' from the response with the '200' status"
     inverse = ("response-optional-property-added",)
     impact = "{integration} {verb} {path}, which {revision} removed"
-
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is None:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=gfield_summary(before),
-            )
+    added = False
 
 
 @register
@@ -79,19 +71,14 @@ class ResponsePropertyRenamed(_GetRule):
 
     def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
         if before is not None and after is not None and before.id != after.id:
+            path, fld = self.where(loc, before, after)
             yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.id,
-                after=after.id,
-                field_id=after.field_id,
+                self, loc, path=path, field=fld, before=before.id, after=after.id, field_id=after.field_id
             )
 
 
 @register
-class ResponsePropertyTypeChanged(_GetRule):
+class ResponsePropertyTypeChanged(_GetRule, AttributeRule):
     """``dataType`` of an output field changed: clients parsing the old type may fail. ERR."""
 
     id = "response-property-type-changed"
@@ -101,21 +88,11 @@ class ResponsePropertyTypeChanged(_GetRule):
     )
     inverse = ("response-property-type-changed",)
     impact = "{integration} {verb} {path}, whose type {revision} changed from {before} to {after}"
-
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is not None and before.data_type != after.data_type:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.data_type,
-                after=after.data_type,
-            )
+    attribute = "data_type"
 
 
 @register
-class ResponsePropertyMaxLengthIncreased(_GetRule):
+class ResponsePropertyMaxLengthIncreased(_GetRule, AttributeRule):
     """An output field may now be longer: clients storing it in a shorter column may truncate or fail.
     WARN."""
 
@@ -127,42 +104,28 @@ class ResponsePropertyMaxLengthIncreased(_GetRule):
     )
     inverse = ("afas-response-property-max-length-decreased",)
     impact = "{integration} {verb} {path}, which {revision} lengthened from {before} to {after} characters"
+    attribute = "length"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is not None and before.length < after.length:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.length,
-                after=after.length,
-            )
+    def changed(self, old: Any, new: Any) -> bool:
+        return bool(old < new)
 
 
 @register
-class ResponsePropertyMaxLengthDecreased(_GetRule):
+class ResponsePropertyMaxLengthDecreased(_GetRule, AttributeRule):
     """An output field got shorter: every client still fits it. INFO."""
 
     id = "afas-response-property-max-length-decreased"
     level = "INFO"
     template = "the '{path}' response property's maxLength was decreased from '{before}' to '{after}'"
     inverse = ("response-property-max-length-increased",)
+    attribute = "length"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is not None and before.length > after.length:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.length,
-                after=after.length,
-            )
+    def changed(self, old: Any, new: Any) -> bool:
+        return bool(old > new)
 
 
 @register
-class ResponsePropertyDecimalsChanged(_GetRule):
+class ResponsePropertyDecimalsChanged(_GetRule, AttributeRule):
     """The number of decimals of an output field changed (Profit 15 did this to currency fields):
     clients comparing or storing values may see different numbers. WARN."""
 
@@ -171,56 +134,27 @@ class ResponsePropertyDecimalsChanged(_GetRule):
     template = "the '{path}' response property's decimals changed from '{before}' to '{after}'"
     inverse = ("afas-response-property-decimals-changed",)
     impact = "{integration} {verb} {path}, whose decimals {revision} changed from {before} to {after}"
-
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is not None and before.decimals != after.decimals:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.decimals,
-                after=after.decimals,
-            )
+    attribute = "decimals"
 
 
 @register
-class ResponsePropertyLabelChanged(_GetRule):
+class ResponsePropertyLabelChanged(_GetRule, AttributeRule):
     """The label of an output field changed (compared only in the same language). INFO."""
 
     id = "afas-response-property-label-changed"
     level = "INFO"
     template = "the label of the response property '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-response-property-label-changed",)
-
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if ctx.compare_labels and before is not None and after is not None and before.label != after.label:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.label,
-                after=after.label,
-            )
+    attribute = "label"
+    labels = True
 
 
 @register
-class ResponsePropertyControlTypeChanged(_GetRule):
+class ResponsePropertyControlTypeChanged(_GetRule, AttributeRule):
     """``controlType`` of an output field changed (undocumented display codes). INFO."""
 
     id = "afas-response-property-control-type-changed"
     level = "INFO"
     template = "the '{path}' response property's controlType changed from '{before}' to '{after}'"
     inverse = ("afas-response-property-control-type-changed",)
-
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
-        if before is not None and after is not None and before.control_type != after.control_type:
-            yield ctx.change(
-                self,
-                loc,
-                path=get_path(loc.connector, before.id),
-                field=before.id,
-                before=before.control_type,
-                after=after.control_type,
-            )
+    attribute = "control_type"

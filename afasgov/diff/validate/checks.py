@@ -7,6 +7,7 @@ and line), so ``afasgov validate`` renders like every other report and waivers a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -212,52 +213,35 @@ class _Checker:
 
     def value(self, v: PayloadValue, f: UpdateField | None, el: PayloadElement, connector: str) -> None:
         path = update_path(el.object_path, v.name)
-        line = v.line or el.line
+        report = functools.partial(
+            self.add, connector=connector, object_path=el.object_path, field=v.name, line=v.line or el.line
+        )
         if f is None:
-            self.add(
-                "payload-unknown-field",
-                f"the field '{path}' does not exist",
-                connector=connector,
-                object_path=el.object_path,
-                field=v.name,
-                line=line,
-            )
+            report("payload-unknown-field", f"the field '{path}' does not exist")
             return
         if v.value is None:
             return
         problem = type_problem(f, v.value)
         if problem:
-            self.add(
+            report(
                 "payload-type-mismatch",
                 f"the value {v.value!r} of '{path}' is not {problem} (dataType {f.data_type})",
-                connector=connector,
-                object_path=el.object_path,
-                field=v.name,
                 value=v.value,
-                line=line,
             )
             return
         text = _as_text(v.value)
         if f.values is not None and text not in {c.id for c in f.values}:
             allowed = ", ".join(c.id for c in f.values[:20]) + (" …" if len(f.values) > 20 else "")
-            self.add(
+            report(
                 "payload-code-not-allowed",
                 f"the value {text!r} of '{path}' is not an allowed code ({allowed})",
-                connector=connector,
-                object_path=el.object_path,
-                field=v.name,
                 value=text,
-                line=line,
             )
         elif f.length > 0 and f.data_type in ("string", "int") and len(text) > f.length:
-            self.add(
+            report(
                 "payload-value-too-long",
                 f"the value of '{path}' is {len(text)} characters long; the field allows {f.length}",
-                connector=connector,
-                object_path=el.object_path,
-                field=v.name,
                 value=text,
-                line=line,
             )
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from afasgov import yamlsafe
 from afasgov.sim import credentials as cred
 from afasgov.sim.datasets.fieldspec import SpecError, parse_get_field, parse_update_element, parse_update_field
 from afasgov.sim.model import (
@@ -36,8 +36,9 @@ from afasgov.sim.model import (
     OAuthClient,
 )
 
-#: libyaml's safe loader where available (3-4x faster start-up), else the pure-Python one
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _spec_error(message: str, source: str) -> Exception:
+    return SpecError(f"{source}: {message}")
 
 
 def _load_yaml(path: Path, *, required: bool = False) -> Any:
@@ -46,12 +47,7 @@ def _load_yaml(path: Path, *, required: bool = False) -> Any:
         if required:
             raise SpecError(f"{path}: missing")
         return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: invalid YAML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+    data = yamlsafe.load_file(path, error=_spec_error)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -322,4 +318,10 @@ def build_from_directory(directory: Path, *, family: str, seed: int = 0) -> Data
             profit_version=str(env_spec["profit_version"]), release=str(env_spec.get("release", "")),
             update_connectors=update, get_connectors=get, app_connectors=apps,
             base_language=str(env_spec.get("language", "nl")), oauth_methods=methods)
-    return Dataset(name=family, seed=seed, environments=environments, story=str(org.get("story", "")).strip())
+    as_of = org.get("as_of")
+    if as_of is not None:
+        as_of = str(as_of)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?", as_of):
+            raise SpecError(f"{directory / 'organisation.yaml'}: as_of must be YYYY-MM-DD[THH:MM:SS], got {as_of!r}")
+    return Dataset(name=family, seed=seed, environments=environments, story=str(org.get("story", "")).strip(),
+                   as_of=as_of)
