@@ -169,13 +169,17 @@ def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--into", type=click.Path(path_type=Path, file_okay=False),
               help="Target directory (default: <definitions_dir>/getconnectors).")
-@click.option("--replace", is_flag=True, help="Allow replacing a stored connector with another GUID of the same name.")
+@click.option("--replace", is_flag=True,
+              help="Allow replacing a stored connector with another GUID of the same name (or an older export).")
+@click.option("--allow-downgrade", is_flag=True,
+              help="Allow importing an export older than the stored one of the same GUID (ChDt / export time).")
 @pass_app
-def gcn_import(app: AppContext, files: tuple[Path, ...], into: Path | None, replace: bool) -> None:
+def gcn_import(app: AppContext, files: tuple[Path, ...], into: Path | None, replace: bool,
+               allow_downgrade: bool) -> None:
     """Store .gcn exports as <Name>.yaml (readable) + <Name>.gcn (original bytes), keyed by GUID."""
     from afasgov.gcn.commands import run_import
 
-    _exit(run_import(app, list(files), into, replace))
+    _exit(run_import(app, list(files), into, replace, allow_downgrade))
 
 
 @gcn.command("export")
@@ -195,16 +199,23 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 @gcn.command("diff")
 @click.argument("base", type=click.Path(path_type=Path))
 @click.argument("revision", type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice([*LEVELS, "none"]), default="ERR", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+              help="Exit 1 when an unwaived change is at or above this level.")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="waivers.yaml (default: from afasgov.yaml).")
+@click.option("--integrations", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of integration manifests (default: from afasgov.yaml).")
+@click.option("--no-downgrade", is_flag=True, help="Keep ERR on things no integration manifest uses.")
 @pass_app
-def gcn_diff(app: AppContext, base: Path, revision: Path, output_format: str, fail_on: str,
-             output: Path | None) -> None:
-    """Compare two GetConnector definitions (.gcn files, definition YAML or stored names)."""
+def gcn_diff(app: AppContext, base: Path, revision: Path, output_format: str, output: Path | None, fail_on: str,
+             waivers: Path | None, integrations: Path | None, no_downgrade: bool) -> None:
+    """Compare two GetConnector definitions (.gcn files, definition YAML or stored names), like `afasgov diff`."""
     from afasgov.gcn.commands import run_diff
 
-    _exit(run_diff(app, base, revision, output_format=output_format, fail_on=fail_on, output=output))
+    _exit(run_diff(app, base, revision, output_format=output_format, fail_on=fail_on, output=output,
+                   waivers=waivers, integrations=integrations, downgrade=not no_downgrade))
 
 
 # ------------------------------------------------------------------------------------ promote/verify
@@ -321,18 +332,26 @@ def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: s
               help="Scan the repository for tokens, keys and client secrets.")
 @click.option("--history/--no-history", default=True, show_default=True, help="Include the git history in the scan.")
 @click.option("--scan-timeout", default=60.0, show_default=True, type=float, help="Secret-scan time budget (s).")
+@click.option("--scan-exclude", multiple=True, metavar="PATH",
+              help="Leave this repository path out of the secret scan (repeatable; added to the defaults).")
+@click.option("--default-excludes/--no-default-excludes", default=True, show_default=True,
+              help="Leave the configured reports_dir and dist/ out of the secret scan.")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="waivers.yaml (default: from afasgov.yaml).")
 @click.option("--only", multiple=True, metavar="ACxxx", help="Run only these checks (repeatable).")
 @click.option("--skip", multiple=True, metavar="ACxxx", help="Skip these checks (repeatable).")
 @pass_app
 def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
           as_of: str | None, policy: Path | None, gcn: tuple[Path, ...], secret_scan: bool, history: bool,
-          scan_timeout: float, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+          scan_timeout: float, scan_exclude: tuple[str, ...], default_excludes: bool, waivers: Path | None,
+          only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
     from afasgov.audit.runner import audit_command
 
     _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
-                        gcn=list(gcn), only=list(only), skip=list(skip)))
+                        gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
+                        scan_exclude=list(scan_exclude), default_excludes=default_excludes))
 
 
 # <<< audit commands: insert above this line >>>

@@ -219,7 +219,7 @@ def _make_tree(root: Path, n_files: int) -> int:
         suffix = rng.choice([".py", ".yaml", ".ps1", ".md", ".json"])
         target = sub / f"file{i}{suffix}"
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        target.chmod(0o644)  # owner-only files would count as secret stores (not scanned)
+        target.chmod(0o644)  # a plain file, whatever the umask
     return planted
 
 

@@ -237,7 +237,7 @@ def test_audit_accept_markdown_has_auditor_references(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     md = result.stdout
     assert md.startswith("# afasgov security audit")
-    assert "| `AC005` | `KnUser` |" in md  # KnUser write (the IAM App Connector)
+    assert "| `AC005` | `accept/iam/KnUser` |" in md  # KnUser write, and which App Connector has it
     assert re.search(r"AFAS Auditor: AUT-19", md)
     # the same run as JSON: who the findings are about; the tidy App Connector is clean
     out = tmp_path / "audit.json"

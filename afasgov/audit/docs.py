@@ -34,6 +34,9 @@ def render_checks_markdown() -> str:
         "Every check of `afasgov audit`, generated from the registry (`afasgov/audit/`). Ids follow the",
         "security checklist (AC001–AC037); AC038/AC039 are the Auditor's PERF-34/PERF-52, added here.",
         "Severities map to `--fail-on` levels: critical/high → ERR, medium → WARN, low/info → INFO.",
+        "The AFAS Auditor column follows security-checklist §2 (✔ reports it, ◐ partly, ✘ beyond it); every",
+        "finding of a ✔/◐ check carries that correspondence as `auditor_ref`: the Auditor's message id where",
+        "there is one, else how far the Auditor goes.",
         "",
         "Data sources: " + " · ".join(f"**{k}** {v}" for k, v in SOURCES.items()) + ".",
         "",
@@ -44,7 +47,9 @@ def render_checks_markdown() -> str:
     ]
     for c in checks:
         auditor = COVERAGE[c.auditor_coverage] + (
-            f" ({c.auditor or c.auditor_note})" if c.auditor or c.auditor_note else ""
+            f": {c.auditor or c.auditor_note}"
+            if c.auditor_coverage != "none"
+            else (f" ({c.auditor_note})" if c.auditor_note else "")
         )
         out.append(
             f"| [{c.id}](#{c.id.lower()}) | {_cell(c.title)} | {c.severity.value} | {LEVEL_OF[c.severity]} | "
@@ -83,6 +88,8 @@ def _check_section(c: type[Check]) -> list[str]:
     lines.append(f"- Data: {', '.join(f'{s} ({SOURCES[s]})' for s in c.sources)}")
     auditor = COVERAGE[c.auditor_coverage] + "".join(f"; {t}" for t in (c.auditor, c.auditor_note) if t)
     lines.append(f"- AFAS Auditor: {auditor}")
+    if c.auditor_reference():
+        lines.append(f"- Findings carry `auditor_ref`: \"{c.auditor_reference()}\"")
     lines.append(f"- Remediation: {c.remediation}")
     if c.limits:
         lines.append(f"- Limits: {c.limits}")

@@ -383,7 +383,7 @@ class OversizedTake(Check):
     title = "Get-all or oversized take"
     severity = Severity.MEDIUM
     sources = ("b", "d")
-    auditor = "Optimal take"
+    auditor_note = "Auditor shows the Optimal take per GetConnector without flagging larger takes"
     auditor_coverage = "partial"
     remediation = "Page with take ≤ 150,000 / fields and a stable orderbyfieldids."
     decidable = "partly"

@@ -458,7 +458,7 @@ class AuthorisedUnused(Check):
     title = "Authorised but unused connector"
     severity = Severity.MEDIUM
     sources = ("a", "d", "e")
-    auditor_note = "flags only tokens unused > 3 months"
+    auditor_note = "Auditor flags only tokens unused for more than 3 months"
     remediation = "Remove the connector from the App Connector."
     decidable = "policy"
     limits = "Needs integration manifests; use outside declared integrations cannot be seen."
@@ -494,7 +494,7 @@ class SharedAppConnector(Check):
     title = "App Connector shared by integrations"
     severity = Severity.HIGH
     sources = ("a", "d", "e")
-    auditor_note = "more than one user in the group"
+    auditor_note = "Auditor flags more than one user in a group, not a shared App Connector"
     auditor_coverage = "partial"
     remediation = "One App Connector and one system user per integration."
     decidable = "partly"
@@ -544,7 +544,7 @@ class TokenList(Check):
     title = "Multiple, stale or old tokens"
     severity = Severity.MEDIUM
     sources = ("e",)
-    auditor = "token messages"
+    auditor_note = "Auditor reports multiple, unused and old tokens of the App Connector"
     auditor_coverage = "full"
     remediation = "Delete extra tokens; rotate yearly (4-step procedure)."
     decidable = "policy"
@@ -609,7 +609,7 @@ class NoIpRestriction(Check):
     title = "No IP restriction"
     severity = Severity.MEDIUM
     sources = ("e",)
-    auditor = "IP restriction messages"
+    auditor_note = "Auditor reports an App Connector without IP restriction"
     auditor_coverage = "full"
     remediation = "Allow-list the integration supplier's egress IPs on the App Connector (AFAS Online only)."
     decidable = "policy"
@@ -642,7 +642,7 @@ class AfasConnectIps(Check):
     title = "AFAS Connect IPs allowed after test"
     severity = Severity.MEDIUM
     sources = ("e",)
-    auditor = "IP restriction messages"
+    auditor_note = "Auditor reports the AFAS Connect IPs still allowed after testing"
     auditor_coverage = "full"
     remediation = "Remove the AFAS Connect IP rules."
     decidable = "policy"
@@ -692,7 +692,7 @@ class NotSystemUser(Check):
     title = "Connector user not a dedicated system user"
     severity = Severity.MEDIUM
     sources = ("a", "e")
-    auditor = "user messages"
+    auditor_note = "Auditor reports connector users that are not dedicated system users"
     auditor_coverage = "full"
     remediation = "Use a dedicated system user without Profit Windows access."
     decidable = "policy"

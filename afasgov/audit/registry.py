@@ -48,9 +48,11 @@ class Check:
     sources: ClassVar[tuple[str, ...]] = ()
     #: the AFAS AppConnector Auditor message(s) this check corresponds to, e.g. ``"STRUCT-27/28"``.
     auditor: ClassVar[str] = ""
-    #: ``full`` (✔), ``partial`` (◐) or ``none`` (✘): does the Auditor report this?
+    #: ``full`` (✔), ``partial`` (◐) or ``none`` (✘): does the Auditor report this? (security checklist
+    #: §1 "Aud" column and §2).
     auditor_coverage: ClassVar[str] = "none"
-    #: how the Auditor covers it, where there is no message id (e.g. "lists connectors, no rating").
+    #: how the Auditor covers it, where there is no message id: a sentence starting with "Auditor", e.g.
+    #: "Auditor lists UpdateConnectors without risk rating". A covered check needs ``auditor`` or this.
     auditor_note: ClassVar[str] = ""
     remediation: ClassVar[str] = ""
     #: ``yes`` | ``partly`` | ``policy`` (only from declarations) — and why, in ``limits``.
@@ -62,6 +64,17 @@ class Check:
         raise NotImplementedError
 
     @classmethod
+    def auditor_reference(cls) -> str:
+        """What every finding of this check carries as ``auditor_ref``: the Auditor's message id where
+        there is one (``AUT-19``), else how far the Auditor goes, marked ✔ or ◐ ("Auditor lists
+        UpdateConnectors without risk rating (◐)"); empty for checks beyond the Auditor (✘)."""
+        if cls.auditor_coverage == "none":
+            return ""
+        if cls.auditor:
+            return cls.auditor
+        return f"{cls.auditor_note} ({COVERAGE_MARK[cls.auditor_coverage]})" if cls.auditor_note else ""
+
+    @classmethod
     def doc(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
@@ -70,9 +83,12 @@ class Check:
         ``severity=`` overrides the check's default for this finding."""
         severity = kwargs.pop("severity", None) or self.severity
         kwargs.setdefault("remediation", self.remediation)
-        kwargs.setdefault("auditor_ref", self.auditor)
+        kwargs.setdefault("auditor_ref", self.auditor_reference())
         return Finding(check_id=self.id, title=self.title, severity=severity, message=message, **kwargs)
 
+
+#: coverage -> the checklist's mark.
+COVERAGE_MARK: dict[str, str] = {"full": "✔", "partial": "◐", "none": "✘"}
 
 _REGISTRY: dict[str, type[Check]] = {}
 
@@ -83,6 +99,13 @@ def register(cls: C) -> C:
     """Class decorator: add a check to the registry (ids are unique)."""
     if not cls.id or not cls.title or not cls.__doc__:
         raise TypeError(f"check {cls.__name__} needs id, title and a docstring")
+    if cls.auditor_coverage not in COVERAGE_MARK:
+        raise TypeError(f"check {cls.id}: auditor_coverage must be one of {', '.join(COVERAGE_MARK)}")
+    if cls.auditor_coverage != "none" and not cls.auditor_reference():
+        raise TypeError(
+            f"check {cls.id}: the Auditor covers it ({cls.auditor_coverage}), so it needs `auditor` (the "
+            "message id) or `auditor_note` (how far the Auditor goes)"
+        )
     if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
         raise ValueError(f"duplicate check id {cls.id}")
     cls.family = cls.__module__.rsplit(".", 1)[-1]

@@ -13,11 +13,12 @@ Library API::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from afasgov.audit.policy import Policy, load_policy, parse_policy
 from afasgov.audit.registry import Check, all_checks, select_checks
 from afasgov.audit.secrets_scan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
 from afasgov.errors import InputError, UsageError
+from afasgov.report.paths import portable_paths
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -52,6 +54,8 @@ class AuditResult:
     checks: list[type[Check]] = field(default_factory=list)
     waivers_path: Path | None = None
     environments: list[str] = field(default_factory=list)
+    #: the configuration's directory: paths in the report are written relative to it.
+    root: Path | None = None
 
 
 def run_checks(ctx: AuditContext, checks: Iterable[type[Check]] | None = None) -> list[Finding]:
@@ -196,8 +200,15 @@ def run_audit(
     gcn_paths: Sequence[Path] = (),
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
+    scan_exclude: Sequence[str] | None = None,
 ) -> AuditResult:
-    """Audit the named environments (default: all configured ones with a snapshot) of ``config``."""
+    """Audit the named environments (default: all configured ones with a snapshot) of ``config``.
+
+    ``scan_exclude``: repository-relative paths the secret scan leaves out; ``None`` means
+    :func:`default_scan_excludes` (the reports directory and ``dist/``). Paths in ``checked``,
+    ``not_seen``, the inputs and the findings' texts are written relative to the configuration's
+    directory (the home directory as ``~``), as in every afasgov report.
+    """
     today = today or datetime.now(UTC).date()
     checks = select_checks(only, skip)
     ctx = AuditContext(today=today, repo_root=config.root)
@@ -229,30 +240,85 @@ def run_audit(
     checked.append(f"{len(ctx.manifests)} integration manifest(s)")
     ctx.policy = load_policy_for(config, policy_path, inputs, ctx)
     if scan:
-        ctx.scan = scan_repository(config.root, history=history, time_budget=scan_budget)
+        excludes = default_scan_excludes(config) if scan_exclude is None else list(scan_exclude)
+        ctx.scan = scan_repository(
+            config.root,
+            history=history,
+            time_budget=scan_budget,
+            exclude=excludes,
+            secret_files=configured_secret_files(config),
+        )
         checked.append(f"secret scan of {config.root}: {ctx.scan.summary()}")
         if not ctx.scan.complete:
             ctx.not_seen("secret scan incomplete (time budget reached): raise --scan-timeout")
     else:
         ctx.not_seen("repository secret scan skipped (--no-secret-scan)")
     findings = run_checks(ctx, checks)
+    portable = portable_paths(config.root)
     return AuditResult(
-        findings=findings,
-        not_seen=list(ctx.notes),
-        checked=checked,
+        findings=[_portable_finding(f, portable) for f in findings],
+        not_seen=[portable(n) for n in ctx.notes],
+        checked=[portable(c) for c in checked],
         today=today,
-        inputs=inputs,
+        inputs=[(name, portable(loc), sha) for name, loc, sha in inputs],
         scan=ctx.scan,
         policy=ctx.policy,
         checks=checks,
         waivers_path=config.waivers,
         environments=names,
+        root=config.root,
     )
 
 
+def default_scan_excludes(config: Config) -> list[str]:
+    """What the secret scan leaves out unless told otherwise: afasgov's own reports directory (reports
+    quote the evidence of client-side findings, such as the switched-off TLS verification of a test
+    fixture, so scanning them finds the scan's own output again) and ``dist/`` (built packages: copies
+    of the tracked sources). A reports directory outside the repository drops out."""
+    out = ["dist"]
+    try:
+        reports = config.reports_dir.resolve().relative_to(config.root.resolve()).as_posix()
+    except (ValueError, OSError):
+        reports = ""
+    if reports and reports != ".":
+        out.insert(0, reports)
+    return out
+
+
+def configured_secret_files(config: Config) -> list[Path]:
+    """Every secret file the configuration names (``token_file``, ``client_secret_file``,
+    ``private_key_file``) in any environment."""
+    files: list[Path] = []
+    for env in config.environments.values():
+        for ac in env.app_connectors.values():
+            for source in (ac.auth.token, ac.auth.client_secret, ac.auth.private_key):
+                if source is not None and source.kind == "file":
+                    files.append(source.path if source.path is not None else Path(source.ref).expanduser())
+    return files
+
+
+def _portable_finding(f: Finding, portable: Callable[[str], str]) -> Finding:
+    message, evidence = portable(f.message), portable(f.evidence)
+    if message == f.message and evidence == f.evidence:
+        return f
+    return replace(f, message=message, evidence=evidence)
+
+
 # ------------------------------------------------------------------------------------ reporting
+def auditor_note(ref: str) -> str:
+    """``auditor_ref`` as a line of a report: "AFAS Auditor: AUT-19", or "AFAS Auditor lists …" where the
+    reference describes what the Auditor does."""
+    if not ref:
+        return ""
+    return f"AFAS {ref}" if ref.startswith("Auditor ") else f"AFAS Auditor: {ref}"
+
+
 def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = None) -> ReportDocument:
-    """The report document (waivers from ``result.waivers_path`` unless ``waivers`` is given)."""
+    """The report document (waivers from ``result.waivers_path`` unless ``waivers`` is given).
+
+    An item's ``path`` is the finding's location (``<environment>/<App Connector>/<canonical path>``,
+    or ``file:line``): what every format shows and what waiver path patterns match, exactly as in
+    ``afasgov release-check``."""
     from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo
     from afasgov.waivers import load_waivers, waive_document
 
@@ -261,7 +327,7 @@ def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = Non
             id=f.check_id,
             level=f.level,
             text=f.message,
-            path=f.path or f.connector or f.environment,
+            path=f.location or f.environment,
             fingerprint=f.fingerprint,
             title=f.title,
             severity=f.severity.value,
@@ -272,7 +338,7 @@ def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = Non
             evidence=f.evidence,
             remediation=f.remediation,
             reference=f.auditor_ref,
-            notes=(f"{f.title}" + (f"; AFAS Auditor: {f.auditor_ref}" if f.auditor_ref else ""),),
+            notes=(f.title + (f"; {auditor_note(f.auditor_ref)}" if f.auditor_ref else ""),),
             file=_file_of(f),
             line=_line_of(f),
             data=f.to_dict(),
@@ -311,7 +377,11 @@ def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = Non
     )
     if waivers is None:
         waivers = load_waivers(result.waivers_path)
-    return waive_document(doc, waivers, result.today)
+    doc = waive_document(doc, waivers, result.today)
+    if result.root is not None:
+        portable = portable_paths(result.root)
+        doc.waiver_notes = [dataclasses.replace(n, source=portable(n.source)) for n in doc.waiver_notes]
+    return doc
 
 
 def _file_of(f: Finding) -> str:
@@ -352,10 +422,18 @@ def audit_command(
     gcn: Sequence[Path],
     only: Sequence[str],
     skip: Sequence[str],
+    waivers: Path | None = None,
+    scan_exclude: Sequence[str] = (),
+    default_excludes: bool = True,
 ) -> int:
-    """``afasgov audit``: run, render, write; return the exit code (0 / 1)."""
+    """``afasgov audit``: run, render, write; return the exit code (0 / 1).
+
+    ``waivers`` replaces the configured waivers file (as for ``diff`` and ``validate``);
+    ``scan_exclude`` adds paths the secret scan leaves out, to the defaults unless
+    ``default_excludes`` is false."""
     from afasgov.audit.findings import parse_fail_on
     from afasgov.report import emit
+    from afasgov.waivers import load_waivers
 
     level = parse_fail_on(fail_on)
     today = None
@@ -367,6 +445,8 @@ def audit_command(
     if scan_timeout <= 0:
         raise UsageError("--scan-timeout must be positive")
     config = app.config()
+    excludes = [*(default_scan_excludes(config) if default_excludes else []), *scan_exclude]
+    waiver_set = load_waivers(waivers) if waivers is not None else None
     result = run_audit(
         config,
         list(envs),
@@ -378,8 +458,9 @@ def audit_command(
         gcn_paths=list(gcn),
         only=list(only),
         skip=list(skip),
+        scan_exclude=excludes,
     )
-    doc = to_document(result, fail_on=level)
+    doc = to_document(result, fail_on=level, waivers=waiver_set)
     code: int = emit(
         doc, fmt, output, app.echo, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
     )
@@ -390,6 +471,9 @@ __all__ = [
     "AuditResult",
     "GcnView",
     "audit_command",
+    "auditor_note",
+    "configured_secret_files",
+    "default_scan_excludes",
     "load_definitions",
     "rules_hash",
     "run_audit",

@@ -78,7 +78,7 @@ class OverBroad(Check):
     title = "Over-broad App Connector"
     severity = Severity.MEDIUM
     sources = ("a", "e")
-    auditor_note = "lists connectors only"
+    auditor_note = "Auditor lists the connectors, without a limit"
     remediation = "Split the App Connector per integration; drop connectors it does not need."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
@@ -113,7 +113,7 @@ class KnUserWrite(_WriteScopeCheck):
     title = "KnUser write access"
     severity = Severity.CRITICAL
     sources = ("a", "b")
-    auditor_note = "UpdateConnectors listed, not rated"
+    auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Remove KnUser unless this is the approved IAM integration (record it in the policy)."
     connectors = ("KnUser",)
@@ -143,7 +143,7 @@ class PayrollWrite(_WriteScopeCheck):
     title = "Payroll / salary-account write access"
     severity = Severity.CRITICAL
     sources = ("a", "b")
-    auditor_note = "UpdateConnectors listed, not rated"
+    auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Drop bank/salary objects; prefer the *InSite connectors (dossier route)."
     connectors = (
@@ -189,7 +189,7 @@ class RelationIbanWrite(_WriteScopeCheck):
     title = "Person/relation write access including IBAN"
     severity = Severity.HIGH
     sources = ("a", "b")
-    auditor_note = "UpdateConnectors listed, not rated"
+    auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Restrict the objects; review every IBAN change (four-eyes)."
     connectors = (
@@ -226,7 +226,7 @@ class FinanceWrite(_WriteScopeCheck):
     title = "Finance write access"
     severity = Severity.HIGH
     sources = ("a", "b")
-    auditor_note = "UpdateConnectors listed, not rated"
+    auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Restrict to the finance integration; DELETE only with a waiver."
     decidable = "partly"
@@ -247,7 +247,7 @@ class HealthWrite(_WriteScopeCheck):
     title = "Health / absence write access"
     severity = Severity.HIGH
     sources = ("a",)
-    auditor_note = "UpdateConnectors listed, not rated"
+    auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Only for the absence-management integration (record it in the policy)."
     connectors = ("HrRelative",)
@@ -299,7 +299,7 @@ class TokenNeverExpires(Check):
     title = "Token never expires"
     severity = Severity.HIGH
     sources = ("a",)
-    auditor_note = "token age/validity shown, missing expiry not flagged"
+    auditor_note = "Auditor shows token age and validity but does not flag a missing expiry"
     auditor_coverage = "partial"
     remediation = "Set a validity on the App Connector's token and reissue it."
 
@@ -340,7 +340,7 @@ class TokenExpiring(Check):
     title = "Token expiring"
     severity = Severity.MEDIUM
     sources = ("a",)
-    auditor_note = "token validity shown"
+    auditor_note = "Auditor shows token validity but does not warn before expiry"
     auditor_coverage = "partial"
     remediation = "Rotate the token (4-step procedure) before it expires."
 

@@ -389,13 +389,33 @@ def _list_files(root: Path) -> tuple[list[str], set[str], bool]:
     return out, set(out), False
 
 
-def _is_secret_store(path: Path) -> bool:
-    """An owner-only file (no group/other permission bits, like the secret files afasgov.yaml
-    points at and ``afasgov sim --write-config`` writes): a secret store, not a leak."""
-    try:
-        return os.name == "posix" and path.is_file() and (path.stat().st_mode & 0o077) == 0
-    except OSError:
-        return False
+def normalise_excludes(paths: Iterable[str]) -> list[str]:
+    """Repository-relative directory (or file) paths, ``/``-separated, without leading ``./`` or
+    trailing ``/``; empty and ``.`` entries dropped (they would exclude everything)."""
+    out: list[str] = []
+    for raw in paths:
+        text = str(raw).replace("\\", "/").strip().strip("/")
+        while text.startswith("./"):
+            text = text[2:]
+        if text and text != "." and text not in out:
+            out.append(text)
+    return out
+
+
+def _excluded(name: str, excludes: list[str]) -> bool:
+    return any(name == e or name.startswith(e + "/") for e in excludes)
+
+
+def _relative_files(root: Path, files: Iterable[Path]) -> set[str]:
+    """``files`` that lie inside ``root``, as repository-relative paths."""
+    out: set[str] = set()
+    base = root.resolve()
+    for f in files:
+        try:
+            out.add(Path(f).expanduser().resolve().relative_to(base).as_posix())
+        except (ValueError, OSError):
+            continue
+    return out
 
 
 def _read(path: Path, result: ScanResult, max_bytes: int) -> bytes | None:
@@ -448,9 +468,11 @@ def _first_commit(root: Path, blob: str) -> str:
     return lines[0] if lines else blob[:12]
 
 
-def _scan_history(root: Path, result: ScanResult, deadline: float, max_bytes: int) -> None:
+def _scan_history(
+    root: Path, result: ScanResult, deadline: float, max_bytes: int, excludes: list[str] | None = None
+) -> None:
     known = _working_tree_blob_ids(root)
-    blobs = _history_blobs(root)
+    blobs = {sha: name for sha, name in _history_blobs(root).items() if not _excluded(name, excludes or [])}
     # trees and commits are listed too: ask cat-file for type+size, then only read small blobs.
     todo = [b for b in blobs if b not in known]
     if not todo:
@@ -528,12 +550,32 @@ def scan_repository(
     history: bool = True,
     time_budget: float = DEFAULT_TIME_BUDGET,
     max_file_bytes: int = MAX_FILE_BYTES,
+    exclude: Iterable[str] = (),
+    secret_files: Iterable[Path] = (),
 ) -> ScanResult:
-    """Scan ``root`` (and, if it is a git work tree and ``history``, every blob in its history)."""
+    """Scan ``root`` (and, if it is a git work tree and ``history``, every blob in its history).
+
+    ``exclude``: repository-relative paths left out of the working tree and the history (afasgov's own
+    reports directory and ``dist/`` by default in :func:`afasgov.audit.runner.run_audit`).
+    ``secret_files``: the secret files the configuration names (``token_file``, ``client_secret_file``,
+    ``private_key_file``): while untracked they are where secrets belong and are not scanned (a note
+    asks for a ``.gitignore`` entry); tracked, they are scanned like any file. Nothing else is
+    assumed to be a secret store: an untracked key file that git does not ignore is reported.
+    """
     start = time.monotonic()
     deadline = start + time_budget
     result = ScanResult(root=str(root))
     names, untracked, is_git = _list_files(root)
+    excludes = normalise_excludes(exclude)
+    if excludes:
+        kept = [n for n in names if not _excluded(n, excludes)]
+        result.notes.append(
+            f"not scanned (excluded): {', '.join(e + '/' for e in excludes)} — "
+            f"{len(names) - len(kept)} file(s) in the working tree"
+            + (" and their git history" if history and is_git else "")
+        )
+        names = kept
+    configured = _relative_files(root, secret_files)
     current: set[tuple[str, str]] = set()
     stores: list[str] = []
     for i, name in enumerate(names):
@@ -543,7 +585,7 @@ def scan_repository(
                 f"working-tree scan stopped at the time budget after {i} of {len(names)} files"
             )
             break
-        if name in untracked and _is_secret_store(root / name):
+        if name in untracked and name in configured:
             stores.append(name)
             continue
         data = _read(root / name, result, max_file_bytes)
@@ -555,11 +597,13 @@ def scan_repository(
             current.add((hit.key, hit.file))
     if stores:
         result.notes.append(
-            f"{len(stores)} untracked owner-only file(s) treated as secret stores and not scanned "
-            f"(e.g. {stores[0]}); make sure .gitignore covers them"
+            f"{len(stores)} secret file(s) named in the configuration not scanned ({', '.join(stores[:3])}"
+            + (", …" if len(stores) > 3 else "")
+            + ")"
+            + ("; they are untracked but not git-ignored: add them to .gitignore" if is_git else "")
         )
     if history and is_git and result.complete:
-        _scan_history(root, result, deadline, max_file_bytes)
+        _scan_history(root, result, deadline, max_file_bytes, excludes)
         # a secret still in the working tree is reported there; history adds only what was removed.
         result.hits = [h for h in result.hits if not (h.commit and (h.key, h.file) in current)]
     elif history and not is_git:

@@ -20,7 +20,7 @@ from afasgov.config.model import (
     Config,
     EnvironmentConfig,
 )
-from afasgov.config.sources import SecretSource, is_tracked_by_git
+from afasgov.config.sources import SecretSource, git_state, is_tracked_by_git
 from afasgov.config.yamlio import read_yaml_file, safe_load_yaml
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "EnvironmentConfig",
     "SecretSource",
     "find_config",
+    "git_state",
     "is_tracked_by_git",
     "load_config",
     "parse_config",

@@ -7,7 +7,9 @@ never fail on a missing variable. Every failure is a :class:`ConfigError` naming
 variable or file (never the value).
 
 Secret files are refused when they are readable or writable by group or others (POSIX), when they
-are tracked by git, when they are not regular files, or when they are larger than 64 KiB.
+are tracked by git, when they are not regular files, or when they are larger than 64 KiB. A secret
+file inside a git work tree that is neither tracked nor ignored is read, with one warning line on
+stderr (once per file and process): the next ``git add -A`` would commit it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +27,8 @@ from afasgov.errors import ConfigError
 from afasgov.secrets import Secret
 
 SourceKind = Literal["env", "file", "keyring"]
+#: how git sees a file: tracked (or staged), untracked and not ignored, ignored, or not in a work tree.
+GitState = Literal["tracked", "untracked", "ignored", "outside"]
 
 MAX_SECRET_FILE_BYTES = 64 * 1024
 
@@ -89,10 +95,17 @@ class SecretSource:
             )
         if st.st_size > MAX_SECRET_FILE_BYTES:
             raise self._error(f"secret file {path} is larger than {MAX_SECRET_FILE_BYTES // 1024} KiB")
-        if is_tracked_by_git(path):
+        state = git_state(path)
+        if state == "tracked":
             raise self._error(
                 f"secret file {path} is tracked by git; secrets must stay outside the repository "
                 "(remove it from git, rotate the secret)"
+            )
+        if state == "untracked":
+            warn_once(
+                path,
+                f"secret file {path} is inside a git work tree and not ignored: the next 'git add -A' "
+                "would commit it; add it to .gitignore or move it outside the repository",
             )
         try:
             raw = path.read_bytes()
@@ -118,19 +131,62 @@ class SecretSource:
         return str(value)
 
 
-def is_tracked_by_git(path: Path) -> bool:
-    """True if ``path`` is tracked by a git repository that contains it (False if git is absent)."""
+def git_state(path: Path) -> GitState:
+    """How git sees ``path``: ``tracked`` (in the index), ``untracked`` (in a work tree, not ignored),
+    ``ignored``, or ``outside`` (no work tree, git missing or failing: nothing to warn about).
+
+    One ``git ls-files`` call; the name is a literal pathspec (a file called ``tok*`` is not a glob).
+    """
     try:
         resolved = path.resolve()
     except OSError:
-        return False
+        return "outside"
     try:
         result = subprocess.run(
-            ["git", "-C", str(resolved.parent), "ls-files", "--error-unmatch", "--", resolved.name],
+            [
+                "git",
+                "--literal-pathspecs",
+                "-C",
+                str(resolved.parent),
+                "ls-files",
+                "-z",
+                "-t",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                resolved.name,
+            ],
             capture_output=True,
             timeout=10,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return False
-    return result.returncode == 0
+        return "outside"
+    if result.returncode != 0:
+        return "outside"  # not a work tree (or git refused: e.g. an unsafe directory owner)
+    entries = [e for e in result.stdout.split(b"\0") if e]
+    if not entries:
+        return "ignored"  # in a work tree, listed neither as tracked nor as untracked-not-ignored
+    if any(not e.startswith(b"? ") for e in entries):
+        return "tracked"
+    return "untracked"
+
+
+def is_tracked_by_git(path: Path) -> bool:
+    """True if ``path`` is tracked by a git repository that contains it (False if git is absent)."""
+    return git_state(path) == "tracked"
+
+
+_WARNED: set[str] = set()
+_WARN_LOCK = threading.Lock()
+
+
+def warn_once(path: Path, message: str) -> None:
+    """Print ``afasgov: warning: <message>`` on stderr, once per ``path`` in this process."""
+    key = str(path.resolve())
+    with _WARN_LOCK:
+        if key in _WARNED:
+            return
+        _WARNED.add(key)
+    print(f"afasgov: warning: {message}", file=sys.stderr, flush=True)

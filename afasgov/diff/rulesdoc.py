@@ -27,6 +27,8 @@ def _one_line(text: str) -> str:
 
 
 def render() -> str:
+    from afasgov.diff.rules.gcn import SHARED
+
     rules = all_rules()
     out = [
         HEADER,
@@ -48,23 +50,30 @@ def render() -> str:
         if r.family != family:
             family = r.family
             out += [f"## Family `{family}`", ""]
+        shared = SHARED.get(rid)
+        subjects = (*r.subjects, "gcn") if shared is not None else r.subjects
         out += [
             f"### {rid}",
             "",
             f"- **Level:** {r.level}",
-            f"- **Inspects:** {', '.join(r.subjects)}",
+            f"- **Inspects:** {', '.join(subjects)}",
             f"- **Text:** `{r.template}`",
             f"- **Inverse:** {', '.join(f'`{i}`' for i in r.inverse)}",
             "",
             r.doc(),
             "",
         ]
+        if shared is not None:
+            out += [f"*On `.gcn` definitions* (`afasgov gcn diff`, `afasgov diff a.gcn b.gcn`): {shared.doc()}", ""]
     out += [
-        "## Family `gcn` (GetConnector definitions)",
+        "## GetConnector definitions (`.gcn`)",
         "",
-        "`afasgov diff a.gcn b.gcn` (or two stored definitions) uses the rules of `afasgov/gcn/diff.py`, "
-        "documented in `docs/gcn.md`; their changes share the output formats, waivers and integration "
-        "impact described here.",
+        "`afasgov gcn diff A B` and `afasgov diff a.gcn b.gcn` compare two definitions with the rules that "
+        "inspect `gcn`: the family `gcn` above (`afas-gcn-…`, what only a definition has) and, for the same "
+        "concept as a snapshot change, the snapshot rule itself (same id, level and wording): "
+        + ", ".join(f"[`{i}`](#{i})" for i in sorted(SHARED))
+        + ". Fields are matched by field id. Their changes have `connector_type` `gcn` and share the "
+        "output formats, waivers and integration impact described here.",
         "",
     ]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -1,6 +1,6 @@
 """Resolve diff operands: an environment name (its tree under the definitions directory), a snapshot
 directory, ``GITREF:PATH``, or a GetConnector definition (``.gcn`` file, definition ``.yaml``/``.json``,
-or the name of one stored under ``definitions/getconnectors/``)."""
+or the connector name, file stem or GUID of one stored under ``definitions/getconnectors/``)."""
 
 from __future__ import annotations
 
@@ -32,16 +32,37 @@ class Operand:
 
 def _gcn(spec: str, path: Path, definitions_dir: Path) -> Operand:
     from afasgov.gcn.errors import GcnError
-    from afasgov.gcn.store import load_definition
+    from afasgov.gcn.store import load_definition, resolve
 
+    store = definitions_dir / "getconnectors"
     try:
-        definition = load_definition(path, definitions=definitions_dir / "getconnectors")
+        definition = load_definition(path, definitions=store)
+        location = path if path.is_file() else resolve(store, spec).yaml_path
     except GcnError as exc:
         raise InputError(str(exc)) from None
-    sha = sha256_file(path) if path.is_file() else ""
     return Operand(
-        spec, "gcn", getattr(definition, "name", "") or path.stem, str(path), sha, definition=definition
+        spec,
+        "gcn",
+        getattr(definition, "name", "") or path.stem,
+        str(location),
+        sha256_file(location),
+        definition=definition,
     )
+
+
+def _is_stored(spec: str, definitions_dir: Path) -> bool:
+    """True when ``spec`` names a stored GetConnector definition (by name, file stem or GUID)."""
+    from afasgov.gcn.errors import GcnError
+    from afasgov.gcn.store import resolve
+
+    store = definitions_dir / "getconnectors"
+    if "/" in spec or Path(spec).suffix or not store.is_dir():
+        return False
+    try:
+        resolve(store, spec)
+    except GcnError:
+        return False
+    return True
 
 
 def resolve_operand(spec: str, definitions_dir: Path) -> Operand:
@@ -72,8 +93,7 @@ def resolve_operand(spec: str, definitions_dir: Path) -> Operand:
             snapshot=snap,
             directory=path,
         )
-    stored = definitions_dir / "getconnectors" / f"{spec}.yaml"
-    if "/" not in spec and stored.is_file():
+    if _is_stored(spec, definitions_dir):
         return _gcn(spec, Path(spec), definitions_dir)
     if parse_git_spec(spec) is not None:
         snap = read_any(spec, definitions_dir=None)

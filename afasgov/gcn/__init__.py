@@ -6,7 +6,7 @@ Public API::
     read_gcn(data, source=...) -> GcnDocument       # .definition: GcnDefinition
     write_gcn(doc) -> bytes
     apply_definition(doc, edited_definition) -> GcnDocument
-    diff_definitions(a, b) -> list[GcnChange]
+    diff_definitions(a, b) -> list[Change]           # afasgov.diff.change.Change (one diff registry)
     build_gcn(spec) -> bytes                        # new format 8 files (demo, fixtures)
     to_yaml / from_yaml / to_dict / from_dict       # the readable definition
 """

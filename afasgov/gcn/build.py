@@ -419,6 +419,7 @@ def build_from_definition(d: GcnDefinition) -> bytes:
     items += output
     member = base64.b64encode(write_binary_stream(b"\x00\x00", flatten(items)))
     exported = d.export.exported_at or created
+    zipmember.dos_datetime(exported)  # the ZIP's DOS date holds 1980-2107: refuse others before converting
     exported_utc = d.export.exported_at_utc or _utc_of(exported)
     zipm = zipmember.new_member(member, exported, exported_utc)
     digest = b"".join(hashlib.sha512(bytes([i]) + member).digest() for i in range(3))[:144]

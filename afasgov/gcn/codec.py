@@ -329,12 +329,14 @@ def _date(value: object, what: str) -> _dt.datetime | None:
             moment = value.to_datetime()
         else:
             raise GcnError(f"{what} should be a date, found {type(value).__name__}", layer="definition")
+        micro = moment.microsecond
+        moment = moment.replace(microsecond=0)
+        if micro >= 500_000:
+            moment += _dt.timedelta(seconds=1)
     except (OverflowError, ValueError):
-        raise GcnError(f"{what} is out of the representable date range", layer="definition") from None
-    micro = moment.microsecond
-    moment = moment.replace(microsecond=0)
-    if micro >= 500_000:
-        moment += _dt.timedelta(seconds=1)
+        raise GcnError(
+            f"{what} is out of the representable date range (0001-01-01 to 9999-12-31)", layer="definition"
+        ) from None
     return moment
 
 

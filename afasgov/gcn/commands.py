@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from afasgov._files import write_output_text
-from afasgov.errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from afasgov.diff.sources import DEFINITION_SUFFIXES, GCN_SUFFIXES
+from afasgov.errors import EXIT_OK, ConfigError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
-from afasgov.gcn.diff import LEVELS, GcnChange, diff_definitions, summary
-from afasgov.gcn.store import export_definitions, import_files, load_definition
+from afasgov.gcn.errors import GcnError
+from afasgov.gcn.model import GcnDefinition
+from afasgov.gcn.store import export_definitions, import_files, load_definition, resolve
 from afasgov.gcn.yamlio import to_json, to_yaml
+from afasgov.report.escape import one_line
 
 if TYPE_CHECKING:
     from afasgov.cli import AppContext
@@ -32,10 +34,25 @@ def definitions_dir(app: AppContext) -> Path:
     return Path("definitions") / GETCONNECTORS
 
 
+#: characters a terminal may act on: C0 controls except TAB/LF/CR, DEL, C1 controls (CSI U+009B…),
+#: and the bidi overrides/isolates that reorder text on screen
+TERMINAL_UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def show_text(definition: GcnDefinition, output_format: str) -> str:
+    """YAML or JSON of a definition, safe for a terminal: when a value holds a character a terminal
+    may act on (an ANSI escape in a connector or output name), everything non-ASCII is escaped by the
+    format itself, so the output is still valid YAML/JSON with the same values."""
+    render = to_json if output_format == "json" else to_yaml
+    text = render(definition)
+    if TERMINAL_UNSAFE.search(text):
+        text = render(definition, ascii_only=True)
+    return text
+
+
 def run_show(app: AppContext, file: Path, output_format: str) -> int:
     definition = load_definition(file, definitions=_maybe_dir(app))
-    text = to_json(definition) if output_format == "json" else to_yaml(definition)
-    app.echo(text.rstrip("\n"))
+    app.echo(show_text(definition, output_format).rstrip("\n"))
     return EXIT_OK
 
 
@@ -46,12 +63,16 @@ def _maybe_dir(app: AppContext) -> Path | None:
         return None
 
 
-def run_import(app: AppContext, files: list[Path], into: Path | None, replace: bool) -> int:
+def run_import(
+    app: AppContext, files: list[Path], into: Path | None, replace: bool, allow_downgrade: bool = False
+) -> int:
     target = into if into is not None else definitions_dir(app)
-    results = import_files(files, target, replace=replace)
+    results = import_files(files, target, replace=replace, allow_downgrade=allow_downgrade)
     for r in results:
         note = f" ({r.note})" if r.note else ""
-        app.echo(f"{r.action:9} {r.name} [{r.guid}] -> {r.yaml_path}{note}")
+        app.echo(one_line(f"{r.action:9} {r.name} [{r.guid}] -> {r.yaml_path}{note}"))
+        for warning in r.warnings:
+            app.echo(one_line(f"warning: {warning}"), err=True)
     return EXIT_OK
 
 
@@ -61,55 +82,56 @@ def run_export(app: AppContext, names: list[str], out: Path, source: Path | None
     edited = False
     for r in results:
         state = "re-written with edits" if r.edited else "original bytes"
-        app.echo(f"exported {r.name} [{r.guid}] -> {r.path} ({state})")
+        app.echo(one_line(f"exported {r.name} [{r.guid}] -> {r.path} ({state})"))
         edited = edited or r.edited
     if edited:
         app.echo(f"warning: {SIGNATURE_NOTE}", err=True)
     return EXIT_OK
 
 
-def _text(changes: list[GcnChange], base: str, revision: str) -> str:
-    lines = [f"gcn diff {base} -> {revision}"]
-    for c in changes:
-        lines.append(f"{c.level:4} {c.id}  {c.path}: {c.text}")
-    counts = summary(changes)
-    lines.append(
-        f"{len(changes)} change(s): {counts['ERR']} ERR, {counts['WARN']} WARN, {counts['INFO']} INFO"
-    )
-    return "\n".join(lines)
-
-
-def diff_json(changes: list[GcnChange], base: str, revision: str) -> str:
-    """The DESIGN §6 JSON document for a gcn comparison."""
-    from afasgov import __version__
-
-    doc = {
-        "tool": f"afasgov {__version__}",
-        "base": base,
-        "revision": revision,
-        "summary": summary(changes),
-        "changes": [c.to_dict() | {"waived": False, "waiver": None} for c in changes],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+def _operand(spec: Path, directory: Path | None) -> str:
+    """A ``gcn diff`` operand as ``afasgov diff`` reads it: a ``.gcn``/definition file as it is, a
+    stored definition (by name, file stem or GUID) as the path of its YAML. Anything else (an
+    environment, a snapshot directory) is a usage error: ``gcn diff`` compares definitions only."""
+    if spec.is_file():
+        if spec.suffix.lower() not in GCN_SUFFIXES + DEFINITION_SUFFIXES:
+            raise UsageError(
+                f"{spec}: gcn diff compares .gcn files and GetConnector definitions (.yaml/.json)"
+            )
+        return str(spec)
+    if spec.is_dir():
+        raise UsageError(f"{spec} is a directory: use `afasgov diff` to compare snapshots")
+    if directory is not None and not spec.suffix and len(spec.parts) == 1:
+        return str(resolve(directory, str(spec)).yaml_path)
+    raise GcnError("no such file", source=str(spec))
 
 
 def run_diff(
-    app: AppContext, a: Path, b: Path, *, output_format: str, fail_on: str, output: Path | None
+    app: AppContext,
+    a: Path,
+    b: Path,
+    *,
+    output_format: str = "text",
+    fail_on: str = "ERR",
+    output: Path | None = None,
+    waivers: Path | None = None,
+    integrations: Path | None = None,
+    downgrade: bool = True,
 ) -> int:
+    """``afasgov gcn diff``: the same comparison, rendering, waivers and exit codes as ``afasgov
+    diff`` (:func:`afasgov.diff.command.run_diff`), for two GetConnector definitions."""
+    from afasgov.diff.command import run_diff as diff_run
+
     directory = _maybe_dir(app)
-    base = load_definition(a, definitions=directory)
-    revision = load_definition(b, definitions=directory)
-    changes = diff_definitions(base, revision)
-    text = (
-        diff_json(changes, str(a), str(b))
-        if output_format == "json"
-        else _text(changes, str(a), str(b)) + "\n"
+    base, revision = _operand(a, directory), _operand(b, directory)
+    return diff_run(
+        app,
+        base,
+        revision,
+        fmt=output_format,
+        output=output,
+        fail_on=fail_on,
+        waivers=waivers,
+        integrations=integrations,
+        downgrade=downgrade,
     )
-    if output is not None:
-        write_output_text(output, text)
-        app.echo(f"wrote {output}")
-    else:
-        app.echo(text.rstrip("\n"))
-    threshold = LEVELS.index(fail_on) if fail_on in LEVELS else -1
-    failing = threshold >= 0 and any(LEVELS.index(c.level) <= threshold for c in changes)
-    return EXIT_FINDINGS if failing else EXIT_OK

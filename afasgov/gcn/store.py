@@ -74,14 +74,63 @@ def index(directory: Path) -> dict[str, StoredEntry]:
 class ImportResult:
     name: str
     guid: str
-    action: str  # added | updated | unchanged | renamed | replaced
+    action: str  # added | updated | unchanged | renamed | replaced | downgraded
     yaml_path: Path
     gcn_path: Path
     note: str = ""
+    #: things the importer should know (a name outside the REST alphabet, a downgrade), one line each
+    warnings: tuple[str, ...] = ()
 
 
-def import_files(paths: Iterable[Path], into: Path, *, replace: bool = False) -> list[ImportResult]:
-    """Import ``.gcn`` files into ``into`` (all parsed before anything is written)."""
+#: what a connector id should consist of: it is the ``{name}`` of ``/connectors/{name}`` in REST URLs
+REST_NAME: Final = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _name_warning(name: str) -> str | None:
+    if REST_NAME.fullmatch(name):
+        return None
+    return (
+        f"connector name {name!r} has characters outside [A-Za-z0-9_]: clients must URL-encode it in "
+        "/connectors/{name}, and it is stored under a different file name"
+    )
+
+
+def _moments(d: GcnDefinition) -> str:
+    changed = d.changed_at.isoformat() if d.changed_at else "unknown"
+    exported = d.export.exported_at.isoformat() if d.export.exported_at else "unknown"
+    return f"changed {changed}, exported {exported}"
+
+
+def is_older(new: GcnDefinition, old: GcnDefinition) -> bool:
+    """True when ``new`` is an earlier version than ``old`` (same connector): changed earlier
+    (``ChDt``), or changed at the same moment (or unknown) and exported earlier."""
+    if new.changed_at and old.changed_at and new.changed_at != old.changed_at:
+        return new.changed_at < old.changed_at
+    a, b = new.export, old.export
+    if a.exported_at_utc and b.exported_at_utc:
+        return a.exported_at_utc < b.exported_at_utc
+    if a.exported_at and b.exported_at:
+        return a.exported_at < b.exported_at
+    return False
+
+
+def _stored_definition(entry: StoredEntry) -> GcnDefinition | None:
+    """The definition of the stored original export (``None`` when it cannot be read: then there is
+    nothing to compare with, and the import replaces it)."""
+    try:
+        return read_gcn(entry.gcn_path.read_bytes(), source=str(entry.gcn_path)).definition
+    except (OSError, GcnError):
+        return None
+
+
+def import_files(
+    paths: Iterable[Path], into: Path, *, replace: bool = False, allow_downgrade: bool = False
+) -> list[ImportResult]:
+    """Import ``.gcn`` files into ``into`` (all parsed and checked before anything is written).
+
+    An export older than the stored version of the same connector (see :func:`is_older`) is refused
+    unless ``allow_downgrade`` or ``replace``; it is then imported as ``downgraded``, with a warning.
+    """
     docs: list[tuple[Path, bytes, GcnDocument]] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -114,6 +163,17 @@ def import_files(paths: Iterable[Path], into: Path, *, replace: bool = False) ->
         occupant = by_stem.get(stem)
         previous = existing.get(doc.guid)
         note = ""
+        warnings = [w for w in (_name_warning(doc.name),) if w]
+        stored = _stored_definition(previous) if previous is not None else None
+        downgrade = stored is not None and is_older(doc.definition, stored)
+        if downgrade and not (allow_downgrade or replace):
+            assert stored is not None
+            raise GcnError(
+                f"this export of {doc.name} [{doc.guid}] is older than the stored version (this file: "
+                f"{_moments(doc.definition)}; stored: {_moments(stored)}); pass --allow-downgrade (or "
+                "--replace) to import it anyway",
+                source=str(path),
+            )
         if occupant is not None and occupant.guid != doc.guid:
             if not replace:
                 raise GcnError(
@@ -138,11 +198,23 @@ def import_files(paths: Iterable[Path], into: Path, *, replace: bool = False) ->
             action = "unchanged" if same else "updated"
         else:
             action = "added"
+        if downgrade and action != "unchanged":
+            assert stored is not None
+            action = "downgraded" if action == "updated" else action
+            older = f"older than the stored version ({_moments(doc.definition)}; stored: {_moments(stored)})"
+            note = f"{note}; {older}" if note else older
+            warnings.append(f"{doc.name}: imported an export {older}")
         if action != "unchanged":
             writes += [(gcn_path, data), (yaml_path, yaml_bytes)]
         results.append(
             ImportResult(
-                name=doc.name, guid=doc.guid, action=action, yaml_path=yaml_path, gcn_path=gcn_path, note=note
+                name=doc.name,
+                guid=doc.guid,
+                action=action,
+                yaml_path=yaml_path,
+                gcn_path=gcn_path,
+                note=note,
+                warnings=tuple(warnings),
             )
         )
     atomic_write_many(writes)

@@ -110,17 +110,6 @@ def is_null(value: object) -> bool:
     return value is None or value is EMPTY
 
 
-def ole_to_datetime(value: object) -> _dt.datetime | None:
-    """A header/record date as a naive local datetime; ``None`` for NULL or the 0.0 placeholder."""
-    if isinstance(value, OleDate):
-        if float(value) == 0.0:
-            return None
-        return value.to_datetime()
-    if isinstance(value, DotNetDate):
-        return value.to_datetime()
-    return None
-
-
 # ------------------------------------------------------------------------------------- cp1252 text
 # G1/G2 strings are one byte per character. All samples are ASCII; we decode as Windows-1252 (the
 # Delphi ANSI code page of Dutch installations) and map its five undefined bytes to U+0081 etc. so

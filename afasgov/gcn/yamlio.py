@@ -7,6 +7,7 @@ deterministic (stable key order, fields in output order, LF, UTF-8) so ``git dif
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import json
 from typing import Any, Final
 
@@ -160,20 +161,30 @@ def to_dict(d: GcnDefinition) -> dict[str, Any]:
     }
 
 
-def to_yaml(d: GcnDefinition) -> str:
+def to_yaml(d: GcnDefinition, *, ascii_only: bool = False) -> str:
+    """The stored YAML (UTF-8 text as it is); ``ascii_only``: every non-ASCII character escaped by
+    YAML itself (``"\\u202E"``), the same values in a form no terminal can misread."""
     body = yaml.dump(
-        to_dict(d), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110
+        to_dict(d),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=not ascii_only,
+        default_flow_style=False,
+        width=110,
     )
     return YAML_HEADER + body
 
 
-def to_json(d: GcnDefinition) -> str:
-    return json.dumps(to_dict(d), indent=2, ensure_ascii=False) + "\n"
+def to_json(d: GcnDefinition, *, ascii_only: bool = False) -> str:
+    return json.dumps(to_dict(d), indent=2, ensure_ascii=ascii_only) + "\n"
 
 
 # ======================================================================================= from_dict
 class _Doc:
-    """Typed access to a mapping with precise error paths."""
+    """Typed access to a mapping with precise error paths.
+
+    Every key read is remembered: :meth:`done` then refuses the keys nobody read (a mistyped edit
+    must not be dropped silently)."""
 
     def __init__(self, data: Any, path: str, source: str | None) -> None:
         if not isinstance(data, dict):
@@ -181,12 +192,23 @@ class _Doc:
         self.data = data
         self.path = path
         self.source = source
+        self.used: set[str] = set()
 
     def _err(self, key: str, message: str) -> GcnError:
         where = f"{self.path}.{key}" if self.path else key
         return GcnError(f"{where}: {message}", source=self.source, layer="YAML")
 
+    def done(self, *ignored: str) -> None:
+        """Refuse a key that was not read (``ignored``: keys the writer writes for readers only)."""
+        known = self.used | set(ignored)
+        for key in self.data:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else f"known here: {', '.join(sorted(known))}"
+                raise self._err(str(key), f"unknown key ({hint})")
+
     def raw(self, key: str, default: Any = None, *, required: bool = False) -> Any:
+        self.used.add(key)
         if key not in self.data:
             if required:
                 raise self._err(key, "missing")
@@ -281,7 +303,7 @@ def _field_from(doc: _Doc) -> GcnField:
     order = doc.integer("order")
     if order is None:
         raise doc._err("order", "missing")
-    return GcnField(
+    field = GcnField(
         field_id=doc.req_text("id"),
         order=order,
         display=display,
@@ -302,6 +324,8 @@ def _field_from(doc: _Doc) -> GcnField:
         labels=doc.strmap("labels"),
         column_headers=doc.strmap("column_headers"),
     )
+    doc.done()
+    return field
 
 
 def _criterion_from(doc: _Doc) -> GcnCriterion:
@@ -316,8 +340,14 @@ def _criterion_from(doc: _Doc) -> GcnCriterion:
     return GcnCriterion(field_id=doc.req_text("field"), operator=op, value=value or "")
 
 
+def _strict_criterion_from(doc: _Doc) -> GcnCriterion:
+    criterion = _criterion_from(doc)
+    doc.done()
+    return criterion
+
+
 def _alias_from(doc: _Doc) -> GcnAlias:
-    return GcnAlias(
+    alias = GcnAlias(
         alias=doc.req_text("alias"),
         seq=doc.integer("seq", 0) or 0,
         target=doc.text("target"),
@@ -332,9 +362,13 @@ def _alias_from(doc: _Doc) -> GcnAlias:
         visible=doc.req_flag("visible", True),
         join_type=doc.integer("join_type"),
     )
+    doc.done()
+    return alias
 
 
 def from_dict(data: Any, *, source: str | None = None) -> GcnDefinition:
+    """The definition of a :func:`to_dict` document; :class:`GcnError` naming the key path for a
+    wrong value or an unknown key (``export.generation`` is derived and not read)."""
     doc = _Doc(data, "", source)
     schema = doc.raw("schema")
     if schema is not None and schema != SCHEMA:
@@ -349,9 +383,10 @@ def from_dict(data: Any, *, source: str | None = None) -> GcnDefinition:
     fmt = exp.integer("format_version", 8)
     groups = []
     for g in doc.items("filters"):
-        criteria = tuple(_criterion_from(c) for c in g.items("all"))
+        criteria = tuple(_strict_criterion_from(c) for c in g.items("all"))
+        g.done()
         groups.append(GcnFilterGroup(criteria))
-    return GcnDefinition(
+    definition = GcnDefinition(
         guid=doc.req_text("guid"),
         name=doc.req_text("name"),
         description=doc.text("description", "") or "",
@@ -398,6 +433,10 @@ def from_dict(data: Any, *, source: str | None = None) -> GcnDefinition:
         localized_descriptions=loc.strmap("descriptions"),
         localized_infos=loc.strmap("infos"),
     )
+    for part in (dc, fl, hist, loc, doc):
+        part.done()
+    exp.done("generation")
+    return definition
 
 
 def from_yaml(text: str, *, source: str | None = None) -> GcnDefinition:

@@ -91,21 +91,52 @@ def ntfs_filetimes(extra: bytes) -> tuple[int, int, int] | None:
     return None
 
 
-def filetime_to_datetime(value: int) -> _dt.datetime:
+#: FILETIME ticks of 9999-12-31T23:59:59.9999999Z: later times (a FILETIME goes up to year 30828)
+#: cannot be represented as datetimes
+MAX_FILETIME: Final = (
+    (_dt.datetime.max.replace(tzinfo=_dt.UTC) - _NTFS_EPOCH) // _dt.timedelta(microseconds=1) * 10 + 9
+)
+_NTFS_NAMES: Final = ("modification", "access", "creation")
+
+
+def filetime_to_datetime(value: int, what: str = "NTFS time") -> _dt.datetime:
+    """FILETIME ticks (100 ns since 1601-01-01 UTC) as a UTC datetime; :class:`GcnError` when the
+    value lies beyond year 9999 (or is negative)."""
+    if not 0 <= value <= MAX_FILETIME:
+        raise GcnError(
+            f"{what} {value} (FILETIME ticks) is out of the representable date range "
+            "(1601-01-01 to 9999-12-31)",
+            layer=LAYER,
+        )
     return _NTFS_EPOCH + _dt.timedelta(microseconds=value // 10)
 
 
 def ntfs_times(extra: bytes) -> tuple[_dt.datetime, _dt.datetime, _dt.datetime] | None:
-    """(mtime, atime, ctime) from an NTFS (0x000A) extra record, as UTC datetimes."""
+    """(mtime, atime, ctime) from an NTFS (0x000A) extra record, as UTC datetimes.
+
+    :class:`GcnError` when one of them cannot be represented (a damaged or hostile archive)."""
     times = ntfs_filetimes(extra)
     if times is None:
         return None
-    return filetime_to_datetime(times[0]), filetime_to_datetime(times[1]), filetime_to_datetime(times[2])
+    m, a, c = (
+        filetime_to_datetime(t, f"the ZIP NTFS {name} time")
+        for t, name in zip(times, _NTFS_NAMES, strict=True)
+    )
+    return m, a, c
 
 
 def datetime_to_filetime(moment: _dt.datetime) -> int:
-    delta = moment.astimezone(_dt.UTC) - _NTFS_EPOCH
-    return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+    """FILETIME ticks of ``moment`` (naive = local time); :class:`GcnError` before 1601."""
+    try:
+        delta = moment.astimezone(_dt.UTC) - _NTFS_EPOCH
+    except (OverflowError, ValueError):
+        raise GcnError(f"{moment.isoformat()} cannot be converted to UTC", layer=LAYER) from None
+    ticks = (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+    if ticks < 0:
+        raise GcnError(
+            f"{moment.isoformat()} is before 1601-01-01, the start of ZIP NTFS times", layer=LAYER
+        )
+    return ticks
 
 
 def _unicode_path(name: str) -> bytes:
@@ -132,7 +163,14 @@ def make_extras(
 
 
 def dos_datetime(local: _dt.datetime) -> tuple[int, int]:
-    """(time, date) in DOS format, seconds truncated to even values."""
+    """(time, date) in DOS format, seconds truncated to even values; :class:`GcnError` outside the
+    years a DOS date can hold (1980 to 2107)."""
+    if not 1980 <= local.year <= 2107:
+        raise GcnError(
+            f"export time {local.isoformat()} cannot be written: a ZIP (DOS) date holds the years "
+            "1980 to 2107",
+            layer=LAYER,
+        )
     time = (local.hour << 11) | (local.minute << 5) | (local.second // 2)
     date = ((local.year - 1980) << 9) | (local.month << 5) | local.day
     return time, date

@@ -116,6 +116,8 @@ class _Ctx:
         )
 
     def text(self, value: object, key: str, field: str | None) -> str:
+        if type(value) is str and value.isascii() and len(value) <= MAX_STRING_LENGTH:
+            return value  # the common case, decided without the checks below
         if value is None:
             return ""
         if not isinstance(value, str):
@@ -244,7 +246,7 @@ def normalise_get(
     fields: list[GetField] = []
     seen: set[str] = set()
     for index, rf in enumerate(raw_fields):
-        if not isinstance(rf, Mapping):
+        if type(rf) is not dict and not isinstance(rf, Mapping):
             raise ctx.error(f"field #{index + 1} must be an object, got {_type_name(rf)}")
         fid = _ident(ctx, rf.get("id"), "id", f"field #{index + 1}")
         path = f"{connector}/Fields/{fid}"
@@ -278,6 +280,7 @@ def normalise_get(
 
 # ---------------------------------------------------------------------------------------- update
 _UPDATE_OPTIONAL = ("label", "length", "decimals", "mandatory", "primaryKey", "controlType")
+_UPDATE_OPTIONAL_SET = frozenset(_UPDATE_OPTIONAL)
 
 
 def _codes(ctx: _Ctx, value: object, path: str) -> tuple[CodeValue, ...] | None:
@@ -292,18 +295,19 @@ def _codes(ctx: _Ctx, value: object, path: str) -> tuple[CodeValue, ...] | None:
     codes: list[CodeValue] = []
     seen: set[str] = set()
     for index, item in enumerate(value):
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):
             raise ctx.error(f"code #{index + 1} of 'values' must be an object, got {_type_name(item)}", path)
         code = item.get("id")
         if type(code) is int:
             code = str(code)
-        if not isinstance(code, str):
-            raise ctx.error(
-                f"code #{index + 1} of 'values': 'id' must be a string, got "
-                f"{_type_name(code)} {_short(code)}",
-                path,
-            )
-        code = ctx.clean(code, "values.id", path)
+        if type(code) is not str or not code.isascii() or len(code) > MAX_STRING_LENGTH:
+            if not isinstance(code, str):
+                raise ctx.error(
+                    f"code #{index + 1} of 'values': 'id' must be a string, got "
+                    f"{_type_name(code)} {_short(code)}",
+                    path,
+                )
+            code = ctx.clean(code, "values.id", path)
         if code in seen:
             ctx.tol.note(
                 f"environment {ctx.env!r}, connector {ctx.kind} {ctx.connector!r}: duplicate code "
@@ -326,7 +330,7 @@ def _update_fields(
     ckey = f"update {ctx.connector}"
     tol = ctx.tol
     for index, rf in enumerate(raw_fields):
-        if not isinstance(rf, Mapping):
+        if type(rf) is not dict and not isinstance(rf, Mapping):
             raise ctx.error(
                 f"field #{index + 1} of {prefix or 'the connector'} must be an object, got {_type_name(rf)}"
             )
@@ -335,9 +339,10 @@ def _update_fields(
         if fid in seen:
             raise ctx.error("duplicate field id", path)
         seen.add(fid)
-        for key in _UPDATE_OPTIONAL:
-            if key not in rf:
-                tol.missing(env, ckey, key)
+        if not rf.keys() >= _UPDATE_OPTIONAL_SET:
+            for key in _UPDATE_OPTIONAL:
+                if key not in rf:
+                    tol.missing(env, ckey, key)
         if "decimalFieldId" in rf:
             dec_field = rf["decimalFieldId"]
         elif "decimalsFieldId" in rf:  # the get spelling: accepted silently

@@ -122,8 +122,10 @@ def _no_tls_context() -> ssl.SSLContext:
     with _SSL_LOCK:
         ctx = _SSL_CONTEXTS.get(_NO_TLS_KEY)
         if ctx is None:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname on, CERT_REQUIRED
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx.check_hostname = True  # PROTOCOL_TLS_CLIENT's defaults, stated rather than assumed
+            ctx.verify_mode = ssl.CERT_REQUIRED
             _SSL_CONTEXTS[_NO_TLS_KEY] = ctx
         return ctx
 

@@ -9,8 +9,10 @@
       gcn/01-<Name>.gcn   the files to import, numbered in import order
 
 The bundle is written to a temporary sibling directory and renamed into place only when complete,
-so a failure leaves no partial bundle. An existing bundle of the same name is only replaced with
-``replace=True`` (then swapped: the old one is removed after the new one is in place).
+so a failure leaves no partial bundle. Directories and files get the modes the umask gives
+(``0o777``/``0o666`` less the umask), never owner-only temporary modes. An existing bundle of the
+same name is only replaced with ``replace=True`` (then swapped: the old one is removed after the new
+one is in place).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +148,7 @@ def write_bundle(
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise InputError("is not a directory", source=str(out_dir))
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=out_dir))
+    tmp = _temporary_dir(Path(out_dir), final.name)
     try:
         files: dict[str, str] = {}
         width = max(2, len(str(len(plan.imports))))
@@ -170,6 +172,22 @@ def write_bundle(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _temporary_dir(parent: Path, name: str) -> Path:
+    """A new, uniquely named ``.<name>.<random>.tmp`` directory in ``parent``.
+
+    Unlike :func:`tempfile.mkdtemp` (always ``0o700``) it gets the mode the umask gives, as every
+    file and sub-directory in it does: the bundle is renamed into place as it is, and must be as
+    readable as any other output (a release manager's colleagues, a CI artifact upload)."""
+    for _ in range(100):
+        tmp = parent / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.mkdir(tmp, 0o777)  # the kernel applies the umask: no process-wide umask flip
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"cannot create a temporary directory in {parent}")  # pragma: no cover
 
 
 def _swap_in(tmp: Path, final: Path) -> None:

@@ -17,9 +17,7 @@ snapshotting (the previous snapshots stay untouched).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +31,7 @@ from afasgov.release._files import safe_label
 from afasgov.release.history import allocate_run_id, load_history
 from afasgov.release.model import LEVEL_RANK, EnvInfo, IntegrationImpact, Item, ReleaseReport, Waiver
 from afasgov.release.publish import sha256_file, tree_hash, write_reports
+from afasgov.report.paths import portable_paths
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -317,38 +316,6 @@ def input_hashes(config: Config, environments: list[str]) -> dict[str, str]:
         elif path.is_file():
             out[_rel(path, root)] = sha256_file(path)
     return out
-
-
-def portable_paths(root: Path) -> Callable[[str], str]:
-    """A function that writes ``root`` (the configuration's directory) relative and the home directory as ``~``.
-
-    Reports are committed and read on other machines: ``/work/repo/definitions/policy.yaml`` becomes
-    ``definitions/policy.yaml``, ``/work/repo`` alone becomes ``.``, ``/home/jane/.afasgov/key.pem``
-    becomes ``~/.afasgov/key.pem``. Only whole path prefixes are replaced (``/work/repo2`` stays).
-    """
-    prefixes: dict[str, str] = {}
-    for candidate in (root, root.absolute(), root.resolve()):
-        text = candidate.as_posix()
-        if text not in ("", "/", "."):
-            prefixes[text] = "."
-    with contextlib.suppress(RuntimeError, KeyError):
-        home = Path.home()
-        for candidate in (home, home.resolve()):
-            text = candidate.as_posix()
-            if text not in ("", "/", ".") and text not in prefixes:
-                prefixes[text] = "~"
-    if not prefixes:
-        return lambda line: line
-    ordered = sorted(prefixes, key=len, reverse=True)
-    pattern = re.compile("(?<![\\w.~/-])(" + "|".join(re.escape(p) for p in ordered) + ")(/|(?![\\w.-]))")
-
-    def replace(match: re.Match[str]) -> str:
-        short = prefixes[match.group(1)]
-        if match.group(2) == "/":
-            return "" if short == "." else short + "/"
-        return short
-
-    return lambda line: pattern.sub(replace, line) if line else line
 
 
 _PORTABLE_FIELDS = ("text", "title", "path", "evidence", "remediation", "file", "payload", "note")

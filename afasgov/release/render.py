@@ -322,7 +322,7 @@ def to_document(report: ReleaseReport) -> ReportDocument:
         items.append(ReportItem(
             id=item.id, level=item.level, text=item.text, path=item.path or item.connector or item.payload,
             fingerprint=item.key(), title=item.title, severity=item.severity, environment=item.environment,
-            app_connector=item.app_connector, connector=item.connector or f"{item.section}", field=item.field,
+            app_connector=item.app_connector, connector=item.connector, field=item.field,
             evidence=item.evidence, remediation=item.remediation, reference=item.auditor, notes=tuple(notes),
             waived=item.waived, waiver=waiver, file=item.file, data=item.to_json()))
         if item.id not in rules:

@@ -89,6 +89,34 @@ class ReportItem:
     line: int = 0
     data: Mapping[str, Any] = dc_field(default_factory=dict)
 
+    @property
+    def where(self) -> str:
+        """Where the item is, as one path: ``path`` (else the connector) prefixed with the environment and
+        the App Connector unless it already starts with them (``production/iam/KnUser``). Several App
+        Connectors (``"hr-export, legacy-portal"``) are not spelled into the path: :attr:`scope` names them.
+        Every human and CI format shows this, so items that differ only in where they are never read alike.
+        """
+        base = self.path or self.connector
+        prefix = [p for p in (self.environment, self.app_connector) if p and "," not in p]
+        segments = base.split("/") if base else []
+        if not prefix or segments[: len(prefix)] == prefix or (segments[:1] == prefix[:1]):
+            return base
+        return "/".join(prefix + segments)
+
+    @property
+    def scope(self) -> str:
+        """What :attr:`where` does not show: several App Connectors, the connector or the field when the path
+        does not name them (``"App Connectors hr-export, legacy-portal; field BSN"``); empty otherwise."""
+        segments = set(self.where.replace(":", "/").split("/"))
+        parts = []
+        if "," in self.app_connector:
+            parts.append(f"App Connectors {self.app_connector}")
+        if self.connector and self.connector not in segments:
+            parts.append(f"connector {self.connector}")
+        if self.field and self.field not in segments:
+            parts.append(f"field {self.field}")
+        return "; ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:

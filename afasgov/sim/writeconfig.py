@@ -101,6 +101,8 @@ def write_config(path: Path, dataset: Dataset, origin: str) -> Path:
         os.chmod(secrets_dir, 0o700)
         for name, content in files.items():
             atomic_write_text(secrets_dir / name, content, mode=0o600)
+        # keep the demo credentials out of any git repository the directory happens to be in
+        atomic_write_text(secrets_dir / ".gitignore", "*\n", mode=0o600)
         text = HEADER.format(origin=origin, dataset=dataset.name, secrets_dir=secrets_name) + yaml.safe_dump(
             config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
         atomic_write_text(path, text, mode=0o644)

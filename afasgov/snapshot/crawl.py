@@ -9,10 +9,13 @@ Per environment (:func:`crawl_environment`):
 
 Every request goes through the client's limiter: at most 8 in flight per environment, and, for
 fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`). The
-client retries 503 and transport failures; the crawl adds a few attempts for the other transient
-failures of a read-only metainfo request (500, an HTML error page, truncated JSON). A request that keeps
-failing fails its environment with a :class:`CrawlError` naming the environment, the App Connector
-and the connector (exit 3): nothing is silently skipped.
+client retries 503 and transport failures; the crawl gives each read-only metainfo request up to
+``attempts`` attempts for transient failures: a 500, an HTML error page or truncated JSON, and —
+once the environment has answered a request — a 503 (``retry_after`` within the client's give-up
+limit) or a transport failure that outlasted the client's tries. Crawl-level retries are bounded
+per request and per run (a budget per environment, see :class:`CrawlSettings`), with backoff. A
+request that keeps failing fails its environment with a :class:`CrawlError` naming the
+environment, the App Connector and the connector (exit 3): nothing is silently skipped.
 
 :func:`snapshot_environments` crawls many environments (a fleet: many tenants, each with its own
 environments and credentials) in parallel and writes each tree as soon as it is complete; one
@@ -62,10 +65,16 @@ T = TypeVar("T")
 PROFIT_GET_CONNECTOREN = "ProfitGetConnectoren"
 #: attempts per request at the crawl level (each attempt includes the client's own retries).
 DEFAULT_ATTEMPTS = 4
+#: the crawl-level retry budget per environment and run: this many + this share of the requests
+DEFAULT_RUN_RETRIES = 16
+DEFAULT_RUN_RETRIES_PER_REQUEST = 0.25
 #: default cap on requests in flight over all environments of one run.
 DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
 #: environments crawled at the same time (bounds memory in fleets; requests are capped anyway).
 DEFAULT_PARALLEL_ENVIRONMENTS = 16
+
+#: event-loop turns a finished request gives the requests waiting for its slot (see ``_fetch``)
+YIELDS_BEFORE_PROCESSING = 4
 
 TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
 
@@ -85,9 +94,10 @@ class CrawlError(RemoteError):
 class CrawlSettings:
     """How to crawl: limits, retries, transports (tests), progress callbacks."""
 
-    #: attempts per request at the crawl level (500s and other transient failures)
+    #: attempts per request at the crawl level (each includes the client's own tries)
     attempts: int = DEFAULT_ATTEMPTS
-    #: the client's retry policy (503 / transport failures); None = the client's default
+    #: the client's retry policy (503 / transport failures; None = the client's default); its
+    #: backoff, sleep (injectable: tests never wait) and give-up limit serve the crawl level too
     retry: RetryPolicy | None = None
     #: a transport per (environment, App Connector): tests use ``httpx.ASGITransport``
     transport_factory: TransportFactory | None = None
@@ -97,11 +107,20 @@ class CrawlSettings:
     max_in_flight_total: int | None = DEFAULT_MAX_IN_FLIGHT_TOTAL
     #: environments crawled at once
     parallel_environments: int = DEFAULT_PARALLEL_ENVIRONMENTS
+    #: crawl-level retries per environment and run: ``run_retries`` + ``run_retries_per_request`` ×
+    #: the requests planned so far
+    run_retries: int = DEFAULT_RUN_RETRIES
+    run_retries_per_request: float = DEFAULT_RUN_RETRIES_PER_REQUEST
+    #: called with (environment, what, error, attempt) before each crawl-level retry
+    on_retry: Callable[[str, str, AfasgovError, int], None] | None = None
     #: called with (environment, number of requests planned so far) / (environment) per finished request
     on_planned: Callable[[str, int], None] | None = None
     on_done: Callable[[str], None] | None = None
     #: the limiter registry of this run (created from ``max_in_flight_total`` when None)
     registry: LimiterRegistry | None = None
+    #: the base URL recorded in ``_snapshot.yaml`` (default: the environment's, without user info,
+    #: query or fragment); the demo generator records the simulator's logical URL instead
+    public_base_url: Callable[[EnvironmentConfig], str] | None = None
     #: the clock for ``taken_at`` (tests)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -114,13 +133,17 @@ class CrawlSettings:
 
 
 #: retried by the crawl: a 500 (out of memory, timeout, a hiccup) and answers that are not the JSON
-#: promised (an HTML error page of a proxy, truncated JSON). 503 and transport failures are already
-#: retried by the client (with ``Retry-After`` and backoff), so they fail at once here.
+#: promised (an HTML error page of a proxy, truncated JSON).
 _TRANSIENT: tuple[type[BaseException], ...] = (E.ProfitServerError, E.BadResponseError)
-_FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError,)
+#: retried by the crawl once the environment has answered a request (it is up, the failures are
+#: intermittent): a 503 and a transport failure that outlasted the client's own retries.
+_INTERMITTENT: tuple[type[BaseException], ...] = (E.ServiceUnavailableError, E.TransportError)
+#: never retried by the crawl: a body over the cap, a TLS failure (certificate or handshake: it will
+#: not change), a time-out (the client already waited the full time-out on each of its tries)
+_FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError, E.TLSError, E.TimeoutError_)
 
 
-def _public_url(url: str) -> str:
+def public_url(url: str) -> str:
     """The base URL without user info, query or fragment (never a secret in ``_snapshot.yaml``)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -136,6 +159,9 @@ class _EnvironmentCrawl:
         self.tolerances = Tolerances()
         self.clients: dict[str, ProfitClient] = {}
         self.requests = 0
+        #: requests that succeeded / crawl-level retries taken (from the run's budget)
+        self.succeeded = 0
+        self.retries = 0
         #: blocked flags from ProfitGetConnectoren (set by a task during the crawl)
         self.flags: dict[str, bool] | None = None
 
@@ -149,7 +175,11 @@ class _EnvironmentCrawl:
             self.settings.on_done(self.env.name)
 
     async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]]) -> T:
-        """One request with crawl-level attempts; a :class:`CrawlError` when it keeps failing."""
+        """One request with crawl-level attempts; a :class:`CrawlError` when it keeps failing.
+
+        Bounded per request (``attempts``, each including the client's own retries) and per run
+        (the retry budget of :meth:`_may_retry`); backoff between attempts with the retry policy's
+        (injectable) sleep."""
         attempts = max(1, self.settings.attempts)
         retry = self.settings.retry or RetryPolicy()
         attempt = 0
@@ -159,18 +189,57 @@ class _EnvironmentCrawl:
                 result = await call()
             except _FATAL as exc:
                 raise self._failure(what, app, exc, attempt) from None  # type: ignore[arg-type]
-            except _TRANSIENT as exc:
-                if attempt >= attempts:
-                    raise self._failure(what, app, exc, attempt) from None  # type: ignore[arg-type]
-                await retry.sleep(retry.backoff(attempt))
+            except RemoteError as exc:  # 401, 403, 404, OAuth refusals are never retried
+                if not self._retryable(exc, retry) or attempt >= attempts:
+                    raise self._failure(what, app, exc, attempt) from None
+                if not self._may_retry():
+                    raise self._failure(what, app, exc, attempt, budget=True) from None
+                if self.settings.on_retry is not None:
+                    self.settings.on_retry(self.env.name, what, exc, attempt)
+                await retry.sleep(self._delay(exc, retry, attempt))
                 continue
-            except RemoteError as exc:  # 401, 403, 404, OAuth refusals, 503 and transport after retries
-                raise self._failure(what, app, exc, attempt) from None
+            self.succeeded += 1
             self._done()
+            # The response freed a slot of the limiter: let the request waiting for it go out
+            # before this one is processed (normalised, rendered, written), so the processing
+            # overlaps the network wait instead of delaying the next request. A waiting request
+            # needs a few turns of the event loop to reach the socket (limiter hand-over,
+            # connection pool, write); the order of processing does not change any output.
+            for _ in range(YIELDS_BEFORE_PROCESSING):
+                await asyncio.sleep(0)
             return result
 
-    def _failure(self, what: str, app: str, exc: AfasgovError, attempts: int) -> CrawlError:
+    def _retryable(self, exc: RemoteError, retry: RetryPolicy) -> bool:
+        if isinstance(exc, _TRANSIENT):
+            return True
+        if not isinstance(exc, _INTERMITTENT) or not self.succeeded:
+            return False  # nothing has answered yet: unreachable or down, fail promptly
+        if isinstance(exc, E.ServiceUnavailableError) and exc.retry_after is not None:
+            return exc.retry_after <= retry.give_up_after  # else a maintenance window
+        return True
+
+    def _may_retry(self) -> bool:
+        """Take one retry from the run's budget; False when it is spent."""
+        s = self.settings
+        budget = max(0, s.run_retries) + int(max(0.0, s.run_retries_per_request) * self.requests)
+        if self.retries >= budget:
+            return False
+        self.retries += 1
+        return True
+
+    @staticmethod
+    def _delay(exc: RemoteError, retry: RetryPolicy, attempt: int) -> float:
+        delay = retry.backoff(attempt)
+        if isinstance(exc, E.ServiceUnavailableError) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, retry.retry_after_cap))
+        return delay
+
+    def _failure(
+        self, what: str, app: str, exc: AfasgovError, attempts: int, *, budget: bool = False
+    ) -> CrawlError:
         tries = f" after {attempts} attempts" if attempts > 1 else ""
+        if budget:
+            tries += f" (the run's retry budget of {self.retries} crawl-level retries is spent)"
         return CrawlError(
             f"environment {self.env.name!r}: {what} (via App Connector {app!r}) failed{tries}: {exc}",
             environment=self.env.name,
@@ -319,7 +388,11 @@ class _EnvironmentCrawl:
             meta=SnapshotMeta(
                 taken_at=self.settings.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 afasgov_version=__version__,
-                base_url=_public_url(env.base_url),
+                base_url=(
+                    self.settings.public_base_url(env)
+                    if self.settings.public_base_url is not None
+                    else public_url(env.base_url)
+                ),
                 language=env.language,
                 warnings=tol.lines(),
             ),
@@ -436,10 +509,13 @@ def overall_exit_code(results: Iterable[EnvironmentResult]) -> int:
 __all__ = [
     "DEFAULT_ATTEMPTS",
     "DEFAULT_MAX_IN_FLIGHT_TOTAL",
+    "DEFAULT_RUN_RETRIES",
+    "DEFAULT_RUN_RETRIES_PER_REQUEST",
     "CrawlError",
     "CrawlSettings",
     "EnvironmentResult",
     "crawl_environment",
     "overall_exit_code",
+    "public_url",
     "snapshot_environments",
 ]

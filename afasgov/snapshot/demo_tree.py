@@ -2,9 +2,12 @@
 
 ``python -m afasgov.snapshot.demo_tree`` starts the simulator's ``demo`` dataset on a loopback
 socket, crawls every environment with the real client (exactly what ``afasgov snapshot --all``
-does) and writes ``definitions/{production,test,accept}/``. ``--check`` crawls into a temporary
-directory instead and exits 1 if the committed trees differ (``_snapshot.yaml`` is volatile and
-ignored), so CI notices when the demo dataset changed and the example trees were not refreshed.
+does) and writes ``definitions/{production,test,accept}/``. ``_snapshot.yaml`` records the
+simulator's logical base URL (``http://sim.test/12345-production/ProfitRestServices``), not the
+random loopback port it listened on, so regenerating an unchanged dataset changes only
+``taken_at``. ``--check`` crawls into a temporary directory instead and exits 1 if the committed
+trees differ (``_snapshot.yaml`` is volatile and ignored), so CI notices when the demo dataset
+changed and the example trees were not refreshed.
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afasgov.config import load_config
-from afasgov.snapshot.crawl import CrawlSettings, overall_exit_code, snapshot_environments
+from afasgov.snapshot.crawl import CrawlSettings, overall_exit_code, public_url, snapshot_environments
 from afasgov.snapshot.tree import SNAPSHOT_FILE
+
+if TYPE_CHECKING:
+    from afasgov.config import EnvironmentConfig
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO / "definitions"
@@ -25,11 +32,20 @@ DEFAULT_OUT = REPO / "definitions"
 
 def snapshot_demo(out: Path) -> tuple[int, list[str]]:
     """Snapshot every demo environment into ``out``; returns (exit code, environment names)."""
-    from afasgov.sim.testing import running_sim
+    from afasgov.sim.testing import IN_PROCESS_ORIGIN, running_sim
 
     with running_sim("demo") as sim, tempfile.TemporaryDirectory(prefix="afasgov-demo-") as tmp:
         config = load_config(sim.write_config(Path(tmp) / "afasgov.yaml"))
-        results = asyncio.run(snapshot_environments(config.select(), out, CrawlSettings()))
+        origin = sim.origin
+
+        def logical_url(env: EnvironmentConfig) -> str:
+            """The simulator's logical URL (``http://sim.test/…``), not its random loopback port."""
+            if not env.base_url.startswith(origin + "/"):
+                raise RuntimeError(f"{env.name}: {env.base_url} is not served by the demo simulator")
+            return public_url(IN_PROCESS_ORIGIN + env.base_url[len(origin) :])
+
+        settings = CrawlSettings(public_base_url=logical_url)
+        results = asyncio.run(snapshot_environments(config.select(), out, settings))
     for r in results:
         if r.error is not None:
             print(f"demo_tree: {r.environment}: {r.error}", file=sys.stderr)

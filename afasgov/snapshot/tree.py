@@ -123,6 +123,88 @@ def get_connector_doc(c: GetConnector) -> dict[str, Any]:
     }
 
 
+# The connector files are most of a tree and are rendered while requests are in flight, so they
+# get a direct renderer: the same bytes as ``yamlio.emit(update_connector_doc(c))`` (a property
+# test checks it), without building a document first (≈2× faster).
+_scalar = yamlio.cached_scalar
+
+
+def _int(value: int) -> str:
+    return str(value) if type(value) is int else yamlio.scalar(value)
+
+
+def _bool(value: bool | None) -> str:
+    return "true" if value is True else "false" if value is False else yamlio.scalar(value)
+
+
+def _render_update_fields(fields: tuple[UpdateField, ...], indent: str, out: list[str]) -> None:
+    dash, sub = indent + "- ", indent + "  "
+    for f in fields:
+        out.append(
+            f"{dash}field_id: {_scalar(f.field_id)}\n"
+            f"{sub}label: {_scalar(f.label)}\n"
+            f"{sub}data_type: {_scalar(f.data_type)}\n"
+            f"{sub}length: {_int(f.length)}\n"
+            f"{sub}decimals: {_int(f.decimals)}\n"
+            f"{sub}decimals_field_id: {_scalar(f.decimals_field_id)}\n"
+            f"{sub}mandatory: {_bool(f.mandatory)}\n"
+            f"{sub}primary_key: {_bool(f.primary_key)}\n"
+            f"{sub}not_zero: {_bool(f.not_zero)}\n"
+            f"{sub}control_type: {_int(f.control_type)}\n"
+        )
+        if f.values is not None:
+            if not f.values:
+                out.append(f"{sub}values: []\n")
+                continue
+            out.append(f"{sub}values:\n")
+            vdash, vsub = sub + "- ", sub + "  "
+            for c in f.values:
+                out.append(f"{vdash}id: {_scalar(c.id)}\n{vsub}description: {_scalar(c.description)}\n")
+
+
+def _render_fields_and_objects(
+    fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...], indent: str, out: list[str]
+) -> None:
+    if fields:
+        out.append(f"{indent}fields:\n")
+        _render_update_fields(fields, indent, out)
+    else:
+        out.append(f"{indent}fields: []\n")
+    if objects:
+        out.append(f"{indent}objects:\n")
+        for o in objects:
+            out.append(f"{indent}- name: {_scalar(o.name)}\n")
+            _render_fields_and_objects(o.fields, o.objects, indent + "  ", out)
+
+
+def render_update(c: UpdateConnector) -> bytes:
+    """``update/<id>.yaml``: the bytes of ``yamlio.emit(update_connector_doc(c))``, faster."""
+    out = [f"id: {_scalar(c.id)}\ndescription: {_scalar(c.description)}\n"]
+    _render_fields_and_objects(c.fields, c.objects, "", out)
+    return "".join(out).encode("utf-8")
+
+
+def render_get(c: GetConnector) -> bytes:
+    """``get/<id>.yaml``: the bytes of ``yamlio.emit(get_connector_doc(c))``, faster."""
+    out = [f"id: {_scalar(c.id)}\ndescription: {_scalar(c.description)}\nblocked: {_bool(c.blocked)}\n"]
+    if not c.fields:
+        out.append("fields: []\n")
+    else:
+        out.append("fields:\n")
+        for f in c.fields:
+            out.append(
+                f"- id: {_scalar(f.id)}\n"
+                f"  field_id: {_scalar(f.field_id)}\n"
+                f"  label: {_scalar(f.label)}\n"
+                f"  data_type: {_scalar(f.data_type)}\n"
+                f"  length: {_int(f.length)}\n"
+                f"  decimals: {_int(f.decimals)}\n"
+                f"  decimals_field_id: {_scalar(f.decimals_field_id)}\n"
+                f"  control_type: {_int(f.control_type)}\n"
+            )
+    return "".join(out).encode("utf-8")
+
+
 def app_connector_doc(a: AppConnectorScope) -> dict[str, Any]:
     """The YAML document of ``app-connectors/<name>.yaml``."""
     return {
@@ -189,12 +271,9 @@ def render_files(snapshot: EnvironmentSnapshot) -> Iterator[tuple[str, bytes]]:
     for name in sorted(s.app_connectors):
         yield f"{APP_DIR}/{name}.yaml", yamlio.emit(app_connector_doc(s.app_connectors[name])).encode("utf-8")
     for cid in sorted(s.get_connectors):
-        yield f"{GET_DIR}/{cid}.yaml", yamlio.emit(get_connector_doc(s.get_connectors[cid])).encode("utf-8")
+        yield f"{GET_DIR}/{cid}.yaml", render_get(s.get_connectors[cid])
     for cid in sorted(s.update_connectors):
-        yield (
-            f"{UPDATE_DIR}/{cid}.yaml",
-            yamlio.emit(update_connector_doc(s.update_connectors[cid])).encode("utf-8"),
-        )
+        yield f"{UPDATE_DIR}/{cid}.yaml", render_update(s.update_connectors[cid])
 
 
 def _pid_alive(pid: int) -> bool:
@@ -348,17 +427,10 @@ class TreeWriter:
         self._written[sub].add(cid)
 
     def add_get(self, connector: GetConnector) -> None:
-        self._connector(
-            GET_DIR, connector.id, "get connector", yamlio.emit(get_connector_doc(connector)).encode("utf-8")
-        )
+        self._connector(GET_DIR, connector.id, "get connector", render_get(connector))
 
     def add_update(self, connector: UpdateConnector) -> None:
-        self._connector(
-            UPDATE_DIR,
-            connector.id,
-            "update connector",
-            yamlio.emit(update_connector_doc(connector)).encode("utf-8"),
-        )
+        self._connector(UPDATE_DIR, connector.id, "update connector", render_update(connector))
 
     def finish(
         self, snapshot: EnvironmentSnapshot, *, before_swap: Callable[[Path], None] | None = None
@@ -777,10 +849,38 @@ def read_files(files: Mapping[str, bytes], source: str) -> EnvironmentSnapshot:
             if a.name != stem:
                 raise r.fail(rel, f"name {a.name!r} does not match the file name")
             apps[stem] = a
+    _check_consistent(source, apps, gets, updates)
     snapshot.app_connectors = apps
     snapshot.get_connectors = gets
     snapshot.update_connectors = updates
     return snapshot
+
+
+def _check_consistent(
+    source: str,
+    apps: Mapping[str, AppConnectorScope],
+    gets: Mapping[str, GetConnector],
+    updates: Mapping[str, UpdateConnector],
+) -> None:
+    """Every connector an App Connector lists has its file: a tree missing one is incomplete (a
+    hand edit, a bad merge), not an environment where the connector was removed."""
+    missing: list[tuple[str, str, str]] = []  # (missing file, listed by, connector id)
+    for name in sorted(apps):
+        for sub, refs, present in (
+            (GET_DIR, apps[name].get_connectors, gets),
+            (UPDATE_DIR, apps[name].update_connectors, updates),
+        ):
+            missing.extend(
+                (f"{sub}/{ref.id}.yaml", f"{APP_DIR}/{name}.yaml", ref.id) for ref in refs if ref.id not in present
+            )
+    if missing:
+        rel, listed_by, cid = missing[0]
+        others = len({m[0] for m in missing}) - 1
+        more = f" (and {others} more connector file{'s' if others != 1 else ''})" if others else ""
+        raise InputError(
+            f"{source}/{rel} is missing{more}, but {listed_by} lists {rel.split('/')[0]} connector "
+            f"{cid!r}: an incomplete tree (restore it from git or re-run 'afasgov snapshot')"
+        )
 
 
 def read_tree(path: Path | str) -> EnvironmentSnapshot:
@@ -895,6 +995,8 @@ __all__ = [
     "read_git_tree",
     "read_tree",
     "render_files",
+    "render_get",
+    "render_update",
     "update_connector_doc",
     "write_tree",
 ]

@@ -61,6 +61,27 @@ def scalar(value: object) -> str:
     raise TypeError(f"cannot emit {type(value).__name__} as a tree scalar")
 
 
+_SCALARS: dict[str, str] = {}
+#: the memo of :func:`cached_scalar` is dropped when it grows past this many strings
+_SCALARS_MAX = 65536
+
+
+#: only strings up to this length are memoised (the memo stays small whatever the input)
+_SCALARS_MAX_LEN = 200
+
+
+def cached_scalar(value: object) -> str:
+    """:func:`scalar`, memoised for short strings (labels, data types and codes repeat a lot)."""
+    if type(value) is str and len(value) <= _SCALARS_MAX_LEN:
+        text = _SCALARS.get(value)
+        if text is None:
+            if len(_SCALARS) >= _SCALARS_MAX:
+                _SCALARS.clear()
+            text = _SCALARS[value] = scalar(value)
+        return text
+    return scalar(value)
+
+
 def emit(data: dict[str, Any]) -> str:
     """A mapping (of scalars, mappings, lists of mappings or scalars) as block YAML, LF line ends."""
     out: list[str] = []
@@ -236,4 +257,4 @@ def load(data: bytes, source: str) -> Any:
     return yamlsafe.loads(text, source, max_bytes=MAX_FILE_BYTES, strict=False)
 
 
-__all__ = ["MAX_FILE_BYTES", "emit", "load", "scalar"]
+__all__ = ["MAX_FILE_BYTES", "cached_scalar", "emit", "load", "scalar"]

@@ -637,3 +637,50 @@ def test_every_check_has_documentation_and_metadata() -> None:
         assert c.decidable in ("yes", "partly", "policy")
         if c.decidable != "yes":
             assert c.limits, f"{c.id} must say what it cannot decide"
+
+
+#: security-checklist.md §1 "Aud" column: ✔ (full) or ◐ (partly); AC038/AC039 are the Auditor's own
+#: PERF-34/PERF-52 messages. Every other check is beyond the Auditor (✘).
+CHECKLIST_AUDITOR = {
+    **{f"AC{i:03d}": "partial" for i in (5, 6, 7, 8, 9, 11, 17, 19, 22, 23, 28)},
+    **{f"AC{i:03d}": "full" for i in (10, 13, 14, 16, 20, 27, 34, 35, 36, 38, 39)},
+    "AC018": "partial",  # ✔ for stored filters, ✘ for URL filters
+}
+
+
+def test_auditor_coverage_follows_the_checklist_and_every_covered_check_has_a_reference() -> None:
+    for c in all_checks():
+        assert c.auditor_coverage == CHECKLIST_AUDITOR.get(c.id, "none"), c.id
+        ref = c.auditor_reference()
+        if c.auditor_coverage == "none":
+            assert ref == "", c.id
+            continue
+        assert ref, f"{c.id} is covered by the Auditor ({c.auditor_coverage}) but names no correspondence"
+        if not c.auditor:  # no message id: a description that says how far the Auditor goes
+            assert ref.startswith("Auditor ") and ref.endswith("(◐)" if c.auditor_coverage == "partial" else "(✔)")
+
+
+def test_findings_carry_the_auditor_reference_of_their_check() -> None:
+    snap = snapshot(scopes=[scope("legacy", update=["KnUser"], token_expiry="0", auth_type="classic")],
+                    update=[upd_conn("KnUser", "MtCd")])
+    [ac5] = run("AC005", context(snap))
+    assert ac5.auditor_ref == "Auditor lists UpdateConnectors without risk rating (◐)"
+    [ac22] = run("AC022", context(snap))
+    assert ac22.auditor_ref.startswith("Auditor ") and "expiry" in ac22.auditor_ref
+
+
+def test_a_covered_check_without_a_reference_cannot_register() -> None:
+    from afasgov.audit.registry import _REGISTRY, Check, register
+
+    class Nameless(Check):
+        """A check the Auditor covers partly, with nothing to say how."""
+
+        id = "AC990"
+        title = "x"
+        auditor_coverage = "partial"
+
+    try:
+        with pytest.raises(TypeError, match="AC990"):
+            register(Nameless)
+    finally:
+        _REGISTRY.pop("AC990", None)  # never leave a stray check behind for the other tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -344,3 +345,152 @@ def test_built_gcn_definitions_in_the_repository_are_audited(
     assert ("AC018", "U001") in got  # contains = slow operator (FILT-47)
     assert all(f["connector_type"] == "gcn" for f in findings)
     assert code == 1
+
+
+# ------------------------------------------------------------------- where each finding belongs
+def _second_environment(root: Path) -> None:
+    """A test snapshot whose `legacy` App Connector may also write KnUser (and so may `iam`)."""
+    test = snapshot(
+        "test",
+        type="test",
+        scopes=[
+            scope("legacy", update=["KnUser"], token_expiry="2027-01-31", auth_type="classic"),
+            scope("iam", update=["KnUser"], token_expiry="2027-01-31", auth_type="oauth"),
+        ],
+        update=[upd_conn("KnUser", "MtCd", "Awin")],
+    )
+    write_tree(test, root / "definitions")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "junit", "github", "sarif"])
+def test_every_format_says_which_environment_and_app_connector(
+    repo: tuple[Path, str], fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    _second_environment(root)
+    _, out, _ = audit(root, "--no-secret-scan", "--only", "AC005", "--format", fmt, capsys=capsys)
+    for where in ("production/legacy/KnUser", "test/legacy/KnUser", "test/iam/KnUser"):
+        assert where in out, (fmt, where)
+    if fmt == "text":
+        assert "AFAS Auditor lists UpdateConnectors without risk rating (◐)" in out
+    if fmt == "junit":
+        from lxml import etree
+
+        names = [c.get("name") for c in etree.fromstring(out.encode()).iter("testcase")]
+        assert len(names) == 3 and len(set(names)) == 3
+
+
+def test_waiver_paths_match_the_finding_location(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The same waivers.yaml means the same in `afasgov audit` and `afasgov release-check`: a path pattern
+    matches ``<environment>/<App Connector>/<canonical path>``."""
+    root, _ = repo
+    _second_environment(root)
+    (root / "definitions" / "waivers.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {"id": "AC005", "path": "test/*/KnUser", "reason": "test", "owner": "o", "expires": "2027-01-31"}
+                ]
+            }
+        )
+    )
+    _, out, _ = audit(root, "--no-secret-scan", "--only", "AC005", "--format", "json", capsys=capsys)
+    waived = {f["path"]: f["waived"] for f in json.loads(out)["findings"]}
+    assert waived == {"production/legacy/KnUser": False, "test/legacy/KnUser": True, "test/iam/KnUser": True}
+
+
+def test_waivers_option_replaces_the_configured_file(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root, _ = repo
+    args = ("production", "--no-secret-scan", "--only", "AC005", "--format", "json")
+    elsewhere = tmp_path_factory.mktemp("w") / "team-waivers.yaml"
+    elsewhere.write_text(
+        yaml.safe_dump(
+            [{"id": "AC005", "path": "production/legacy/**", "reason": "IAM", "owner": "o", "expires": "2027-01-31"}]
+        )
+    )
+    code, out, _ = audit(root, *args, capsys=capsys)
+    assert code == 1 and not json.loads(out)["findings"][0]["waived"]
+    code, out, _ = audit(root, *args, "--waivers", str(elsewhere), capsys=capsys)
+    assert code == 0 and json.loads(out)["findings"][0]["waived"] is True
+    elsewhere.write_text("waivers:\n  - id: AC005\n")  # broken: exit 2 with file and entry, like diff
+    code, _, err = audit(root, *args, "--waivers", str(elsewhere), capsys=capsys)
+    assert code == 2 and "team-waivers.yaml" in err and "Traceback" not in err
+
+
+# -------------------------------------------------------------- paths in "checked" and "not seen"
+def test_checked_and_not_seen_print_paths_relative_to_the_config(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root, _ = repo
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    (root / "definitions" / "policy.yaml").rename(home / "policy.yaml")
+    shutil.rmtree(root / "definitions" / "integrations")
+    (root / "definitions" / "waivers.yaml").write_text(
+        yaml.safe_dump([{"id": "AC999", "path": "x", "reason": "r", "owner": "o", "expires": "2027-01-31"}])
+    )
+    _, out, _ = audit(root, "production", "--policy", str(home / "policy.yaml"), "--format", "json", capsys=capsys)
+    data = json.loads(out)
+    assert str(root) not in out and str(home) not in out
+    assert [w["source"] for w in data["waivers"]] == ["definitions/waivers.yaml: waivers[0]"]  # unused
+    assert any(line.startswith("configuration afasgov.yaml") for line in data["checked"])
+    assert any("no integration manifests in definitions/integrations" in n for n in data["not_seen"])
+    assert {"policy": "~/policy.yaml"}.items() <= {i["name"]: i["location"] for i in data["inputs"]}.items()
+    (home / "policy.yaml").rename(root / "definitions" / "policy.yaml")
+    (root / "definitions" / "policy.yaml").unlink()
+    _, text, _ = audit(root, "production", "--no-secret-scan", capsys=capsys)
+    assert "no policy file (definitions/policy.yaml)" in text and str(root) not in text
+
+
+# --------------------------------------------------------------------- what the secret scan reads
+def test_the_scan_leaves_out_the_reports_dir_and_dist(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    config = {**CONFIG, "reports_dir": "out/audit-reports"}
+    (root / "afasgov.yaml").write_text(yaml.safe_dump(config))
+    quote = "evidence: TLS verification off (requests.get(url, verify=False))\n"
+    for d in ("out/audit-reports", "dist", "reports"):
+        (root / d).mkdir(parents=True)
+        (root / d / "r.md").write_text(quote)
+    args = ("production", "--only", "AC030", "--format", "json", "--no-history")
+    _, out, _ = audit(root, *args, capsys=capsys)
+    data = json.loads(out)
+    files = {f["path"].split(":")[0] for f in data["findings"]}
+    assert files == {"reports/r.md"}  # not the configured reports_dir, so still scanned
+    assert any("out/audit-reports" in n and "dist" in n for n in data["not_seen"])
+    _, out, _ = audit(root, *args, "--scan-exclude", "reports", capsys=capsys)
+    assert json.loads(out)["findings"] == []
+    _, out, _ = audit(root, *args, "--no-default-excludes", capsys=capsys)
+    files = {f["path"].split(":")[0] for f in json.loads(out)["findings"]}
+    assert files == {"reports/r.md", "dist/r.md", "out/audit-reports/r.md"}
+
+
+def test_configured_secret_files_are_not_scanned_but_other_owner_only_files_are(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    config = yaml.safe_load(yaml.safe_dump(CONFIG))
+    config["environments"]["test"]["app_connectors"]["legacy"]["auth"] = {
+        "type": "classic",
+        "token_file": "local/test.token",
+    }
+    (root / "afasgov.yaml").write_text(yaml.safe_dump(config))
+    (root / "local").mkdir(mode=0o700)
+    token = f"<token><version>1</version><data>{secrets.token_hex(32).upper()}</data></token>"
+    (root / "local" / "test.token").write_text(token)
+    (root / "local" / "test.token").chmod(0o600)
+    (root / "key.pem").write_text(
+        "-----BEGIN PRIVATE KEY-----\n" + "\n".join(["MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg" * 1] * 4)
+        + "\n-----END PRIVATE KEY-----\n"
+    )
+    (root / "key.pem").chmod(0o600)
+    _, out, err = audit(root, "production", "--format", "json", "--no-history", capsys=capsys)
+    data = json.loads(out)
+    paths = {f["path"].split(":")[0] for f in data["findings"] if f["connector_type"] == "file"}
+    assert "key.pem" in paths and "local/test.token" not in paths
+    assert any("local/test.token" in n and ".gitignore" in n for n in data["not_seen"])
+    assert token not in out + err

@@ -73,7 +73,7 @@ def planted(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (tmp_path / "huge.txt").write_bytes(b"x" * (3 * 1024 * 1024) + xml.encode())  # over the cap: skipped
     for p in tmp_path.rglob("*"):
         if p.is_file():
-            p.chmod(0o644)  # not owner-only: untracked owner-only files are secret stores
+            p.chmod(0o644)  # permissions do not matter: only configured secret files are skipped
     return tmp_path, {"hex": hexdata, "secret": client_secret, "bearer": bearer, "key": key.splitlines()[1]}
 
 
@@ -225,29 +225,76 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     assert scan_repository(repo).hits == []
 
 
-def test_untracked_owner_only_secret_stores_are_noted_not_reported(tmp_path: Path) -> None:
-    git(tmp_path, "init", "-q")
-    (tmp_path / "README.md").write_text("x\n")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "x")
+def _committed_repo(root: Path) -> None:
+    git(root, "init", "-q")
+    (root / "README.md").write_text("x\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "x")
+
+
+def test_untracked_owner_only_files_are_scanned_like_any_other(tmp_path: Path) -> None:
+    """`openssl genpkey -out key.pem` leaves an owner-only file: not git-ignored, it is one `git add .`
+    away from the history, so it is reported, not assumed to be a secret store."""
+    _committed_repo(tmp_path)
+    (tmp_path / "key.pem").write_text(pem_key())
+    (tmp_path / "key.pem").chmod(0o600)
+    (tmp_path / "prod.token").write_text(token_xml())
+    (tmp_path / "prod.token").chmod(0o600)
+    result = scan_repository(tmp_path)
+    assert {(h.kind, h.file) for h in result.hits} == {("private-key", "key.pem"), ("classic-token", "prod.token")}
+    assert not any("secret store" in n for n in result.notes)
+
+
+def test_git_ignored_files_are_not_scanned(tmp_path: Path) -> None:
+    _committed_repo(tmp_path)
+    (tmp_path / ".gitignore").write_text("*.pem\nsecrets/\n")
+    (tmp_path / "key.pem").write_text(pem_key())
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "prod.token").write_text(token_xml())
+    assert scan_repository(tmp_path).hits == []
+
+
+def test_configured_secret_files_are_skipped_and_noted(tmp_path: Path) -> None:
+    _committed_repo(tmp_path)
     store = tmp_path / "afasgov.secrets"
     store.mkdir(mode=0o700)
     (store / "prod.token").write_text(token_xml())
     (store / "prod.token").chmod(0o600)
     (tmp_path / "leak.xml").write_text(token_xml())
-    (tmp_path / "leak.xml").chmod(0o644)
-    result = scan_repository(tmp_path)
+    result = scan_repository(tmp_path, secret_files=[store / "prod.token"])
     assert [h.file for h in result.hits] == ["leak.xml"]
-    assert any("secret stores" in n and "afasgov.secrets/prod.token" in n for n in result.notes)
+    note = " ".join(result.notes)
+    assert "afasgov.secrets/prod.token" in note and ".gitignore" in note
     git(tmp_path, "add", "-f", "afasgov.secrets/prod.token")  # once tracked, it is a leak
-    assert {h.file for h in scan_repository(tmp_path).hits} == {"leak.xml", "afasgov.secrets/prod.token"}
+    tracked = scan_repository(tmp_path, secret_files=[store / "prod.token"])
+    assert {h.file for h in tracked.hits} == {"leak.xml", "afasgov.secrets/prod.token"}
 
 
-def test_owner_only_files_outside_git_are_secret_stores(tmp_path: Path) -> None:
+def test_outside_git_only_configured_secret_files_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "demo.token").write_text(token_xml())
     (tmp_path / "demo.token").chmod(0o600)
+    (tmp_path / "key.pem").write_text(pem_key())
+    (tmp_path / "key.pem").chmod(0o600)
     (tmp_path / "script.ps1").write_text(token_xml())
-    (tmp_path / "script.ps1").chmod(0o644)
-    result = scan_repository(tmp_path)
-    assert [h.file for h in result.hits] == ["script.ps1"]
+    result = scan_repository(tmp_path, secret_files=[tmp_path / "demo.token"])
+    assert sorted(h.file for h in result.hits) == ["key.pem", "script.ps1"]
     assert any("demo.token" in n for n in result.notes)
+
+
+def test_excluded_directories_are_left_out_of_tree_and_history(tmp_path: Path) -> None:
+    """afasgov's own reports quote evidence (``verify=False``): scanning them finds the scan's own output."""
+    _committed_repo(tmp_path)
+    for d in ("reports", "dist", "out/reports"):
+        (tmp_path / d).mkdir(parents=True)
+        (tmp_path / d / "r.md").write_text("evidence: requests.get(url, verify=False)\n")
+    (tmp_path / "reports" / "old.xml").write_text(token_xml())
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "reports")
+    (tmp_path / "reports" / "old.xml").unlink()
+    git(tmp_path, "commit", "-q", "-am", "drop")
+    everything = scan_repository(tmp_path)
+    assert {h.file for h in everything.hits} == {"reports/r.md", "dist/r.md", "out/reports/r.md", "reports/old.xml"}
+    result = scan_repository(tmp_path, exclude=["reports", "dist/"])
+    assert {h.file for h in result.hits} == {"out/reports/r.md"}  # only whole top-level paths, not names
+    assert "excluded" in " ".join(result.notes) and "reports" in " ".join(result.notes)
+    assert scan_repository(tmp_path, exclude=["out/reports", "reports", "dist"]).hits == []

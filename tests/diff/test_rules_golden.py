@@ -434,7 +434,8 @@ def test_golden(rule_id: str, mutate: Mut, expected: dict[str, Any]) -> None:
 
 
 def test_every_rule_has_a_golden_case() -> None:
-    assert {c[0] for c in CASES} == set(all_rules())
+    # the rules that inspect only .gcn definitions have theirs in tests/gcn/test_gcn_rules.py
+    assert {c[0] for c in CASES} == {rid for rid, r in all_rules().items() if r.subjects != ("gcn",)}
 
 
 def test_rules_are_documented_and_inverses_exist() -> None:

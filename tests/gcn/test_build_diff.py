@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from afasgov.diff.change import Change
+from afasgov.diff.registry import all_rules
 from afasgov.gcn.build import build_gcn, definition_from_spec, guid_for
 from afasgov.gcn.codec import read_gcn, write_gcn
 from afasgov.gcn.diff import RULES, RULES_BY_ID, diff_definitions, rules_markdown
@@ -97,12 +99,19 @@ def test_built_definitions_read_back(ids: list[str], data: st.DataObject) -> Non
 
 
 # ------------------------------------------------------------------------------------------- diff
+def fid(change: Change) -> str | None:
+    return change.extra["field_id"]  # type: ignore[no-any-return]
+
+
 def test_rule_ids_are_unique_kebab_case_and_documented() -> None:
     assert len(RULES_BY_ID) == len(RULES)
+    registered = all_rules()
     for rule in RULES:
-        assert re.fullmatch(r"(afas-gcn|response-property)(-[a-z]+)+", rule.id), rule.id
+        prefixes = r"(afas-gcn|afas-response-property|response-optional-property|afas-connector)"
+        assert re.fullmatch(prefixes + r"(-[a-z]+)+", rule.id), rule.id
         assert rule.level in ("ERR", "WARN", "INFO")
         assert rule.__doc__ and len(rule.__doc__) > 20
+        assert rule.id in registered, rule.id  # one registry for snapshots and .gcn definitions
 
 
 def test_docs_rule_table_is_current() -> None:
@@ -120,21 +129,21 @@ def test_diff_of_identical_is_empty_and_swapping_mirrors() -> None:
     b = read_gcn(
         employees_gcn(fields=fields[1:], blocked=True, apply_authorisation=False, filters=[])
     ).definition
-    forward = {(c.id, c.field_id) for c in diff_definitions(a, b)}
+    forward = {(c.id, fid(c)) for c in diff_definitions(a, b)}
     assert forward == {
-        ("response-property-removed", "U001"),
-        ("afas-gcn-output-name-changed", "U003"),
-        ("response-property-added", "U006"),
-        ("afas-gcn-blocked", None),
+        ("response-optional-property-removed", "U001"),
+        ("afas-response-property-renamed", "U003"),
+        ("response-optional-property-added", "U006"),
+        ("afas-connector-blocked", None),
         ("afas-gcn-authorisation-changed", None),
         ("afas-gcn-filter-removed", None),
     }
-    backward = {(c.id, c.field_id) for c in diff_definitions(b, a)}
-    assert ("response-property-added", "U001") in backward and (
-        "response-property-removed",
+    backward = {(c.id, fid(c)) for c in diff_definitions(b, a)}
+    assert ("response-optional-property-added", "U001") in backward and (
+        "response-optional-property-removed",
         "U006",
     ) in backward
-    assert ("afas-gcn-unblocked", None) in backward and ("afas-gcn-filter-added", None) in backward
+    assert ("afas-connector-unblocked", None) in backward and ("afas-gcn-filter-added", None) in backward
 
 
 def test_change_paths_and_fingerprints() -> None:
@@ -144,9 +153,11 @@ def test_change_paths_and_fingerprints() -> None:
     )
     b = dataclasses.replace(a, fields=fields, filters=(GcnFilterGroup((GcnCriterion("U004", 1, "1"),)),))
     changes = diff_definitions(a, b)
-    renamed = next(c for c in changes if c.id == "afas-gcn-output-name-changed")
-    assert renamed.path == "Demo_Employees/Fields/Mail" and renamed.level == "ERR"
-    doc = renamed.to_dict()
+    renamed = next(c for c in changes if c.id == "afas-response-property-renamed")
+    # at BASE's name, as a snapshot diff puts a renamed response property
+    assert renamed.path == "Demo_Employees/Fields/Email" and renamed.level == "ERR"
+    assert (renamed.before, renamed.after, fid(renamed)) == ("Email", "Mail", "U003")
+    doc = renamed.to_json()
     assert doc["connector_type"] == "gcn" and doc["object_path"] == ["Demo_Employees"]
     assert doc["fingerprint"] == diff_definitions(a, b)[changes.index(renamed)].fingerprint
     assert len({c.fingerprint for c in changes}) == len(changes)

@@ -105,15 +105,16 @@ def test_diff_text_json_and_exit_codes(workdir: Path, capsys: pytest.CaptureFixt
     a, b = "exports/Demo_Employees.gcn", "exports/Demo_Employees_v2.gcn"
     code, out, _ = run(["gcn", "diff", a, b], capsys)
     assert code == 1
-    assert "ERR  afas-gcn-output-name-changed  Demo_Employees/Fields/WorkEmail" in out
-    assert "response-property-removed" in out and "afas-gcn-filter-removed" in out
-    code, out, _ = run(["gcn", "diff", a, b, "--format", "json", "--fail-on", "none"], capsys)
-    assert code == 0
+    assert "error [afas-response-property-renamed] at Demo_Employees/Fields/Email" in out
+    assert "response-optional-property-removed" in out and "afas-gcn-filter-removed" in out
+    code, out, _ = run(["gcn", "diff", a, b, "--format", "json", "--fail-on", "INFO"], capsys)
+    assert code == 1
     doc = json.loads(out)
-    assert doc["summary"]["ERR"] == 2 and {c["id"] for c in doc["changes"]} >= {"response-property-removed"}
-    assert all(c["connector_type"] == "gcn" and len(c["fingerprint"]) == 16 for c in doc["changes"])
+    assert doc["summary"]["ERR"] == 2
+    assert {c["id"] for c in doc["changes"]} >= {"response-optional-property-removed"}
+    assert all(c["connector_type"] == "gcn" and len(c["fingerprint"]) == 23 for c in doc["changes"])
     assert run(["gcn", "diff", a, a], capsys)[0] == 0
     # a stored definition (by name) against a file
     run(["gcn", "import", a], capsys)
     code, out, _ = run(["gcn", "diff", "Demo_Employees", b, "--fail-on", "WARN"], capsys)
-    assert code == 1 and "afas-gcn-output-name-changed" in out
+    assert code == 1 and "afas-response-property-renamed" in out

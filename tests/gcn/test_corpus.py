@@ -106,21 +106,23 @@ def test_known_values_of_one_file(corpus_dir: Path) -> None:
 
 # ----------------------------------------------------------------------------- successive versions
 def _ids(changes: list) -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
-    return [(c.id, c.field_id) for c in changes]
+    return [(c.id, c.extra["field_id"]) for c in changes]
 
 
 def test_users_2020_09_to_10_02(corpus_dir: Path) -> None:
     a = _t4e(corpus_dir, "2020-09-24", "T4E_HelloID_Users")
     b = _t4e(corpus_dir, "2020-10-02_2c85165f", "T4E_HelloID_Users")
     changes = diff_definitions(a, b)
-    removed = {c.field_id: c.before for c in changes if c.id == "response-property-removed"}
+    removed = {c.extra["field_id"]: c.before for c in changes if c.id == "response-optional-property-removed"}
     assert removed == {"U006": "Mobielnr_werk", "U028": "Telefoonnr_werk"}
-    renamed = {c.field_id: (c.before, c.after) for c in changes if c.id == "afas-gcn-output-name-changed"}
+    renamed = {
+        c.extra["field_id"]: (c.before, c.after) for c in changes if c.id == "afas-response-property-renamed"
+    }
     assert renamed == {"U002": ("Nummer", "Persoonsnummer"), "U008": ("Email_werk", "Email_werk_gebruiker")}
-    added = {c.field_id: c.after for c in changes if c.id == "response-property-added"}
+    added = {c.extra["field_id"]: c.after for c in changes if c.id == "response-optional-property-added"}
     assert added == {"U015": "Mobielnr_werk", "U016": "Telefoonnr_werk", "U027": "Email_werk"}
     assert b.get_field("U027").source == "Kn.Bcn.EmAd"  # type: ignore[union-attr]
-    assert {c.level for c in changes if c.id == "response-property-removed"} == {"ERR"}
+    assert {c.level for c in changes if c.id == "response-optional-property-removed"} == {"ERR"}
 
 
 def test_users_displayname_source_change(corpus_dir: Path) -> None:
@@ -128,10 +130,10 @@ def test_users_displayname_source_change(corpus_dir: Path) -> None:
     b = _t4e(corpus_dir, "2020-10-06_17a5062b", "T4E_HelloID_Users")
     changes = diff_definitions(a, b)
     source = [c for c in changes if c.id == "afas-gcn-field-source-changed"]
-    assert len(source) == 1 and source[0].field_id == "U023"
+    assert len(source) == 1 and source[0].extra["field_id"] == "U023"
     assert source[0].before == "Kn.Bcn.Is via Bcn" and source[0].after == "Kn.Emp.Nm via Bcn.KnEmp2"
-    assert ("response-property-removed", "U003") in _ids(changes)
-    assert ("afas-gcn-output-name-changed", "U023") in _ids(changes)
+    assert ("response-optional-property-removed", "U003") in _ids(changes)
+    assert ("afas-response-property-renamed", "U023") in _ids(changes)
 
 
 def test_groups_filter_added_then_changed(corpus_dir: Path) -> None:
@@ -151,7 +153,7 @@ def test_positions_v2_fields_removed_and_demoted(corpus_dir: Path) -> None:
     a = _t4e(corpus_dir, "2022-04-22_720c1f0c", "T4E_HelloID_Positions_v2")
     b = _t4e(corpus_dir, "2022-04-22_a92da329", "T4E_HelloID_Positions_v2")
     changes = diff_definitions(a, b)
-    removed = {c.field_id: c.after for c in changes if c.id == "response-property-removed"}
+    removed = {c.extra["field_id"]: c.after for c in changes if c.id == "response-optional-property-removed"}
     assert removed == {
         "U015": None,
         "U016": None,
@@ -169,11 +171,11 @@ def test_users_v2_rename_and_filter_window(corpus_dir: Path) -> None:
     a = _t4e(corpus_dir, "2022-01-07", "T4E_HelloID_Users_v2")
     b = _t4e(corpus_dir, "2022-04-22_720c1f0c", "T4E_HelloID_Users_v2")
     changes = diff_definitions(a, b)
-    assert (
-        _ids(changes) == [("afas-gcn-filter-changed", None), ("afas-gcn-output-name-changed", "U028")][::-1]
-    )
-    assert changes[0].before == "E-mail" and changes[0].after == "Email_portal"
-    assert "DDm1@" in changes[1].text and "DDm3@" in changes[1].text
+    # sorted as a snapshot diff is: the connector's own changes first, then by path
+    assert _ids(changes) == [("afas-gcn-filter-changed", None), ("afas-response-property-renamed", "U028")]
+    assert changes[1].before == "E-mail" and changes[1].after == "Email_portal"
+    assert changes[1].path == "T4E_HelloID_Users_v2/Fields/E-mail"
+    assert "DDm1@" in changes[0].text and "DDm3@" in changes[0].text
 
 
 def test_same_name_different_connector(corpus_dir: Path) -> None:
@@ -181,7 +183,8 @@ def test_same_name_different_connector(corpus_dir: Path) -> None:
     b = _t4e(corpus_dir, "2023-10-10_bc75dcc6", "T4E_HelloID_Users_v2")
     assert a.name == b.name and a.guid != b.guid
     changes = diff_definitions(a, b)
-    assert changes[0].id == "afas-gcn-connector-replaced" and changes[0].level == "ERR"
+    replaced = [c for c in changes if c.id == "afas-gcn-connector-replaced"]
+    assert len(replaced) == 1 and replaced[0].level == "ERR" and replaced[0].path == a.name
 
 
 def test_reexport_without_changes_is_no_change(corpus_dir: Path) -> None:

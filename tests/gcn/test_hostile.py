@@ -18,6 +18,7 @@ from afasgov.gcn.errors import GcnError
 from afasgov.gcn.streams import flatten, write_binary_stream
 from afasgov.gcn.values import Value
 from afasgov.gcn.variant import write_variant
+from afasgov.gcn.yamlio import from_yaml, to_json, to_yaml
 
 from .fixtures import employees_gcn
 
@@ -241,6 +242,9 @@ def _read_or_own_error(data: bytes) -> None:
         assert str(exc).startswith("fuzz.gcn: ")
     else:
         write_gcn(doc)  # whatever parsed must also write
+        # ... and go through what `gcn show` / `gcn import` do with it (dates and numbers included)
+        to_json(doc.definition)
+        assert from_yaml(to_yaml(doc.definition)) == doc.definition
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -113,6 +115,36 @@ def test_complete_bundle_says_nothing_is_missing(tmp_path: Path) -> None:
     text = (path / "CHECKLIST.md").read_text(encoding="utf-8")
     assert "incomplete" not in text and "Nothing: every differing GetConnector is in the bundle." in text
     assert json.loads((path / "manifest.json").read_text())["complete"] is True
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077, 0o002])
+def test_bundle_modes_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    """The bundle directory is not left owner-only (as a temporary directory is): like every file
+    and sub-directory in it, it gets the mode the umask gives."""
+    plan = make_plan(tmp_path)
+    previous = os.umask(umask)
+    try:
+        path = write_bundle(plan, tmp_path / "dist", date=DAY, now=NOW)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((path / "gcn").stat().st_mode) == 0o777 & ~umask
+    for f in path.rglob("*"):
+        if f.is_file():
+            assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~umask, f.name
+    assert check_bundle(path) == []
+
+
+def test_replaced_bundle_gets_the_umask_mode_too(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    previous = os.umask(0o022)
+    try:
+        write_bundle(plan, tmp_path / "dist", date=DAY, now=NOW)
+        path = write_bundle(plan, tmp_path / "dist", date=DAY, now=NOW, replace=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o755
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == [path.name]
 
 
 def test_failure_leaves_no_partial_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,7 +52,8 @@ def test_write_config_files_and_modes(tmp_path: Path) -> None:
         text = path.read_text()
         secrets_dir = tmp_path / "afasgov.secrets"
         assert stat.S_IMODE(secrets_dir.stat().st_mode) == 0o700
-        files = sorted(secrets_dir.iterdir())
+        assert (secrets_dir / ".gitignore").read_text() == "*\n"  # never committed by accident
+        files = sorted(f for f in secrets_dir.iterdir() if f.name != ".gitignore")
         assert len(files) == 12
         for f in files:
             assert stat.S_IMODE(f.stat().st_mode) == 0o600
@@ -63,6 +64,21 @@ def test_write_config_files_and_modes(tmp_path: Path) -> None:
         assert set(config.environments) == {"production", "test", "accept"}
         assert config.environments["accept"].base_url == sim.base_url_for("accept")
         assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_written_secrets_are_ignored_inside_a_git_work_tree(tmp_path: Path) -> None:
+    """Inside a repository, the demo credentials are git-ignored: no 'would be committed' warning."""
+    from afasgov.config import git_state
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with running_sim("demo") as sim:
+        sim.write_config(tmp_path / "afasgov.yaml")
+    secret_files = [f for f in (tmp_path / "afasgov.secrets").iterdir() if f.name != ".gitignore"]
+    assert secret_files
+    assert {git_state(f) for f in secret_files} == {"ignored"}
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True).stdout
+    assert "afasgov.secrets" not in status
 
 
 def _start_cli(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], list[str]]:

@@ -141,13 +141,19 @@ def get_connectors(draw: st.DrawFn, cid: str | None = None) -> GetConnector:
     )
 
 
-refs = st.lists(
-    st.builds(ConnectorRef, id=connector_ids, description=any_text), max_size=4, unique_by=lambda r: r.id
-).map(lambda rs: tuple(sorted(rs, key=lambda r: r.id)))
+def refs(ids: list[str]) -> st.SearchStrategy[tuple[ConnectorRef, ...]]:
+    """A sorted selection of ``ids`` (an App Connector lists only connectors that are in the tree)."""
+    if not ids:
+        return st.just(())
+    return st.lists(
+        st.builds(ConnectorRef, id=st.sampled_from(ids), description=any_text), max_size=4, unique_by=lambda r: r.id
+    ).map(lambda rs: tuple(sorted(rs, key=lambda r: r.id)))
 
 
 @st.composite
-def app_scopes(draw: st.DrawFn, name: str) -> AppConnectorScope:
+def app_scopes(
+    draw: st.DrawFn, name: str, get_ids: list[str] | None = None, update_ids: list[str] | None = None
+) -> AppConnectorScope:
     return AppConnectorScope(
         name=name,
         app_name=draw(any_text),
@@ -155,8 +161,8 @@ def app_scopes(draw: st.DrawFn, name: str) -> AppConnectorScope:
         token_expiry=draw(st.none() | any_text),
         envid=draw(any_text),
         auth_type=draw(st.sampled_from(["classic", "oauth/client_secret_post", ""])),
-        get_connectors=draw(refs),
-        update_connectors=draw(refs),
+        get_connectors=draw(refs(get_ids or [])),
+        update_connectors=draw(refs(update_ids or [])),
     )
 
 
@@ -180,7 +186,7 @@ def snapshots(draw: st.DrawFn) -> EnvironmentSnapshot:
         profit_version=draw(any_text),
         envid=draw(any_text),
         language=draw(any_text),
-        app_connectors={n: draw(app_scopes(n)) for n in app_names},
+        app_connectors={n: draw(app_scopes(n, get_ids, update_ids)) for n in app_names},
         get_connectors={c: draw(get_connectors(c)) for c in get_ids},
         update_connectors={c: draw(update_connectors(c)) for c in update_ids},
         meta=SnapshotMeta(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,15 @@ IN_PROCESS_ORIGIN = "http://127.0.0.1:9"
 
 #: tests never wait for real backoff
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, retry_after_cap=0.005)
+
+
+async def no_sleep(_delay: float) -> None:
+    """Backoff that only yields to the event loop (the delays are still computed)."""
+    await asyncio.sleep(0)
+
+
+#: the client's default policy (4 tries, its delays), without waiting
+NO_WAIT_RETRY = RetryPolicy(sleep=no_sleep)
 
 
 def config_for(dataset: Dataset, directory: Path, origin: str = IN_PROCESS_ORIGIN) -> Config:

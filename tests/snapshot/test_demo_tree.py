@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from afasgov.sim.datasets import shared_dataset
+from afasgov.sim.testing import IN_PROCESS_ORIGIN
 from afasgov.snapshot import demo_tree
 from afasgov.snapshot.tree import read_tree
 
@@ -27,6 +29,33 @@ def test_committed_demo_trees_are_current(tmp_path: Path) -> None:
     )
     for env in envs:
         assert read_tree(COMMITTED / env) is not None
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The demo trees snapshotted now (a simulator on a new random port)."""
+    out = tmp_path_factory.mktemp("fresh")
+    code, envs = demo_tree.snapshot_demo(out)
+    assert code == 0
+    return out, envs
+
+
+def without_taken_at(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("taken_at:"))
+
+
+def test_regenerating_the_demo_trees_changes_only_taken_at(fresh: tuple[Path, list[str]]) -> None:
+    """The demo records the simulator's logical URL, not the random port it happened to listen on."""
+    out, envs = fresh
+    dataset = shared_dataset("demo")
+    for env in envs:
+        new = (out / env / "_snapshot.yaml").read_text()
+        assert f'base_url: "{IN_PROCESS_ORIGIN}/{dataset.environment(env).slug}/ProfitRestServices"' in new
+        assert "127.0.0.1" not in new
+        committed = (COMMITTED / env / "_snapshot.yaml").read_text()
+        assert without_taken_at(committed) == without_taken_at(new), (
+            f"{env}/_snapshot.yaml: run python -m afasgov.snapshot.demo_tree"
+        )
 
 
 def test_check_mode_reports_a_stale_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

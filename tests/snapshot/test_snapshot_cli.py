@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from afasgov.sim.app import create_app
+from afasgov.sim.datasets import shared_dataset
 from afasgov.sim.testing import running_sim
 from afasgov.snapshot.tree import read_tree
 
@@ -35,6 +37,10 @@ def files_of(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def stable(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if k != "_snapshot.yaml"}
+
+
 def test_snapshot_all_against_the_demo_simulator(tmp_path: Path) -> None:
     with running_sim("demo") as sim:
         config_file_for(sim, tmp_path)
@@ -55,10 +61,56 @@ def test_snapshot_all_against_the_demo_simulator(tmp_path: Path) -> None:
         for env in sim.environments:
             assert env in first.stdout and " ok " in first.stdout
         # no secret of the simulator's config ends up in the tree
-        secrets = [p.read_text().strip() for p in (tmp_path / "afasgov.secrets").iterdir()]
+        secrets = [p.read_text().strip() for p in (tmp_path / "afasgov.secrets").iterdir() if p.name != ".gitignore"]
         blob = b"".join(b"".join(files_of(defs / env).values()) for env in sim.environments)
         for secret in secrets:
             assert secret.encode()[:40] not in blob
+
+
+@pytest.fixture(scope="module")
+def demo_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, bytes]]:
+    """The demo trees of a fault-free ``afasgov snapshot --all`` (without ``_snapshot.yaml``)."""
+    work = tmp_path_factory.mktemp("clean")
+    with running_sim(app=create_app(shared_dataset("demo"))) as sim:
+        config_file_for(sim, work)
+        result = afasgov(work, "snapshot", "--all")
+        assert result.returncode == 0, result.stderr
+        return {env: stable(files_of(work / "definitions" / env)) for env in sim.environments}
+
+
+@pytest.mark.parametrize("seed", [0, 3, 14])  # 0 and 14 failed before the crawl retried 503s/drops
+def test_twenty_percent_faults_over_a_socket_give_the_fault_free_trees(
+    tmp_path: Path, demo_reference: dict[str, dict[str, bytes]], seed: int
+) -> None:
+    """Injected 503s, 500s and dropped connections (``afasgov sim --fail-rate 0.2``) change nothing."""
+    app = create_app(shared_dataset("demo"), fail_rate=0.2, seed=seed, retry_after=0)
+    with running_sim(app=app) as sim:
+        config_file_for(sim, tmp_path)
+        result = afasgov(tmp_path, "snapshot", "--all")
+    assert result.returncode == 0, result.stderr
+    for env, reference in demo_reference.items():
+        assert stable(files_of(tmp_path / "definitions" / env)) == reference
+    injected = app.state.sim.faults.injected
+    assert injected["500"] > 0 and injected["503"] > 0 and injected["drop"] > 0
+
+
+def test_all_requests_failing_is_exit_3_promptly_and_keeps_the_previous_tree(tmp_path: Path) -> None:
+    with running_sim(app=create_app(shared_dataset("demo"))) as sim:
+        config_file_for(sim, tmp_path)
+        assert afasgov(tmp_path, "snapshot", "production").returncode == 0
+    before = files_of(tmp_path / "definitions" / "production")
+    broken = create_app(shared_dataset("demo"), fail_rate=1.0, retry_after=0)
+    with running_sim(app=broken) as sim:
+        config_file_for(sim, tmp_path)
+        result = afasgov(tmp_path, "snapshot", "production")
+    assert result.returncode == 3, result.stderr
+    assert "environment 'production'" in result.stderr and "Traceback" not in result.stderr
+    assert files_of(tmp_path / "definitions" / "production") == before
+    assert os.listdir(tmp_path / "definitions") == ["production"]
+    # promptly: the first wave of requests (/metainfo per App Connector, /profitversion) with the
+    # client's and the crawl's bounded retries, not a crawl-level retry of every 503 and drop
+    apps = len(shared_dataset("demo").environment("production").app_connectors)
+    assert broken.state.sim.requests <= (apps + 1) * 4 * 4
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from afasgov.model import (
     UpdateField,
     UpdateObject,
 )
-from afasgov.snapshot import tree
+from afasgov.snapshot import tree, yamlio
 from afasgov.snapshot.tree import (
     TREE_FORMAT,
     TreeWriter,
@@ -35,7 +36,7 @@ from afasgov.snapshot.tree import (
     write_tree,
 )
 
-from .model_strategies import snapshots
+from .model_strategies import get_connectors, snapshots, update_connectors
 
 
 def example(profit_version: str = "8.1.0", label: str = "Dossieritem") -> EnvironmentSnapshot:
@@ -143,6 +144,7 @@ def test_connectors_sorted_and_fields_in_afas_order(tmp_path: Path) -> None:
     )
     fields = tuple(UpdateField(f) for f in ("Zeta", "Alpha", "Mu"))
     s.update_connectors["KnSubject"] = UpdateConnector("KnSubject", fields=fields)
+    s.update_connectors.update({cid: UpdateConnector(cid) for cid in ("Zz", "Aa", "Mm")})
     target = write_tree(s, tmp_path)
     app = (target / "app-connectors/hr-sync.yaml").read_text()
     assert app.index("id: Aa") < app.index("id: Mm") < app.index("id: Zz")
@@ -176,10 +178,23 @@ def test_round_trip_property(tmp_path: Path, snapshot: EnvironmentSnapshot) -> N
     assert read_tree(write_tree(snapshot, out)) == snapshot
 
 
+@settings(max_examples=150, deadline=None)
+@given(update_connectors(), get_connectors())
+def test_direct_renderers_equal_the_generic_emitter(upd: UpdateConnector, get: GetConnector) -> None:
+    """The connector files are rendered directly (speed); the bytes are those of the documents."""
+    assert tree.render_update(upd) == yamlio.emit(tree.update_connector_doc(upd)).encode("utf-8")
+    assert tree.render_get(get) == yamlio.emit(tree.get_connector_doc(get)).encode("utf-8")
+    assert tree.render_update(example().update_connectors["KnSubject"]) == yamlio.emit(
+        tree.update_connector_doc(example().update_connectors["KnSubject"])
+    ).encode("utf-8")
+
+
 def test_rewrite_replaces_the_whole_tree(tmp_path: Path) -> None:
     write_tree(example(), tmp_path)
     s = example()
     s.update_connectors = {}
+    scope = s.app_connectors["hr-sync"]
+    s.app_connectors["hr-sync"] = AppConnectorScope(scope.name, get_connectors=scope.get_connectors)
     target = write_tree(s, tmp_path)
     assert not (target / "update/KnSubject.yaml").exists()
     assert (target / "update").is_dir()
@@ -301,6 +316,45 @@ def test_corrupt_trees_are_clear_input_errors(tmp_path: Path, rel: str, text: st
     assert needle in str(info.value)
     assert info.value.exit_code == EXIT_USAGE
     assert str(target) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("rel", "listed_by"),
+    [
+        ("update/KnSubject.yaml", "app-connectors/hr-sync.yaml"),
+        ("get/Profit_Administrations.yaml", "app-connectors/hr-sync.yaml"),
+    ],
+)
+def test_a_listed_connector_without_its_file_is_an_inconsistent_tree(
+    tmp_path: Path, rel: str, listed_by: str
+) -> None:
+    """Not read as "the connector was removed": that would make diff report a breaking removal."""
+    target = write_tree(example(), tmp_path)
+    (target / rel).unlink()
+    with pytest.raises(InputError) as info:
+        read_tree(target)
+    message = str(info.value)
+    assert f"{target}/{rel} is missing" in message and listed_by in message
+    assert info.value.exit_code == EXIT_USAGE and "\n" not in message
+    files = files_of(target)
+    with pytest.raises(InputError, match=f"{rel} is missing"):
+        tree.read_files(files, "REV:definitions/production")
+
+
+def test_diff_refuses_an_inconsistent_tree(tmp_path: Path) -> None:
+    write_tree(example(), tmp_path / "base")
+    revision = write_tree(example(), tmp_path / "revision")
+    (revision / "update/KnSubject.yaml").unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "afasgov", "diff", str(tmp_path / "base/production"), str(revision)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == EXIT_USAGE, result.stdout + result.stderr
+    assert f"{revision}/update/KnSubject.yaml is missing" in result.stderr
+    assert "Traceback" not in result.stderr and "api-path-removed" not in result.stdout
 
 
 def test_alias_bombs_are_refused(tmp_path: Path) -> None:

@@ -125,6 +125,23 @@ def test_scalars_survive_a_yaml_loader(value: str) -> None:
     assert load(text.encode(), "x") == {"key": value}
 
 
+@settings(max_examples=200)
+@given(st.one_of(any_text, st.text(max_size=300), st.integers(), st.booleans(), st.none()))
+def test_the_memoised_scalar_is_the_scalar(value: object) -> None:
+    assert yamlio.cached_scalar(value) == scalar(value)
+    assert yamlio.cached_scalar(value) == scalar(value)  # from the memo, for short strings
+
+
+def test_the_scalar_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "_SCALARS", {})
+    monkeypatch.setattr(yamlio, "_SCALARS_MAX", 10)
+    for i in range(25):
+        assert yamlio.cached_scalar(f"label {i}") == f"label {i}"
+    assert 0 < len(yamlio._SCALARS) <= 10
+    long = "x" * (yamlio._SCALARS_MAX_LEN + 1)
+    assert yamlio.cached_scalar(long) == long and long not in yamlio._SCALARS
+
+
 def test_plain_scalars_stay_readable() -> None:
     assert scalar("Label nummer 1 é") == "Label nummer 1 é"
     assert scalar("KnSubject") == "KnSubject"

@@ -23,7 +23,7 @@ class _ConnectorRule(LocatedRule):
 
     @classmethod
     def operations(cls, change: Change) -> str:
-        return GET_OPS if change.connector_type == "get" else "POST, PUT, DELETE"
+        return GET_OPS if change.connector_type in ("get", "gcn") else "POST, PUT, DELETE"
 
     def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
         return loc.connector, None

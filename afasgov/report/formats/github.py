@@ -17,9 +17,12 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             props.append(f"file={gh_property(item.file)}")
             if item.line:
                 props.append(f"line={item.line}")
-        title = f"{item.id}" + (f" ({item.path})" if item.path else "")
+        where = item.where or item.environment
+        title = f"{item.id}" + (f" ({where})" if where else "")
         props.append(f"title={gh_property(title)}")
         message = f"[{item.level}{' waived' if item.waived else ''}] {item.text}"
+        if where:
+            message += f"\nwhere: {where}" + (f" ({item.scope})" if item.scope else "")
         if item.notes:
             message += "\n" + "\n".join(item.notes)
         lines.append(f"::{command} {','.join(props)}::{gh_data(message)}")

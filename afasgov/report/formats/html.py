@@ -12,7 +12,7 @@ h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem;bo
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f3f3}code{font-family:ui-monospace,Consolas,monospace;
 font-size:.9em;word-break:break-all}.ERR{background:#fde2e1}.WARN{background:#fff3cd}.INFO{background:#e7f1fb}
-.waived{opacity:.65}.lvl{font-weight:bold}
+.waived{opacity:.65}.lvl{font-weight:bold}.id code{word-break:normal;white-space:nowrap}
 .verdict{font-weight:bold;padding:.5rem;border:2px solid #888;display:inline-block}
 .note{color:#555;font-size:.92em}@media print{body{margin:0;max-width:none}tr{page-break-inside:avoid}}
 """
@@ -59,11 +59,13 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             waiver = ""
             if item.waiver is not None:
                 waiver = f"{h(item.waiver.reason)}<br>{h(item.waiver.owner)}, until {h(item.waiver.expires)}"
-            where = item.path or item.connector or item.environment
+            where = f"<code>{h(item.where or item.environment)}</code>"
+            if item.scope:
+                where += f'<div class="note">{h(item.scope)}</div>'
             level = h(item.level) + (f"<br>{h(item.severity)}" if item.severity else "")
             out.append(
-                f'<tr class="{cls}"><td class="lvl">{level}</td><td><code>{h(item.id)}</code></td>'
-                f"<td><code>{h(where)}</code></td><td>{desc}</td><td>{waiver}</td></tr>"
+                f'<tr class="{cls}"><td class="lvl">{level}</td><td class="id"><code>{h(item.id)}</code></td>'
+                f"<td>{where}</td><td>{desc}</td><td>{waiver}</td></tr>"
             )
         out.append("</table>")
     for section in doc.sections:

@@ -1,9 +1,13 @@
 """``junit``: JUnit XML (Jenkins/Surefire ``junit-10.xsd``): one test case per item; unwaived items at
-or above ``--fail-on`` are failures, waived items are skipped, the rest pass with their text."""
+or above ``--fail-on`` are failures, waived items are skipped, the rest pass with their text.
+
+Test case names are ``<id> <where>`` (environment / App Connector / path, plus the field where the path
+lacks it), unique within a report: CI systems track a test case by its name across runs, so items whose
+names would collide get their stable fingerprint appended (never a position, which shifts)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from lxml import etree
 
@@ -11,14 +15,42 @@ from afasgov.report.document import ReportDocument, ReportItem, at_or_above
 from afasgov.report.escape import xml_text as x
 
 
-def _case(item: ReportItem, fail_on: str) -> etree._Element:
+def _base_name(item: ReportItem) -> str:
+    where = item.where or item.environment
+    name = f"{item.id} {where}".strip()
+    if item.field and item.field not in where.replace(":", "/").split("/"):
+        name += f" (field {item.field})"
+    return name
+
+
+def case_names(items: list[ReportItem]) -> list[str]:
+    """One unique, stable test case name per item (see the module docstring)."""
+    bases = [_base_name(i) for i in items]
+    counts = Counter(bases)
+    names = [
+        f"{base} #{item.fingerprint}" if counts[base] > 1 and item.fingerprint else base
+        for base, item in zip(bases, items, strict=True)
+    ]
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:  # identical items (same fingerprint, or none): number the repeats
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def _case(item: ReportItem, name: str, fail_on: str) -> etree._Element:
     case = etree.Element(
         "testcase",
-        name=x(f"{item.id} {item.path}".strip()),
+        name=x(name),
         classname=x(item.connector or item.environment or item.id),
         time="0",
     )
     detail = item.text + "".join("\n" + n for n in item.notes)
+    if item.scope:
+        detail += f"\nscope: {item.scope}"
+    if item.evidence and not any(item.evidence in n for n in item.notes):
+        detail += f"\nevidence: {item.evidence}"
     if item.waived and item.waiver is not None:
         skipped = etree.SubElement(case, "skipped", message=x(f"waived: {item.waiver.reason}"))
         skipped.text = x(f"{detail}\nowner {item.waiver.owner}, expires {item.waiver.expires}")
@@ -32,15 +64,15 @@ def _case(item: ReportItem, fail_on: str) -> etree._Element:
 
 
 def render(doc: ReportDocument, *, color: bool = False) -> str:
-    groups: dict[str, list[ReportItem]] = defaultdict(list)
-    for item in doc.items:
-        groups[item.level].append(item)
+    groups: dict[str, list[tuple[ReportItem, str]]] = defaultdict(list)
+    for item, name in zip(doc.items, case_names(doc.items), strict=True):
+        groups[item.level].append((item, name))
     root = etree.Element("testsuites", name=x(doc.title), time="0")
     total = failures = 0
     for level in ("ERR", "WARN", "INFO"):
         items = groups.get(level, [])
-        fails = sum(1 for i in items if not i.waived and at_or_above(i.level, doc.fail_on))
-        skipped = sum(1 for i in items if i.waived)
+        fails = sum(1 for i, _ in items if not i.waived and at_or_above(i.level, doc.fail_on))
+        skipped = sum(1 for i, _ in items if i.waived)
         suite = etree.SubElement(
             root,
             "testsuite",
@@ -56,8 +88,8 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             if isinstance(value, str | int | float):
                 etree.SubElement(props, "property", name=x(key), value=x(value))
         etree.SubElement(props, "property", name="version", value=x(doc.version))
-        for item in items:
-            suite.append(_case(item, doc.fail_on))
+        for item, name in items:
+            suite.append(_case(item, name, doc.fail_on))
         total += len(items)
         failures += fails
     root.set("tests", str(total))

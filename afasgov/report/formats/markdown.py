@@ -32,6 +32,8 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             desc = md_text(item.text)
             for note in item.notes:
                 desc += "<br>" + md_text(note)
+            if item.evidence:
+                desc += "<br>Evidence: " + md_text(item.evidence)
             if item.remediation:
                 desc += "<br>Remediation: " + md_text(item.remediation)
             waived = (
@@ -39,12 +41,12 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
                 if item.waiver
                 else ""
             )
-            where = (
-                md_code(item.path or item.connector or item.environment)
-                if (item.path or item.connector or item.environment)
-                else ""
-            )
-            out.append(f"| {item.level} | {md_code(item.id)} | {where} | {desc} | {waived} |")
+            location = item.where or item.environment
+            where = md_code(location) if location else ""
+            if item.scope:
+                where += ("<br>" if where else "") + md_text(item.scope)
+            level = item.level + (f"<br>{md_text(item.severity)}" if item.severity else "")
+            out.append(f"| {level} | {md_code(item.id)} | {where} | {desc} | {waived} |")
         out.append("")
     for section in doc.sections:
         out += [f"## {md_text(section.title)}", ""]

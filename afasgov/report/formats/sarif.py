@@ -45,8 +45,8 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             "message": {"text": item.text + "".join("\n" + n for n in item.notes)},
         }
         location: dict[str, Any] = {}
-        if item.path:
-            location["logicalLocations"] = [{"fullyQualifiedName": item.path, "kind": "member"}]
+        if item.where:
+            location["logicalLocations"] = [{"fullyQualifiedName": item.where, "kind": "member"}]
         if item.file:
             physical: dict[str, Any] = {"artifactLocation": {"uri": item.file}}
             if item.line:
@@ -68,6 +68,14 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
         props: dict[str, Any] = {"afasgovLevel": item.level}
         if item.severity:
             props["severity"] = item.severity
+        for key, value in (
+            ("environment", item.environment),
+            ("appConnector", item.app_connector),
+            ("connector", item.connector),
+            ("field", item.field),
+        ):
+            if value:
+                props[key] = value
         if item.data:
             props["item"] = dict(item.data)
         result["properties"] = props

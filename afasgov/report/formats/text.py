@@ -17,12 +17,14 @@ def _item(item: ReportItem, color: bool) -> list[str]:
     head = f"{word} [{one_line(item.id)}]"
     if color:
         head = f"{_COLOR.get(item.level, '')}{head}{_RESET}"
-    where = one_line(item.path or item.connector or item.environment)
+    where = one_line(item.where or item.environment)
     if where:
         head += f" at {where}"
     if item.severity:
         head += f" (severity {one_line(item.severity)})"
     lines = [head, f"\t{one_line(item.text)}"]
+    if item.scope:
+        lines.append(f"\tscope: {one_line(item.scope)}")
     lines.extend(f"\t{one_line(n)}" for n in item.notes)
     if item.evidence:
         lines.append(f"\tevidence: {one_line(item.evidence)}")

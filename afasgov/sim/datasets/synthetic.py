@@ -2,16 +2,22 @@
 
 Every connector is built lazily and deterministically from ``(seed, connector id)``: about 50
 fields (types, lengths, code lists, mandatory fields, custom ``U…`` fields) with one to three
-nested objects, sometimes two levels deep. Production and test are identical; accept is the "next
-release": about a fifth of the connectors carry one to three seeded changes (fields added optional
-or required, removed, mandatory flipped, maxLength changed, enum values added or removed), 1 % of
-the connectors are removed and N/100 new ones added. With ``tenants=K`` the same definitions are
-served for K tenants (a partner's fleet), environments named ``{tenant}-{type}``.
+nested objects, sometimes two levels deep. About one string field in seven has a code list: most
+are small enumerations (2–8 values); 8 % of them take one of AFAS's large code lists — country,
+nationality, currency, municipality, language (157–342 values each, built once per seed and shared
+read-only by every field and environment that uses them). ``synthetic:170`` thus holds about 8,500
+UpdateConnector fields and about 20,000 code values, as a real administration does.
+
+Production and test are identical; accept is the "next release": about a fifth of the connectors
+carry one to three seeded changes (fields added optional or required, removed, mandatory flipped,
+maxLength changed, enum values added or removed), 1 % of the connectors are removed and N/100 new
+ones added. With ``tenants=K`` the same definitions are served for K tenants (a partner's fleet),
+environments named ``{tenant}-{type}``.
 """
 
 from __future__ import annotations
 
-import copy
+import functools
 import hashlib
 import random
 from typing import Any
@@ -42,6 +48,22 @@ LENGTHS = [10, 15, 20, 40, 50, 80, 100, 255]
 CONTROL = {"string": 1, "int": 5, "decimal": 6, "boolean": 3, "date": 4, "blob": 8}
 
 
+#: AFAS's large code lists: (Dutch label, English label, number of values, code style, field length,
+#: Dutch and English description pattern). Sizes follow the real lists (ISO 3166 countries, ISO 4217
+#: currencies, Dutch municipalities, ISO 639-1 languages); codes and names are synthetic.
+LARGE_CODE_LISTS: tuple[tuple[str, str, int, str, int, str, str], ...] = (
+    ("Land", "Country", 249, "AA", 3, "{}ië", "{}ia"),
+    ("Nationaliteit", "Nationality", 232, "0000", 4, "{}se", "{}an"),
+    ("Valuta", "Currency", 157, "AAA", 3, "{}se munt", "{} coin"),
+    ("Gemeente", "Municipality", 342, "0000", 4, "{}", "{}"),
+    ("Taal", "Language", 184, "aa", 2, "{}s", "{}ish"),
+)
+#: share of coded string fields that use one of :data:`LARGE_CODE_LISTS` (the rest: 2–8 values).
+LARGE_LIST_SHARE = 0.08
+_SYLLABLES = ["ka", "ro", "vi", "len", "mar", "do", "sa", "tu", "bel", "ni", "ga", "mo", "ria", "ter",
+              "zu", "lo", "pe", "han", "dri", "ve", "nor", "es", "ta", "win", "ko", "ber", "li", "an"]
+
+
 def _rng(*parts: object) -> random.Random:
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 (test data, not crypto)
@@ -56,7 +78,45 @@ def _pick_type(rng: random.Random) -> str:
     return "string"
 
 
-def _field(rng: random.Random, fid: str, pk: bool = False) -> JSON:
+def _codes(rng: random.Random, style: str, count: int) -> list[str]:
+    """``count`` distinct codes shaped like ``style`` (``AA``: two capitals, ``0000``: four digits …),
+    sorted as AFAS lists them."""
+    if style.isdigit():
+        space = 10 ** len(style)
+        return [f"{k:0{len(style)}d}" for k in sorted(rng.sample(range(1, space), count))]
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if style.isupper() else "abcdefghijklmnopqrstuvwxyz"
+    out: set[str] = set()
+    while len(out) < count:
+        out.add("".join(rng.choice(letters) for _ in style))
+    return sorted(out)
+
+
+@functools.lru_cache(maxsize=8)
+def large_code_lists(seed: int) -> tuple[tuple[str, str, int, list[JSON]], ...]:
+    """The large code lists of ``seed``: ``(label nl, label en, field length, values)``, built once and
+    shared (read-only) by every field that uses them."""
+    rng = _rng(seed, "code-lists")
+    out = []
+    for nl, en, count, style, length, nl_pattern, en_pattern in LARGE_CODE_LISTS:
+        names: list[str] = []
+        seen: set[str] = set()
+        while len(names) < count:
+            stem = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+            if stem not in seen:
+                seen.add(stem)
+                names.append(stem)
+        values: list[JSON] = [
+            {"id": code, "description": Label(nl_pattern.format(name), en_pattern.format(name))}
+            for code, name in zip(_codes(rng, style, count), names, strict=True)
+        ]
+        out.append((nl, en, length, values))
+    return tuple(out)
+
+
+def _field(rng: random.Random, fid: str, pk: bool = False, *, lists: random.Random | None = None,
+           seed: int = 0) -> JSON:
+    """One UpdateConnector field from ``rng``; a coded field takes one of the large code lists of
+    ``seed`` when the side stream ``lists`` says so (``rng``'s sequence is the same either way)."""
     dtype = "int" if pk else _pick_type(rng)
     nl, en = rng.choice(WORDS)
     suffix = rng.randint(1, 99)
@@ -64,52 +124,65 @@ def _field(rng: random.Random, fid: str, pk: bool = False) -> JSON:
     if dtype == "string" and rng.random() < 0.15:
         values = [{"id": str(k), "description": f"{nl} {k}"} for k in range(rng.randint(2, 8))]
     length = {"string": rng.choice(LENGTHS), "int": 9, "decimal": 12, "boolean": 1, "date": 10, "blob": 0}[dtype]
-    return {"fieldId": fid, "primaryKey": pk, "dataType": dtype, "label": Label(f"{nl} {suffix}", f"{en} {suffix}"),
+    label = Label(f"{nl} {suffix}", f"{en} {suffix}")
+    if values is not None and lists is not None and lists.random() < LARGE_LIST_SHARE:
+        list_nl, list_en, length, values = lists.choice(large_code_lists(seed))
+        label = Label(f"{list_nl} {suffix}", f"{list_en} {suffix}")
+    return {"fieldId": fid, "primaryKey": pk, "dataType": dtype, "label": label,
             "mandatory": pk or rng.random() < 0.08, "length": length, "decimals": 2 if dtype == "decimal" else 0,
             "decimalFieldId": "", "notzero": dtype == "int" and rng.random() < 0.05,
             "controlType": 2 if values else CONTROL[dtype], "values": values}
 
 
-def _fields(rng: random.Random, count: int, with_pk: bool) -> list[JSON]:
+def _fields(rng: random.Random, count: int, with_pk: bool, lists: random.Random, seed: int) -> list[JSON]:
     out = []
     for j in range(count):
         if rng.random() < 0.05:
             fid = "U" + "".join(rng.choice("0123456789ABCDEF") for _ in range(32))
         else:
             fid = f"{rng.choice(ABBR)}{j}"
-        out.append(_field(rng, fid, pk=with_pk and j == 0))
+        out.append(_field(rng, fid, pk=with_pk and j == 0, lists=lists, seed=seed))
     return out
 
 
 def update_connector(seed: int, cid: str) -> JSON:
     """One synthetic UpdateConnector, AFAS metainfo shape, ~50 fields in total."""
     rng = _rng(seed, "update", cid)
+    lists = _rng(seed, "code-list-choice", cid)
     objects: list[JSON] = []
     for k in range(rng.randint(1, 3)):
         nested: list[JSON] = []
         if rng.random() < 0.3:
-            nested.append({"name": f"{cid}Sub{k}Line", "fields": _fields(rng, rng.randint(3, 6), False),
+            nested.append({"name": f"{cid}Sub{k}Line", "fields": _fields(rng, rng.randint(3, 6), False, lists, seed),
                            "objects": []})
-        objects.append({"name": f"{cid}Obj{k}", "fields": _fields(rng, rng.randint(6, 12), False),
+        objects.append({"name": f"{cid}Obj{k}", "fields": _fields(rng, rng.randint(6, 12), False, lists, seed),
                         "objects": nested})
     nested_count = sum(len(o["fields"]) + sum(len(s["fields"]) for s in o["objects"]) for o in objects)
     n_main = max(10, 50 - nested_count)
     return {"name": cid, "description": Label(f"Synthetische connector {cid[-4:]}", f"Synthetic connector {cid[-4:]}"),
-            "fields": _fields(rng, n_main, True), "objects": objects}
+            "fields": _fields(rng, n_main, True, lists, seed), "objects": objects}
+
+
+def _copy_element(element: JSON) -> JSON:
+    """A copy whose field dicts and lists may be changed; ``values`` lists stay shared (they are
+    replaced, never changed in place), so a mutated connector does not copy the large code lists."""
+    return {**element, "fields": [dict(f) for f in element["fields"]],
+            "objects": [_copy_element(o) for o in element["objects"]]}
 
 
 def _mutate(seed: int, cid: str, conn: JSON) -> JSON:
     rng = _rng(seed, "accept", cid)
     if rng.random() >= 0.2:
         return conn
-    conn = copy.deepcopy(conn)
+    lists = _rng(seed, "accept-code-list-choice", cid)
+    conn = _copy_element(conn)
     elements = [conn, *conn["objects"]]
     for _ in range(rng.randint(1, 3)):
         el = rng.choice(elements)
         fields = el["fields"]
         kind = rng.choice(["add_optional", "add_required", "remove", "flip", "length", "enum_add", "enum_remove"])
         if kind.startswith("add"):
-            new = _field(rng, f"Nw{len(fields)}{rng.randint(0, 999)}")
+            new = _field(rng, f"Nw{len(fields)}{rng.randint(0, 999)}", lists=lists, seed=seed)
             new["mandatory"] = kind == "add_required"
             if all(f["fieldId"] != new["fieldId"] for f in fields):
                 fields.append(new)
