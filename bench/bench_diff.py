@@ -105,7 +105,7 @@ a, b = raw_trees({n})
 ma, mb = model(a, "production"), model(b, "accept")
 del a, b
 changes = diff_snapshots(ma, mb).changes
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = _peak_kb()
 print(json.dumps({{"changes": len(changes), "_peak_rss_kb": peak}}))
 """
 

@@ -183,7 +183,7 @@ CHILD = textwrap.dedent("""
     start = time.perf_counter()
     (r,) = asyncio.run(snapshot_environments(config.select(["production"]), Path({out!r}), CrawlSettings()))
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _peak_kb()
     print(json.dumps({{"ok": r.ok, "error": str(r.error), "seconds": seconds, "requests": r.requests,
                       "fields": r.fields, "_peak_rss_kb": peak}}))
 """)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -63,17 +62,38 @@ def median_of(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+#: prepended to every child's code: ``_peak_kb()`` is the child's own peak RSS in KiB.
+#: ``ru_maxrss`` is not usable for that: Linux carries the parent's high-water mark into a child
+#: across fork/vfork + exec, so a child of a large benchmark process would report the parent's peak.
+#: ``VmHWM`` in /proc/self/status belongs to the current address space only.
+CHILD_PRELUDE = """
+def _peak_kb():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+
 def peak_rss_mb_of_child(code: str) -> tuple[float, dict[str, Any]]:
-    """Run ``code`` in a fresh interpreter; return its peak RSS (MB) and the JSON it printed last."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``code`` in a fresh interpreter; return its own peak RSS (MB) and the JSON it printed last.
+
+    The child must print, as its last line, a JSON object with ``"_peak_rss_kb": _peak_kb()``
+    (``_peak_kb`` is defined by :data:`CHILD_PRELUDE`, which is prepended to ``code``).
+    """
+    proc = subprocess.run([sys.executable, "-c", CHILD_PRELUDE + code], capture_output=True, text=True,
+                          check=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     payload = json.loads(lines[-1]) if lines else {}
-    # ru_maxrss of children is the max over all children so far: the child reports its own too.
     own = payload.pop("_peak_rss_kb", None)
-    peak_kb = own if own is not None else max(before, after)
-    return peak_kb / 1024.0, payload
+    if own is None:
+        raise RuntimeError("benchmark child did not report _peak_rss_kb")
+    return float(own) / 1024.0, payload
 
 
 def to_json(results: list[Result]) -> str:
