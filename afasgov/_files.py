@@ -95,6 +95,29 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
     atomic_write_many([(Path(path), text.encode("utf-8"))], mode=mode)
 
 
+def make_output_dir(path: Path) -> Path:
+    """Create an output directory (and its parents); an OS error is an :class:`InputError` naming it
+    (``<dir>: cannot create directory: <reason>``, exit 2)."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError("cannot create directory: it exists and is not a directory", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot create directory: {exc.strerror or exc}", source=str(path)) from None
+    return path
+
+
+def write_output_files(files: Iterable[tuple[Path, bytes]], *, mode: int | None = None) -> None:
+    """:func:`atomic_write_many` for a command's output files; an OS error is an :class:`InputError`
+    naming the file (exit 2, one line)."""
+    try:
+        atomic_write_many(files, mode=mode)
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else None
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=where) from None
+
+
 def write_output_text(path: Path, text: str) -> None:
     """Write a command's output file atomically; an OS error is an :class:`InputError` naming it."""
     path = Path(path)
@@ -104,4 +127,12 @@ def write_output_text(path: Path, text: str) -> None:
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
 
 
-__all__ = ["DEFAULT_MODE", "atomic_write_bytes", "atomic_write_many", "atomic_write_text", "write_output_text"]
+__all__ = [
+    "DEFAULT_MODE",
+    "atomic_write_bytes",
+    "atomic_write_many",
+    "atomic_write_text",
+    "make_output_dir",
+    "write_output_files",
+    "write_output_text",
+]

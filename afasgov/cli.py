@@ -55,6 +55,12 @@ class AppContext:
             return
         click.echo(redact(message), err=err, color=self.color)
 
+    def emit(self, text: str = "") -> None:
+        """Print the command's result to stdout even with ``--quiet``: its document (``--format``
+        output, a table, a definition) or its verdict line; secrets are redacted. Progress, notes
+        and "wrote …" lines go through :meth:`echo` instead."""
+        click.echo(redact(text), color=self.color)
+
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -111,14 +117,16 @@ def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for synthetic data and faults.")
 @click.option("--write-config", type=click.Path(path_type=Path, dir_okay=False),
               help="Write an afasgov.yaml pointing at this server (credentials in a file beside it).")
+@click.option("--force", is_flag=True,
+              help="Let --write-config overwrite an existing file that afasgov sim did not write.")
 @pass_app
 def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: float, seed: int,
-        write_config: Path | None) -> None:
+        write_config: Path | None, force: bool) -> None:
     """Serve the embedded AFAS Profit simulator on 127.0.0.1 until interrupted."""
     from afasgov.sim.serve import run_sim
 
     _exit(run_sim(app, dataset=dataset, port=port, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed,
-                  write_config=write_config))
+                  write_config=write_config, force=force))
 
 
 # <<< config/check commands: insert above this line >>>

@@ -315,12 +315,15 @@ class Manifests:
         return {m.name: m for m in self.manifests}
 
 
-def load_manifests(directory: Path | None) -> Manifests:
-    """Every ``*.yaml``/``*.yml`` directly in ``directory`` (missing directory = no manifests)."""
+def load_manifests(directory: Path | None, *, required: bool = False) -> Manifests:
+    """Every ``*.yaml``/``*.yml`` directly in ``directory`` (missing directory = no manifests, unless
+    ``required`` — a path given on the command line —: then it is an :class:`InputError`)."""
     if directory is None:
         return Manifests()
     directory = Path(directory)
     if not directory.exists():
+        if required:
+            raise InputError("integrations directory not found", source=str(directory))
         return Manifests(directory=str(directory))
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))

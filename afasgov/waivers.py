@@ -201,11 +201,13 @@ class WaiverSet:
 
 def load_waivers(path: Path | None, *, required: bool = False) -> WaiverSet:
     """Load ``waivers.yaml`` (a mapping with ``waivers:`` or a bare list). A missing file is an empty
-    set unless ``required``."""
+    set unless ``required`` (a path given on the command line): then it is an :class:`InputError`."""
     if path is None:
         return WaiverSet()
     path = Path(path)
-    if not path.exists() and not required:
+    if not path.exists():
+        if required:
+            raise InputError("waivers file not found", source=str(path))
         return WaiverSet(source=str(path))
     data = load_yaml_file(path)
     if data is None:

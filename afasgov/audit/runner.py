@@ -446,7 +446,7 @@ def audit_command(
         raise UsageError("--scan-timeout must be positive")
     config = app.config()
     excludes = [*(default_scan_excludes(config) if default_excludes else []), *scan_exclude]
-    waiver_set = load_waivers(waivers) if waivers is not None else None
+    waiver_set = load_waivers(waivers, required=True) if waivers is not None else None
     result = run_audit(
         config,
         list(envs),
@@ -462,7 +462,7 @@ def audit_command(
     )
     doc = to_document(result, fail_on=level, waivers=waiver_set)
     code: int = emit(
-        doc, fmt, output, app.echo, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
+        doc, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
     )
     return code
 

@@ -42,13 +42,18 @@ class Settings:
     integrations_dir: Path | None
     waivers: Path | None
     root: Path
+    #: the paths were given on the command line (``--waivers``/``--integrations``): they must exist
+    waivers_required: bool = False
+    integrations_required: bool = False
 
 
 def settings_from(
     app: AppContext | None, *, waivers: Path | None = None, integrations: Path | None = None
 ) -> Settings:
     """Use the configuration when there is one; without ``afasgov.yaml`` (and no ``--config``) fall back
-    to ``./definitions`` so that plain directories and ``.gcn`` files can be compared anywhere."""
+    to ``./definitions`` so that plain directories and ``.gcn`` files can be compared anywhere.
+    ``waivers``/``integrations`` (from the command line) must exist; the configured defaults may not."""
+    required = {"waivers_required": waivers is not None, "integrations_required": integrations is not None}
     config = None
     if app is not None:
         from afasgov.config.loader import find_config
@@ -61,6 +66,7 @@ def settings_from(
             integrations or config.integrations_dir,
             waivers or config.waivers,
             config.root,
+            **required,
         )
     cwd = Path.cwd()
     return Settings(
@@ -68,6 +74,7 @@ def settings_from(
         integrations or cwd / "definitions" / "integrations",
         waivers or cwd / "definitions" / "waivers.yaml",
         cwd,
+        **required,
     )
 
 
@@ -112,7 +119,7 @@ def compute(
         )
         changes, notes = result.changes, list(result.notes)
         snapshots = [base.snapshot, revision.snapshot]
-    manifests = load_manifests(settings.integrations_dir)
+    manifests = load_manifests(settings.integrations_dir, required=settings.integrations_required)
     impact = None
     unknown: list[str] = []
     if manifests:
@@ -127,7 +134,9 @@ def compute(
         notes.append(
             "no integration manifests: levels are the rules' own (impact per integration not assessed)"
         )
-    waivers = waiver_set if waiver_set is not None else load_waivers(settings.waivers)
+    waivers = waiver_set if waiver_set is not None else load_waivers(
+        settings.waivers, required=settings.waivers_required
+    )
     hits, waiver_notes = waivers.apply(changes, today)
     changes = [
         replace(c, waived=True, waiver=w.ref()) if w is not None else c
@@ -209,7 +218,7 @@ def run_diff(
     settings = settings_from(app, waivers=waivers, integrations=integrations)
     run = compute(base, revision, settings, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
-    echo: Callable[[str], None] = app.echo
+    echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
     return emit(doc, fmt, output, echo, color=app.color and sys.stdout.isatty())
 
 
@@ -237,7 +246,7 @@ def run_changelog(
         atomic_write_text(output, text)
         app.echo(f"{len(changes)} change(s) written to {output}")
     else:
-        app.echo(text.rstrip("\n"))
+        app.emit(text.rstrip("\n"))
     return 0
 
 

@@ -52,7 +52,7 @@ def show_text(definition: GcnDefinition, output_format: str) -> str:
 
 def run_show(app: AppContext, file: Path, output_format: str) -> int:
     definition = load_definition(file, definitions=_maybe_dir(app))
-    app.echo(show_text(definition, output_format).rstrip("\n"))
+    app.emit(show_text(definition, output_format).rstrip("\n"))
     return EXIT_OK
 
 

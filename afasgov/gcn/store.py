@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from afasgov import yamlsafe
-from afasgov._files import atomic_write_many
+from afasgov._files import make_output_dir, write_output_files
 from afasgov.gcn.codec import SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.model import GcnDefinition
@@ -217,7 +217,9 @@ def import_files(
                 warnings=tuple(warnings),
             )
         )
-    atomic_write_many(writes)
+    if writes:
+        make_output_dir(into)
+    write_output_files(writes)
     written = {p for p, _ in writes}
     for path in removals:
         if path not in written:
@@ -309,7 +311,8 @@ def export_definitions(names: Iterable[str], directory: Path, out: Path) -> list
                 note=SIGNATURE_NOTE if loaded.edited else "",
             )
         )
-    atomic_write_many(files)
+    make_output_dir(out)
+    write_output_files(files)
     return results
 
 

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-import click
 import httpx
 
 from afasgov import __version__
@@ -322,7 +321,7 @@ def run_check(
             "ok": not failed,
             "results": [asdict(r) for r in results],
         }
-        app.echo(json.dumps(doc, indent=2, sort_keys=False))
+        app.emit(json.dumps(doc, indent=2, sort_keys=False))
     else:
         for line in render_table(results):
             app.echo(line)
@@ -339,10 +338,7 @@ def run_check(
             app.echo(f"afasgov: {r.error}", err=True)
         checked = sum(1 for r in results if r.app_connector != "-")
         verdict = "all ok" if not failed else f"{len(failed)} failed"
-        click.echo(
-            redact(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}"),
-            color=app.color,
-        )
+        app.emit(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}")
     return EXIT_REMOTE if failed else EXIT_OK
 
 

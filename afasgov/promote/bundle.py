@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov._files import make_output_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
 from afasgov.promote.checklist import render_checklist
@@ -147,8 +148,16 @@ def write_bundle(
         raise UsageError(f"{final} exists already; pass --replace to write it again")
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise InputError("is not a directory", source=str(out_dir))
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_dir(Path(out_dir), final.name)
+    make_output_dir(Path(out_dir))
+    try:
+        return _write_bundle(plan, Path(out_dir), final, day, created_at)
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(out_dir)
+        raise InputError(f"cannot write the bundle: {exc.strerror or exc}", source=where) from None
+
+
+def _write_bundle(plan: PromotionPlan, out_dir: Path, final: Path, day: dt.date, created_at: str) -> Path:
+    tmp = _temporary_dir(out_dir, final.name)
     try:
         files: dict[str, str] = {}
         width = max(2, len(str(len(plan.imports))))

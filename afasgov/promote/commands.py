@@ -140,7 +140,7 @@ def run_promote(
     if plan.empty:
         message = f"promote {source} -> {target}: no GetConnector differs; nothing to promote (no bundle written)"
         if output_format == "json":
-            app.echo(
+            app.emit(
                 json.dumps(
                     {
                         "tool": "afasgov",
@@ -155,15 +155,19 @@ def run_promote(
                 )
             )
         else:
-            app.echo(message)
+            app.emit(message)
         return EXIT_OK
     bundle = write_bundle(plan, out if out is not None else paths.root / "dist", replace=replace)
     if output_format == "json":
         doc = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
-        app.echo(json.dumps({"bundle": str(bundle), **doc}, indent=2, ensure_ascii=False))
+        app.emit(json.dumps({"bundle": str(bundle), **doc}, indent=2, ensure_ascii=False))
     else:
+        # the verdict (first line), the bundle and an incomplete warning survive --quiet; the per-item list does not
         for line in _summary(plan, bundle):
-            app.echo(line)
+            if line.startswith(("promote ", "bundle: ", "incomplete: ")):
+                app.emit(line)
+            else:
+                app.echo(line)
     return EXIT_OK if plan.complete else EXIT_FINDINGS
 
 
@@ -219,9 +223,9 @@ def run_verify(
     text = render_json(report) if output_format == "json" else render_text(report)
     if output is not None:
         write_output_text(output, text)
-        app.echo(f"verify {env}: {report.verdict} (report: {output})")
+        app.emit(f"verify {env}: {report.verdict} (report: {output})")
     else:
-        app.echo(text.rstrip("\n"))
+        app.emit(text.rstrip("\n"))
     return report.exit_code
 
 

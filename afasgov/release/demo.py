@@ -23,10 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from afasgov._files import atomic_write_bytes
-from afasgov.errors import EXIT_OK
+from afasgov._files import atomic_write_bytes, make_output_dir
+from afasgov.errors import EXIT_OK, InputError
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
 from afasgov.release.init import scaffold
+from afasgov.sim.writeconfig import written_by_sim
 
 DEMO_DATA = "demo_data"
 
@@ -85,14 +86,23 @@ def run(directory: Path, *, echo: Callable[[str], None] = print, verbose: bool =
         marks[name] = now - since
         return now
 
+    existing = directory / "afasgov.yaml"
+    if existing.exists() and not written_by_sim(existing):
+        # never replace a project's own configuration: the demo only rewrites the config it wrote itself
+        raise InputError("exists and was not written by afasgov demo; choose another --dir", source=str(existing))
+    make_output_dir(directory)
     echo(f"afasgov demo: working directory {directory.resolve()}")
-    scaffold(directory, example_manifest=False, config=False)
-    install_demo_integrations(directory / "definitions" / "integrations")
+    try:
+        scaffold(directory, example_manifest=False, config=False)
+        install_demo_integrations(directory / "definitions" / "integrations")
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(directory)
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=where) from None
     t = mark("scaffold", start)
     with running_simulator(dataset) as sim:
         t = mark("simulator start", t)
         echo(f"afasgov demo: simulator (dataset {dataset}) on {sim.origin}")
-        config_path = sim.write_config(directory / "afasgov.yaml")
+        config_path = sim.write_config(existing, force=False)
         config = load_config(Path(config_path))
         options = ReleaseCheckOptions(progress=(lambda line: echo(f"  {line}")) if verbose else None)
         echo("afasgov demo: release check (snapshot production and accept, diff, validate, audit) …")

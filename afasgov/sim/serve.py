@@ -125,7 +125,7 @@ class SimServer:
 
 
 def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms: float = 0.0,
-            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None) -> int:
+            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None, force: bool = False) -> int:
     """``afasgov sim``: serve until SIGINT/SIGTERM; returns the exit code."""
     if latency_ms < 0:
         raise UsageError(f"--latency-ms {latency_ms}: must not be negative")
@@ -144,7 +144,7 @@ def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms
         from afasgov.sim.writeconfig import write_config as write
 
         try:
-            written = write(write_config, data, origin)
+            written = write(write_config, data, origin, force=force)
         except BaseException:
             sock.close()
             raise

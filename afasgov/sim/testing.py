@@ -82,11 +82,12 @@ class RunningSim:
     def credential(self, env_name: str, app_connector: str) -> DemoCredential:
         return credential_of(self.dataset, env_name, app_connector)
 
-    def write_config(self, path: Path | str) -> Path:
-        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``)."""
+    def write_config(self, path: Path | str, *, force: bool = True) -> Path:
+        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``);
+        an existing file is overwritten (``force=False``: only one written by afasgov sim)."""
         from afasgov.sim.writeconfig import write_config
 
-        return write_config(Path(path), self.dataset, self.origin)
+        return write_config(Path(path), self.dataset, self.origin, force=force)
 
     def stop(self) -> None:
         self._server.stop()

@@ -85,14 +85,45 @@ def build_config(dataset: Dataset, origin: str, secrets_dir: str) -> tuple[dict[
     return {"environments": environments}, files
 
 
-def write_config(path: Path, dataset: Dataset, origin: str) -> Path:
-    """Write ``path`` (an afasgov.yaml) and ``<stem>.secrets/`` beside it; returns ``path``."""
+#: how a file written by :func:`write_config` starts: only such a file is overwritten without ``force``
+OWN_MARK = b"# Written by `afasgov sim --write-config`"
+
+
+def written_by_sim(path: Path) -> bool:
+    """Whether ``path`` starts with the header :func:`write_config` writes (unreadable: no)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(OWN_MARK)) == OWN_MARK
+    except OSError:
+        return False
+
+
+def _check_parent(path: Path, parent: Path) -> None:
+    if parent.is_dir():
+        return
+    if parent.exists():
+        raise UsageError(f"--write-config {path}: {parent} is not a directory")
+    for ancestor in parent.parents:
+        if ancestor.exists() and not ancestor.is_dir():
+            raise UsageError(f"--write-config {path}: {ancestor} is not a directory")
+    raise UsageError(f"--write-config {path}: directory {parent} does not exist")
+
+
+def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = False) -> Path:
+    """Write ``path`` (an afasgov.yaml) and ``<stem>.secrets/`` beside it; returns ``path``.
+
+    An existing ``path`` is overwritten only when it was written by this function (it starts with
+    :data:`OWN_MARK`) or with ``force``: never a project's own ``afasgov.yaml`` by accident."""
     path = Path(path)
     if path.exists() and path.is_dir():
         raise UsageError(f"--write-config {path}: is a directory, expected a file name")
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--write-config {path}: directory {parent} does not exist")
+    _check_parent(path, parent)
+    if not force and path.exists() and not written_by_sim(path):
+        raise UsageError(
+            f"--write-config {path}: {path} exists and was not written by afasgov sim; choose another "
+            "path or pass --force"
+        )
     secrets_name = f"{path.stem}.secrets"
     secrets_dir = parent / secrets_name
     config, files = build_config(dataset, origin, secrets_name)

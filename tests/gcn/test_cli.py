@@ -118,3 +118,28 @@ def test_diff_text_json_and_exit_codes(workdir: Path, capsys: pytest.CaptureFixt
     run(["gcn", "import", a], capsys)
     code, out, _ = run(["gcn", "diff", "Demo_Employees", b, "--fail-on", "WARN"], capsys)
     assert code == 1 and "afas-response-property-renamed" in out
+
+
+def test_import_into_an_impossible_directory_exit_2(workdir: Path) -> None:
+    from afasgov.errors import InputError
+    from afasgov.gcn.store import import_files
+
+    (workdir / "file").write_text("not a directory", encoding="utf-8")
+    for into in (workdir / "file", workdir / "file" / "sub"):
+        with pytest.raises(InputError, match="cannot create directory") as exc:
+            import_files([workdir / "exports" / "Demo_Employees.gcn"], into)
+        assert exc.value.source == str(into) and exc.value.exit_code == 2
+    assert (workdir / "file").read_text(encoding="utf-8") == "not a directory"
+
+
+def test_import_into_a_directory_under_a_file_names_it(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "file").write_text("x", encoding="utf-8")
+    code, _, err = run(["gcn", "import", "exports/Demo_Employees.gcn", "--into", "file/sub"], capsys)
+    assert code == 2 and err == "afasgov: error: file/sub: cannot create directory: Not a directory\n"
+
+
+def test_export_to_an_impossible_directory_exit_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["gcn", "import", "exports/Demo_Employees.gcn"], capsys)[0] == 0
+    (workdir / "file").write_text("x", encoding="utf-8")
+    code, out, err = run(["gcn", "export", "Demo_Employees", "--out", "file/sub"], capsys)
+    assert code == 2 and out == "" and err == "afasgov: error: file/sub: cannot create directory: Not a directory\n"

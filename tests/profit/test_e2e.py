@@ -216,6 +216,16 @@ def test_check_json_and_selected_environment(sim_with_jwt: Any) -> None:
             assert r["access_token_lifetime"] > 0
 
 
+def test_check_quiet_keeps_the_document_and_the_verdict(sim_with_jwt: Any) -> None:
+    result = afasgov("-q", "check", "accept", "--format", "json", cwd=sim_with_jwt["dir"])
+    assert result.returncode == 0, result.stderr
+    assert {r["environment"] for r in json.loads(result.stdout)["results"]} == {"accept"}
+    result = afasgov("-q", "check", "accept", cwd=sim_with_jwt["dir"])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("environment(s) checked: all ok")
+
+
 def test_check_all_auth_methods_in_one_config(sim_with_jwt: Any, tmp_path: Path) -> None:
     from .conftest import pem
 

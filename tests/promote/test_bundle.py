@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from afasgov.errors import UsageError
+from afasgov.errors import InputError, UsageError
 from afasgov.gcn import read_gcn
 from afasgov.promote import bundle as bundle_mod
 from afasgov.promote.bundle import check_bundle, write_bundle
@@ -159,7 +159,7 @@ def test_failure_leaves_no_partial_bundle(tmp_path: Path, monkeypatch: pytest.Mo
         return original(self)
 
     monkeypatch.setattr(ReviewedDefinition, "gcn_bytes", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the bundle: disk full"):  # exit 2, one line
         write_bundle(plan, tmp_path / "dist", date=DAY, now=NOW)
     assert list((tmp_path / "dist").iterdir()) == []
 
@@ -281,3 +281,22 @@ def test_promote_bad_inputs(workdir: Path, capsys: pytest.CaptureFixture[str]) -
     (workdir / "definitions" / "production" / "get" / "Demo_A.yaml").write_text("id: [", encoding="utf-8")
     code, _, err = run(["promote", "--from", "test", "--to", "production"], capsys)
     assert code == 2 and "Traceback" not in err
+
+
+def test_promote_out_directory_that_cannot_be_created(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "file").write_text("x", encoding="utf-8")
+    code, out, err = run(["promote", "--from", "test", "--to", "production", "--out", "file/pb"], capsys)
+    assert code == 2 and out == "" and err == "afasgov: error: file/pb: cannot create directory: Not a directory\n"
+    assert not (workdir / "dist").exists()
+
+
+def test_bundle_write_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = make_plan(tmp_path)
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(bundle_mod, "_write", refuse)
+    with pytest.raises(InputError, match="cannot write the bundle: No space left on device"):
+        write_bundle(plan, tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []

@@ -51,3 +51,31 @@ def test_demo_does_not_overwrite_edited_manifests(tmp_path: Path) -> None:
     (target / "helloid.yaml").write_text("# edited\n")
     assert install_demo_integrations(target) == []
     assert (target / "helloid.yaml").read_text() == "# edited\n"
+
+
+def test_demo_dir_that_cannot_be_created_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from afasgov.cli import main
+
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    target = tmp_path / "file" / "demo"
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--dir", str(target)])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert err == f"afasgov: error: {target}: cannot create directory: Not a directory\n"
+
+
+def test_demo_never_replaces_a_projects_own_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo --dir` pointed at a real project refuses instead of overwriting its afasgov.yaml."""
+    from afasgov.cli import main
+
+    own = tmp_path / "afasgov.yaml"
+    own.write_text("# my organisation's configuration\nenvironments: {}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--dir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert exc.value.code == 2
+    assert err == f"afasgov: error: {own}: exists and was not written by afasgov demo; choose another --dir\n"
+    assert own.read_text(encoding="utf-8").startswith("# my organisation's configuration")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afasgov.yaml"]  # nothing scaffolded

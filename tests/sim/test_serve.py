@@ -122,6 +122,39 @@ def test_write_config_then_check_succeeds_for_every_app_connector(tmp_path: Path
         assert f.read_text().strip() not in check.stdout + "\n".join(lines)
 
 
+def test_write_config_overwrites_only_its_own_file_unless_forced(tmp_path: Path) -> None:
+    from afasgov.errors import UsageError
+    from afasgov.sim.datasets import load_dataset
+    from afasgov.sim.writeconfig import write_config
+
+    data, origin = load_dataset("demo"), "http://127.0.0.1:9"
+    path = tmp_path / "afasgov.yaml"
+    write_config(path, data, origin)
+    write_config(path, data, "http://127.0.0.1:10")  # its own file: rewritten
+    assert "127.0.0.1:10" in path.read_text(encoding="utf-8")
+    for text in ("environments: {}\n", "", "#  Written by `afasgov sim --write-config`\n"):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UsageError, match="exists and was not written by afasgov sim"):
+            write_config(path, data, origin)
+        assert path.read_text(encoding="utf-8") == text
+    write_config(path, data, origin, force=True)
+    assert path.read_text(encoding="utf-8").startswith("# Written by `afasgov sim --write-config`")
+    with running_sim() as sim:  # the test helper keeps overwriting (tests rewrite their own configs)
+        path.write_text("environments: {}\n", encoding="utf-8")
+        assert sim.write_config(path) == path and sim.origin in path.read_text(encoding="utf-8")
+
+
+def test_cli_force_overwrites_an_existing_config(tmp_path: Path) -> None:
+    (tmp_path / "afasgov.yaml").write_text("environments: {}\n", encoding="utf-8")
+    proc, lines = _start_cli("--write-config", "afasgov.yaml", "--force", cwd=tmp_path)
+    try:
+        assert any("wrote" in line for line in lines), lines
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+    assert (tmp_path / "afasgov.yaml").read_text(encoding="utf-8").startswith("# Written by `afasgov sim")
+
+
 def test_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -137,10 +170,19 @@ def test_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
                                                (["--fail-rate", "1.5"], "--fail-rate"),
                                                (["--latency-ms", "-1"], "--latency-ms"),
                                                (["--port", "70000"], "--port"),
-                                               (["--write-config", "missing-dir/x.yaml"], "does not exist")])
+                                               (["--write-config", "missing-dir/x.yaml"], "does not exist"),
+                                               (["--write-config", "file/x.yaml"], "file is not a directory"),
+                                               (["--write-config", "file/sub/x.yaml"], "file is not a directory"),
+                                               (["--write-config", "afasgov.yaml"],
+                                                "afasgov.yaml exists and was not written by afasgov sim; choose "
+                                                "another path or pass --force")])
 def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "afasgov.yaml").write_text("environments: {}\n", encoding="utf-8")
     r = subprocess.run([*CLI, "sim", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert r.returncode == 2, r.stderr
+    assert (tmp_path / "afasgov.yaml").read_text(encoding="utf-8") == "environments: {}\n"
+    assert not (tmp_path / "afasgov.secrets").exists()
     assert message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 

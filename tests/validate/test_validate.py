@@ -272,3 +272,51 @@ def test_validate_file_api(repo: Path) -> None:
     problems = validate_file(repo / "bad.xml", snapshot())
     assert [p.id for p in problems] == ["payload-code-not-allowed", "payload-unknown-field"]
     assert problems[0].fingerprint != problems[1].fingerprint
+
+
+def _many_unknown_fields(elements: int) -> bytes:
+    el = GOOD_JSON["KnUser"]["Element"]
+    return json.dumps(
+        {"KnUser": {"Element": [{**el, "Fields": {**el["Fields"], f"Xx{i}": 1}} for i in range(elements)]}}
+    ).encode()
+
+
+@pytest.mark.parametrize("elements", [1, 999, 1000, 1001, 2500])
+def test_problems_per_payload_are_capped(elements: int) -> None:
+    from afasgov.diff.validate.checks import MAX_PROBLEMS
+
+    problems = validate_bytes(_many_unknown_fields(elements), snapshot(), source="big.json")
+    reported = problems[:MAX_PROBLEMS]
+    assert [p.field for p in reported] == [f"Xx{i}" for i in range(min(elements, MAX_PROBLEMS))]
+    assert all(p.id == "payload-unknown-field" and p.level == "ERR" for p in reported)
+    if elements <= MAX_PROBLEMS:
+        assert len(problems) == elements
+    else:
+        assert len(problems) == MAX_PROBLEMS + 1
+        last = problems[-1]
+        assert (last.id, last.level, last.file) == ("payload-too-many-problems", "ERR", "big.json")
+        assert last.text.startswith(f"… and {elements - MAX_PROBLEMS} more problems in this payload")
+
+
+def test_cli_caps_problems_and_keeps_exit_1(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "big.json").write_bytes(_many_unknown_fields(3000))
+    code, out, err = _run(capsys, "validate", "big.json", "bad.xml", "--env", "production", "--format", "json")
+    assert code == 1 and err == ""
+    problems = json.loads(out)["problems"]
+    big = [p for p in problems if p["file"] == "big.json"]
+    assert len(big) == 1001 and big[-1]["id"] == "payload-too-many-problems" and "2000 more" in big[-1]["text"]
+    assert [p["file"] for p in problems].count("bad.xml") == 2  # the other payload is still reported in full
+    code, out, _ = _run(capsys, "validate", "big.json", "--env", "production")
+    assert code == 1 and "… and 2000 more problems in this payload" in out and len(out) < 400_000
+
+
+def test_oversized_payload_file_is_exit_2(repo: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import afasgov.diff.validate as validate_pkg
+
+    monkeypatch.setattr(validate_pkg, "MAX_BYTES", 1000)
+    (repo / "big.json").write_bytes(_many_unknown_fields(50))
+    with pytest.raises(InputError, match=r"payload too large \(limit 1000 bytes\)"):
+        validate_file(repo / "big.json", snapshot())
+    code, out, err = _run(capsys, "validate", "big.json", "--env", "production")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "big.json: payload too large" in err

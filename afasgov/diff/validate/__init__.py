@@ -98,8 +98,8 @@ def run_validate(
             "JSON payloads were checked as inserts (POST); XML payloads by their Fields Action "
             "(default insert). Use --action update to skip the mandatory-field check."
         )
-    waive_document(doc, load_waivers(settings.waivers))
-    return emit(doc, fmt, output, app.echo, color=app.color and sys.stdout.isatty())
+    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None))
+    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 
 __all__ = [

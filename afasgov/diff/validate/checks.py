@@ -26,6 +26,9 @@ class Check:
     title: str
 
 
+#: problems reported per payload; the rest are counted in one ``payload-too-many-problems`` item
+MAX_PROBLEMS = 1000
+
 CHECKS = {
     c.id: c
     for c in (
@@ -44,6 +47,11 @@ CHECKS = {
         ),
         Check("payload-duplicate-field", "The same field twice in one element."),
         Check("payload-malformed", "The payload does not have the shape AFAS expects."),
+        Check(
+            "payload-too-many-problems",
+            f"More than {MAX_PROBLEMS} problems in one payload: the first {MAX_PROBLEMS} are reported, then "
+            "one item saying how many more there are.",
+        ),
     )
 }
 
@@ -104,6 +112,8 @@ class _Checker:
         self.file = file
         self.default_action = default_action
         self.out: list[ReportItem] = []
+        self.limit = MAX_PROBLEMS
+        self.omitted = 0
 
     def add(
         self,
@@ -116,6 +126,9 @@ class _Checker:
         value: Scalar = None,
         line: int = 0,
     ) -> None:
+        if len(self.out) >= self.limit:
+            self.omitted += 1
+            return
         path = update_path(object_path, field) if object_path else connector
         fp = fingerprint_of(
             check_id,
@@ -155,6 +168,19 @@ class _Checker:
                 data=data,
             )
         )
+
+    def finish(self, connector: str) -> list[ReportItem]:
+        """The problems, capped at :data:`MAX_PROBLEMS` plus one item counting the rest."""
+        if self.omitted:
+            omitted, self.limit = self.omitted, len(self.out) + 1
+            self.add(
+                "payload-too-many-problems",
+                f"… and {omitted} more problems in this payload (only the first {MAX_PROBLEMS} are reported)",
+                connector=connector,
+                object_path=(connector,),
+                value=omitted,
+            )
+        return self.out
 
     def element(
         self,
@@ -265,7 +291,7 @@ def check_payload(
             connector=cid,
             object_path=(cid,),
         )
-        return checker.out
+        return checker.finish(cid)
     conn: UpdateConnector | None = snapshot.update_connectors.get(cid)
     if conn is None:
         env = snapshot.name or "the environment"
@@ -275,10 +301,10 @@ def check_payload(
             connector=cid,
             object_path=(cid,),
         )
-        return checker.out
+        return checker.finish(cid)
     for el in payload.elements:
         checker.element(el, conn.fields, conn.objects, cid, action or el.action or "insert")
-    return checker.out
+    return checker.finish(cid)
 
 
 def iter_ids() -> Iterator[str]:
