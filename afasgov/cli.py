@@ -129,10 +129,6 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
                   write_config=write_config, force=force))
 
 
-# <<< config/check commands: insert above this line >>>
-
-# <<< sim commands: insert above this line >>>
-
 # ------------------------------------------------------------------------------------------ snapshot
 @cli.command()
 @click.argument("envs", nargs=-1)
@@ -153,8 +149,6 @@ def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path |
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
                        parallel_environments=parallel_environments))
 
-
-# <<< snapshot commands: insert above this line >>>
 
 # ----------------------------------------------------------------------------------------------- gcn
 @cli.group()
@@ -264,8 +258,6 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
     _exit(run_verify(app, env, offline=offline, output_format=output_format, output=output))
 
 
-# <<< gcn/promote/verify commands: insert above this line >>>
-
 # ---------------------------------------------------------------------------- diff/changelog/validate
 @cli.command()
 @click.argument("base")
@@ -322,8 +314,6 @@ def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: s
                        fail_on=fail_on, waivers=waivers))
 
 
-# <<< diff/changelog/validate commands: insert above this line >>>
-
 # --------------------------------------------------------------------------------------------- audit
 @cli.command()
 @click.argument("envs", nargs=-1)
@@ -361,8 +351,6 @@ def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None,
                         gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
                         scan_exclude=list(scan_exclude), default_excludes=default_excludes))
 
-
-# <<< audit commands: insert above this line >>>
 
 # ------------------------------------------------------------------- init, demo, release-check, report
 @cli.command()
@@ -419,8 +407,6 @@ def report_index(app: AppContext) -> None:
 
     _exit(run_report_index(app))
 
-
-# <<< release-check/demo/init/report commands: insert above this line >>>
 
 
 def main(argv: list[str] | None = None) -> None:

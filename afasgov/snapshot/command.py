@@ -2,8 +2,9 @@
 
 Prints a progress bar on a terminal (never in CI or when output is not a terminal), then one line
 per environment (or, for fleets, a table per tenant), the tolerances applied, and one error line per
-failed environment. Exit codes: 0 all written; 3 an environment failed remotely (the others are
-still written); 2 configuration or input problems (missing secret, malformed metainfo).
+failed environment (with ``--debug``, preceded by its redacted traceback). Exit codes: 0 all
+written; 3 an environment failed remotely (the others are still written); 2 configuration or input
+problems (missing secret, malformed metainfo).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import traceback
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from afasgov.errors import UsageError
+from afasgov.secrets import redact
 from afasgov.snapshot.crawl import (
     DEFAULT_MAX_IN_FLIGHT_TOTAL,
     CrawlSettings,
@@ -82,7 +85,13 @@ def _env_line(r: EnvironmentResult, base: Path) -> str:
             f"{r.update_connectors} update, {r.fields} fields, {r.requests} requests, {r.seconds:.1f} s"
             f" -> {where}"
         )
-    return f"{r.environment:<20} FAILED (exit {r.exit_code}), previous snapshot kept"
+    outcome = "previous snapshot kept" if r.had_previous else "nothing written"
+    return f"{r.environment:<20} FAILED (exit {r.exit_code}), {outcome}"
+
+
+def _traceback_text(error: BaseException) -> str:
+    """The traceback of a collected per-environment failure (for ``--debug``), secrets redacted."""
+    return redact("".join(traceback.format_exception(error)).rstrip("\n"))
 
 
 def _tenant_table(results: list[EnvironmentResult]) -> list[str]:
@@ -151,6 +160,8 @@ def run_snapshot(
             )
     for r in results:
         if r.error is not None:
+            if app.debug:
+                app.echo(_traceback_text(r.error), err=True)
             app.echo(f"afasgov: error: {r.error}", err=True)
     return overall_exit_code(results)
 

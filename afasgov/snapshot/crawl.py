@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -454,6 +455,8 @@ class EnvironmentResult:
     requests: int = 0
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
+    #: ``<definitions_dir>/<environment>/`` existed before the run (a failure keeps it as it was)
+    had_previous: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -467,9 +470,12 @@ async def snapshot_environments(
     settings = settings or CrawlSettings()
     env_list = list(envs)
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
+    created = _missing_dirs(Path(definitions_dir))
 
     async def one(env: EnvironmentConfig) -> EnvironmentResult:
         result = EnvironmentResult(environment=env.name, tenant=env.tenant, type=env.type)
+        with suppress(OSError, ValueError):
+            result.had_previous = (Path(definitions_dir) / env.name).is_dir()
         async with gate:
             start = time.perf_counter()
             crawl = _EnvironmentCrawl(env, settings)
@@ -495,7 +501,33 @@ async def snapshot_environments(
             result.seconds = time.perf_counter() - start
         return result
 
-    return list(await asyncio.gather(*(one(env) for env in env_list)))
+    try:
+        return list(await asyncio.gather(*(one(env) for env in env_list)))
+    finally:
+        _remove_if_empty(created)
+
+
+def _missing_dirs(path: Path) -> list[Path]:
+    """``path`` and those of its ancestors that do not exist yet, deepest first."""
+    missing: list[Path] = []
+    current = path.absolute()
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    return missing
+
+
+def _remove_if_empty(dirs: list[Path]) -> None:
+    """Remove the directories this run created (deepest first) that are still empty.
+
+    Only empty directories are removed (``rmdir``), so whatever was swapped in, or anything another
+    process put there meanwhile, stays; a failed run leaves the file system as it found it.
+    """
+    for d in dirs:
+        try:
+            d.rmdir()
+        except OSError:
+            return
 
 
 def overall_exit_code(results: Iterable[EnvironmentResult]) -> int:
