@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -147,18 +146,9 @@ def load_manifests(directory: Path, ctx: AuditContext, inputs: list[tuple[str, s
     if not directory.is_dir() or not any(directory.glob("*.yaml")):
         ctx.not_seen(f"no integration manifests in {directory}: allow-list checks limited to the policy")
         return []
-    try:
-        integrations = importlib.import_module("afasgov.integrations")
-    except ImportError:
-        ctx.not_seen("integration manifests not read: afasgov.integrations is not available")
-        return []
-    loader = getattr(integrations, "load_manifests", None) or getattr(integrations, "load_integrations", None)
-    if loader is None:
-        ctx.not_seen("integration manifests not read: afasgov.integrations has no load_manifests")
-        return []
-    loaded: Any = loader(directory)
-    items = list(loaded.values()) if isinstance(loaded, dict) else list(loaded)
-    views = [adapters.manifest_view(m) for m in items]
+    from afasgov.integrations import load_manifests as load_integration_manifests
+
+    views = [adapters.manifest_view(m) for m in load_integration_manifests(directory)]
     for y in sorted(directory.glob("*.yaml")):
         inputs.append((f"manifest {y.stem}", str(y), _sha_file(y)))
     return views
@@ -169,11 +159,11 @@ def load_policy_for(
 ) -> Policy:
     path = explicit
     if path is None and config is not None:
-        if getattr(config, "policy", None) is not None:
+        if config.policy is not None:
             policy = parse_policy(dict(config.policy or {}), source=f"{config.path}: policy")
             inputs.append(("policy (inline)", str(config.path), ""))
             return policy
-        path = getattr(config, "policy_file", None) or (config.definitions_dir / POLICY_FILE)
+        path = config.policy_file or (config.definitions_dir / POLICY_FILE)
         if not path.is_file():
             ctx.not_seen(
                 f"no policy file ({path}): defaults used (max 10 GetConnectors, 3 UpdateConnectors; "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,8 @@ from afasgov.report.paths import portable_paths
 if TYPE_CHECKING:
     from afasgov.config import Config
     from afasgov.model import EnvironmentSnapshot
+    from afasgov.waivers import Waiver as WaiverEntry
+    from afasgov.waivers import WaiverSet
 
 
 def _utcnow() -> datetime:
@@ -124,10 +126,7 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     # integration manifests (used by diff impact and payload validation)
     manifests: list[adapters.Manifest] = []
     if config.integrations_dir.is_dir():
-        try:
-            _, manifests = adapters.load_manifests(config)
-        except adapters.Unavailable as exc:
-            notes.append(f"integration manifests not read: {exc}")
+        _, manifests = adapters.load_manifests(config)
     if not manifests:
         not_seen.append("which integrations use which connectors and fields: no integration manifests in "
                         f"{_rel(config.integrations_dir, root)} (impact per integration and regrading by use "
@@ -136,60 +135,45 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     progress(f"diff {production} → {accept} …")
     impacts: dict[str, list[str]] = {}
     sentences: dict[str, dict[str, str]] = {}
-    try:
-        outcome = adapters.diff(config, production, accept)
-        items += outcome.items
-        notes += outcome.notes
-        notes += [f"manifest reference not found: {u}" for u in outcome.unknown]
-        impacts = outcome.impacts
-        sentences = outcome.sentences
-        b, r = base_snap, rev_snap
-        checked.append(f"diff {production} → {accept}: {len(b.update_connectors)} → "
-                       f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
-                       f"{len(r.get_connectors)} GetConnectors, {len(b.app_connectors)} → "
-                       f"{len(r.app_connectors)} App Connectors")
-    except adapters.Unavailable as exc:
-        skipped["diff"] = str(exc)
+    outcome = adapters.diff(config, production, accept)
+    items += outcome.items
+    notes += outcome.notes
+    notes += [f"manifest reference not found: {u}" for u in outcome.unknown]
+    impacts = outcome.impacts
+    sentences = outcome.sentences
+    b, r = base_snap, rev_snap
+    checked.append(f"diff {production} → {accept}: {len(b.update_connectors)} → "
+                   f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
+                   f"{len(r.get_connectors)} GetConnectors, {len(b.app_connectors)} → "
+                   f"{len(r.app_connectors)} App Connectors")
 
     progress("validating recorded payloads …")
     per_integration: dict[str, tuple[int, int]] = {}
     if manifests:
-        try:
-            validation = adapters.validate_payloads(rev_snap, accept, manifests, root=root)
-            items += validation.items
-            notes += validation.notes
-            per_integration = validation.per_integration
-            total = sum(n for n, _ in per_integration.values())
-            checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
-                           f"against {accept} (JSON payloads as inserts)")
-            if not total:
-                not_seen.append("no recorded payloads in definitions/integrations/<name>/payloads/: "
-                                "what integrations send was not validated")
-        except adapters.Unavailable as exc:
-            skipped["validation"] = str(exc)
+        validation = adapters.validate_payloads(rev_snap, accept, manifests, root=root)
+        items += validation.items
+        notes += validation.notes
+        per_integration = validation.per_integration
+        total = sum(n for n, _ in per_integration.values())
+        checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
+                       f"against {accept} (JSON payloads as inserts)")
+        if not total:
+            not_seen.append("no recorded payloads in definitions/integrations/<name>/payloads/: "
+                            "what integrations send was not validated")
     else:
         skipped["validation"] = "no integration manifests, so no recorded payloads"
 
     progress("auditing …")
-    rules_hash = ""
-    try:
-        # the environment being released: its App Connector scopes, fields, configuration, the repository
-        # (production's own risks are what `afasgov audit production` reports every day)
-        audit = adapters.audit(config, [accept], today=started.astimezone(UTC).date())
-        items += audit.items
-        not_seen += audit.not_seen
-        checked += audit.checked or [f"security audit of {accept}, the configuration and the repository"]
-        rules_hash = audit.rules_hash
-    except adapters.Unavailable as exc:
-        skipped["audit"] = str(exc)
+    # the environment being released: its App Connector scopes, fields, configuration, the repository
+    # (production's own risks are what `afasgov audit production` reports every day)
+    audit = adapters.audit(config, [accept], today=started.astimezone(UTC).date())
+    items += audit.items
+    not_seen += audit.not_seen
+    checked += audit.checked or [f"security audit of {accept}, the configuration and the repository"]
+    rules_hash = audit.rules_hash
 
     # waivers: once, over every item of every section
-    waiver_rows: list[Waiver] = []
-    try:
-        waiver_set = adapters.load_waivers(config)
-        items, waiver_rows = apply_waivers(items, waiver_set, started)
-    except adapters.Unavailable as exc:
-        notes.append(f"waivers not applied: {exc}")
+    items, waiver_rows = apply_waivers(items, adapters.load_waivers(config), started)
     for w in waiver_rows:
         if w.status == "expired":
             notes.append(f"waiver {w.match} (owner {w.owner}) expired on {w.expires} and no longer applies")
@@ -241,7 +225,7 @@ def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str)
                    tree_hash=tree)
 
 
-def apply_waivers(items: list[Item], waiver_set: Any, started: datetime) -> tuple[list[Item], list[Waiver]]:
+def apply_waivers(items: list[Item], waiver_set: WaiverSet, started: datetime) -> tuple[list[Item], list[Waiver]]:
     """Mark waived items (:meth:`afasgov.waivers.WaiverSet.apply`) and build the waiver register."""
     today = started.astimezone(UTC).date()
     hits, _notes = waiver_set.apply(items, today)
@@ -252,16 +236,14 @@ def apply_waivers(items: list[Item], waiver_set: Any, started: datetime) -> tupl
     out = [item if hit is None else
            dataclasses.replace(item, waived=True, waiver=_waiver_row(hit, today, used[id(hit)]))
            for item, hit in zip(items, hits, strict=True)]
-    rows = [_waiver_row(w, today, used.get(id(w), 0)) for w in getattr(waiver_set, "waivers", [])]
+    rows = [_waiver_row(w, today, used.get(id(w), 0)) for w in waiver_set.waivers]
     return out, rows
 
 
-def _waiver_row(w: Any, today: Any, used_by: int) -> Waiver:
-    match = w.fingerprint if getattr(w, "fingerprint", None) else f"{w.id} {w.path}"
-    expires = w.expires.isoformat() if hasattr(w.expires, "isoformat") else str(w.expires)
-    active = w.active_on(today) if hasattr(w, "active_on") else True
-    status = "expired" if not active else ("active" if used_by else "unused")
-    return Waiver(match=str(match), reason=str(w.reason), owner=str(w.owner), expires=expires, status=status,
+def _waiver_row(w: WaiverEntry, today: date, used_by: int) -> Waiver:
+    match = w.fingerprint if w.fingerprint else f"{w.id} {w.path}"
+    status = "expired" if not w.active_on(today) else ("active" if used_by else "unused")
+    return Waiver(match=match, reason=w.reason, owner=w.owner, expires=w.expires.isoformat(), status=status,
                   used_by=used_by)
 
 
