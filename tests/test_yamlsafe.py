@@ -74,7 +74,10 @@ def test_deep_nesting_never_crashes_the_process() -> None:
             try:
                 yamlsafe.loads("[" * 100000 + "]" * 100000, "deep", strict=strict)
             except InputError as exc:
-                assert "nested too deeply" in str(exc), exc
+                # afasgov's own depth check or libyaml's (newer PyYAML refuses first): either way one
+                # line naming the source, and the process lives
+                message = str(exc)
+                assert message.startswith("deep: invalid YAML: ") and "\\n" not in message, message
             else:
                 raise SystemExit("accepted")
         """

@@ -150,10 +150,14 @@ def test_ctrl_c_leaves_the_previous_tree(tmp_path: Path) -> None:
             text=True,
             env=env,
         )
+        # no timing luck: from now on every request takes 10 minutes, so the crawl cannot finish
+        # before the signal; the signal is sent once the crawl has requests in flight
+        sim.state.latency = 600.0
         start = sim.state.requests
         deadline = time.monotonic() + 60
-        while sim.state.requests < start + 20 and time.monotonic() < deadline:
+        while sim.state.requests < start + 1 and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert proc.poll() is None, "the crawl ended before it was interrupted"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
