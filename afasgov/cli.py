@@ -11,55 +11,23 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from afasgov import __version__
+from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
 from afasgov.secrets import redact
 
 if TYPE_CHECKING:
-    from afasgov.config import Config
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github"]
 LEVELS = ["ERR", "WARN", "INFO"]
-
-
-@dataclass
-class AppContext:
-    """Global options, shared by every command."""
-
-    config_path: Path | None = None
-    quiet: bool = False
-    verbose: bool = False
-    debug: bool = False
-    color: bool = True
-    _config: Config | None = field(default=None, repr=False)
-
-    def config(self) -> Config:
-        """Load (once) the configuration: ``--config`` or ``afasgov.yaml`` found upwards from cwd."""
-        if self._config is None:
-            from afasgov.config import load_config
-
-            self._config = load_config(self.config_path)
-        return self._config
-
-    def echo(self, message: str = "", *, err: bool = False) -> None:
-        """Print one line unless ``--quiet`` (errors always print); secrets are redacted."""
-        if self.quiet and not err:
-            return
-        click.echo(redact(message), err=err, color=self.color)
-
-    def emit(self, text: str = "") -> None:
-        """Print the command's result to stdout even with ``--quiet``: its document (``--format``
-        output, a table, a definition) or its verdict line; secrets are redacted. Progress, notes
-        and "wrote …" lines go through :meth:`echo` instead."""
-        click.echo(redact(text), color=self.color)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -308,7 +276,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: str | None, action: str | None,
              fmt: str, output: Path | None, fail_on: str, waivers: Path | None) -> None:
     """Check UpdateConnector PAYLOADS (JSON or XML) against an environment's snapshot."""
-    from afasgov.diff.validate import run_validate
+    from afasgov.validate import run_validate
 
     _exit(run_validate(app, list(payloads), env=env, connector=connector, action=action, fmt=fmt, output=output,
                        fail_on=fail_on, waivers=waivers))

@@ -4,8 +4,9 @@
   (sorted :class:`Change` objects + notes); rules come from the registry (:mod:`afasgov.diff.registry`,
   one module per rule family in :mod:`afasgov.diff.rules`; reference in ``docs/rules.md``);
 * :mod:`afasgov.diff.command` — ``afasgov diff`` / ``afasgov changelog`` (operands, manifests, waivers);
-* :mod:`afasgov.diff.changelog` — AFAS's release-notes table;
-* :mod:`afasgov.diff.validate` — ``afasgov validate`` (UpdateConnector payloads, JSON and XML).
+* :mod:`afasgov.diff.changelog` — AFAS's release-notes table.
+
+Payload validation (``afasgov validate``) lives in :mod:`afasgov.validate`.
 """
 
 from __future__ import annotations

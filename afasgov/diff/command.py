@@ -31,7 +31,7 @@ from afasgov.report import (
 from afasgov.waivers import WaiverSet, load_waivers
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 
 @dataclass

@@ -16,7 +16,7 @@ from afasgov.gcn.yamlio import to_json, to_yaml
 from afasgov.report.escape import one_line
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 GETCONNECTORS = "getconnectors"
 

@@ -29,7 +29,7 @@ from afasgov.profit.urls import ENVID_PREFIX
 from afasgov.secrets import redact
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
 
 #: classic tokens expire on this date; classic App Connectors stop working after the cut-off (AFAS).

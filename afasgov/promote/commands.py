@@ -19,7 +19,7 @@ from afasgov.promote.plan import PromotionPlan, plan_promotion
 from afasgov.promote.verify import VerifyReport, render_json, render_text, verify_snapshot, verify_view
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
     from afasgov.config import Config
     from afasgov.model import EnvironmentSnapshot
 

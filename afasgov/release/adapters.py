@@ -167,8 +167,8 @@ PAYLOAD_SUFFIXES = (".json", ".xml")
 def validate_payloads(snapshot: EnvironmentSnapshot, env: str, manifests: Sequence[Manifest], *, root: Path
                       ) -> ValidationOutcome:
     """Validate every recorded payload of every integration against ``snapshot``."""
-    from afasgov.diff.validate import validate_file
     from afasgov.errors import InputError
+    from afasgov.validate import validate_file
 
     out = ValidationOutcome()
     for manifest in manifests:

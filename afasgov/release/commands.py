@@ -1,6 +1,6 @@
 """The command functions behind ``afasgov init``, ``demo``, ``release-check`` and ``report index``.
 
-Each takes the CLI's :class:`~afasgov.cli.AppContext`, does its work through the library API of
+Each takes the CLI's :class:`~afasgov.app.AppContext`, does its work through the library API of
 this package, prints what the user needs and returns the exit code (DESIGN §9).
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from afasgov.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 
 def run_init(app: AppContext, directory: Path) -> int:

@@ -27,7 +27,7 @@ from afasgov.sim.datasets import DatasetError
 from afasgov.sim.datasets.fieldspec import SpecError
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 HOST = "127.0.0.1"
 

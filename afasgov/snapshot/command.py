@@ -30,7 +30,7 @@ from afasgov.snapshot.crawl import (
 )
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 #: at most this many environments are listed one per line; larger runs get the per-tenant table
 MAX_ENV_LINES = 12

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from afasgov.cli import main
-from afasgov.diff.validate import validate_bytes, validate_file
 from afasgov.errors import InputError
 from afasgov.model import CodeValue, EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
 from afasgov.snapshot import write_tree
+from afasgov.validate import validate_bytes, validate_file
 
 
 def snapshot() -> EnvironmentSnapshot:
@@ -283,7 +283,7 @@ def _many_unknown_fields(elements: int) -> bytes:
 
 @pytest.mark.parametrize("elements", [1, 999, 1000, 1001, 2500])
 def test_problems_per_payload_are_capped(elements: int) -> None:
-    from afasgov.diff.validate.checks import MAX_PROBLEMS
+    from afasgov.validate.checks import MAX_PROBLEMS
 
     problems = validate_bytes(_many_unknown_fields(elements), snapshot(), source="big.json")
     reported = problems[:MAX_PROBLEMS]
@@ -312,7 +312,7 @@ def test_cli_caps_problems_and_keeps_exit_1(repo: Path, capsys: pytest.CaptureFi
 
 def test_oversized_payload_file_is_exit_2(repo: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import afasgov.diff.validate as validate_pkg
+    import afasgov.validate as validate_pkg
 
     monkeypatch.setattr(validate_pkg, "MAX_BYTES", 1000)
     (repo / "big.json").write_bytes(_many_unknown_fields(50))

@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.diff.validate.checks import CHECKS, check_payload, rule_infos, type_problem
-from afasgov.diff.validate.payload import MAX_BYTES, Payload, parse_payload
 from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
 from afasgov.report.document import ReportItem
+from afasgov.validate.checks import CHECKS, check_payload, rule_infos, type_problem
+from afasgov.validate.payload import MAX_BYTES, Payload, parse_payload
 
 if TYPE_CHECKING:
-    from afasgov.cli import AppContext
+    from afasgov.app import AppContext
 
 
 def validate_bytes(

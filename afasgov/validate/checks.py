@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from afasgov.diff.change import fingerprint_of
 from afasgov.diff.engine import update_path
-from afasgov.diff.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 from afasgov.model import EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
 from afasgov.report.document import ReportItem, RuleInfo
+from afasgov.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 
 
 @dataclass(frozen=True)
