@@ -1,0 +1,207 @@
+"""What the announced release means for this tenant, before Accept has it.
+
+The announced changes are held against a snapshot (production) and the integration manifests, with the
+diff's own machinery: each announced change becomes the :class:`~afasgov.diff.change.Change` the diff
+would report for it, and :func:`afasgov.integrations.apply_impact` regrades it by use exactly as
+``afasgov diff`` does (a WARN on something an integration declares → ERR; an ERR nobody uses → WARN),
+says which integrations it hits ("helloid sends KnUser/Element/Fields/XOEA, which Profit 5 removed"),
+and waivers apply as for diff changes.
+
+Announced changes to connectors this tenant does not authorise (they are in no App Connector's
+metainfo, so in no snapshot) are counted, not listed: AFAS's notes cover every connector of every
+module, a tenant uses a few dozen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from afasgov.diff.change import Change, fingerprint_of
+from afasgov.integrations import ImpactResult, Manifest, apply_impact
+from afasgov.model import EnvironmentSnapshot
+from afasgov.releasenotes.model import AnnouncedChange, Key, ProseItem, ReleaseNotes
+from afasgov.report.document import WaiverNote
+from afasgov.waivers import WaiverSet
+
+_PROFIT = re.compile(r"\bProfit\s+(\d+(?:\.\d+)*)\b", re.IGNORECASE)
+
+
+def release_name(notes: ReleaseNotes) -> str:
+    """``Profit 5`` from the notes' titles ("New in Profit 5" / "Nieuw in Profit 5"); several files
+    give ``Profit 4–5``; without a title: ``the announced release``."""
+    versions: list[str] = []
+    for f in notes.files:
+        m = _PROFIT.search(f.title or "") or _PROFIT.search(f.file.rsplit("/", 1)[-1].replace("-", " "))
+        if m and m.group(1) not in versions:
+            versions.append(m.group(1))
+    if not versions:
+        return "the announced release"
+    if len(versions) == 1:
+        return f"Profit {versions[0]}"
+    return f"Profit {versions[0]}–{versions[-1]}"
+
+
+def authorised(change: AnnouncedChange, snapshot: EnvironmentSnapshot) -> bool:
+    """Is the connector (or App Connector) of ``change`` in ``snapshot``, i.e. may this tenant use it?"""
+    ct = change.connector_type
+    if ct == "update":
+        return change.connector in snapshot.update_connectors
+    if ct in ("get", "gcn"):
+        return change.connector in snapshot.get_connectors
+    if ct == "app-connector":
+        return change.connector in snapshot.app_connectors
+    return True
+
+
+def as_change(a: AnnouncedChange, *, file: str = "") -> Change:
+    """The diff change ``a`` announces (its fingerprint over what identifies it, not before/after: a
+    fingerprint waiver written for the announcement keeps working on the announcement)."""
+    return Change(
+        id=a.id,
+        level=a.level,
+        connector_type=a.connector_type,
+        connector=a.connector,
+        object_path=a.object_path,
+        field=a.field,
+        value=a.value,
+        path=a.path,
+        before=a.before,
+        after=a.after,
+        text=a.text,
+        fingerprint=fingerprint_of(
+            a.id, a.connector_type, a.connector, a.object_path, a.field, a.value, None, None
+        ),
+        rule_level=a.level,
+        notes=(f"announced in {', '.join(str(s) for s in a.sources[:3])}"
+               + (f" and {len(a.sources) - 3} more row(s)" if len(a.sources) > 3 else ""),),
+        file=file or (str(a.sources[0].file) if a.sources else ""),
+        extra={"announced": a},
+    )
+
+
+@dataclass
+class ProseHit:
+    """A read-by-hand item that names connectors this tenant has or its integrations use."""
+
+    item: ProseItem
+    connectors: tuple[str, ...]
+    integrations: tuple[str, ...]
+
+    def sentence(self) -> str:
+        names = ", ".join(self.connectors)
+        who = f", used by {', '.join(self.integrations)}" if self.integrations else ""
+        return f"{self.item.title} ({self.item.source}) mentions {names}{who}: read it by hand"
+
+
+@dataclass
+class Impact:
+    """The announced release against one snapshot and the manifests."""
+
+    base: str
+    release: str
+    #: announced changes to connectors the tenant authorises, as diff changes (regraded, waived).
+    changes: list[Change]
+    #: announced changes to connectors the tenant does not authorise (counted, not listed).
+    unauthorised: list[AnnouncedChange]
+    impact: ImpactResult | None
+    prose_hits: list[ProseHit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    waiver_notes: list[WaiverNote] = field(default_factory=list)
+
+    @property
+    def unauthorised_connectors(self) -> list[str]:
+        return sorted({c.connector for c in self.unauthorised})
+
+    def by_key(self) -> dict[Key, Change]:
+        return {(c.id, c.connector_type, c.connector, c.path, c.value or ""): c for c in self.changes}
+
+    def integration_lines(self, manifests: Iterable[Manifest]) -> dict[str, list[str]]:
+        """Per integration: its impact sentences, or that nothing it uses changes."""
+        out: dict[str, list[str]] = {}
+        hits = self.impact.impacts if self.impact is not None else {}
+        for m in manifests:
+            lines = list(hits.get(m.name, []))
+            lines += [h.sentence() for h in self.prose_hits if m.name in h.integrations]
+            if not lines:
+                verbs = " or ".join(
+                    v for v, used in (("reads", m.uses_get), ("sends", m.uses_update)) if used
+                ) or "uses"
+                lines = [f"{m.name} {verbs} nothing that {self.release} changes (ERR or WARN)"]
+            out[m.name] = lines
+        return out
+
+
+def _uses_connector(m: Manifest, connector: str) -> bool:
+    return connector in m.uses_get or connector in m.uses_update
+
+
+def prose_hits(
+    prose: Sequence[ProseItem], snapshot: EnvironmentSnapshot | None, manifests: Sequence[Manifest]
+) -> list[ProseHit]:
+    """Read-by-hand items naming a connector the snapshot has or a manifest uses."""
+    known: set[str] = set()
+    if snapshot is not None:
+        known |= set(snapshot.update_connectors) | set(snapshot.get_connectors)
+    for m in manifests:
+        known |= set(m.uses_get) | set(m.uses_update)
+    out = []
+    for item in prose:
+        names = tuple(n for n in item.mentions if n in known)
+        if names:
+            users = tuple(m.name for m in manifests if any(_uses_connector(m, n) for n in names))
+            out.append(ProseHit(item, names, users))
+    return out
+
+
+def assess(
+    notes: ReleaseNotes,
+    snapshot: EnvironmentSnapshot,
+    manifests: Sequence[Manifest],
+    *,
+    base_name: str,
+    release: str | None = None,
+    downgrade: bool = True,
+    waivers: WaiverSet | None = None,
+    today: dt.date | None = None,
+) -> Impact:
+    """Hold the announced changes against ``snapshot`` and ``manifests`` (see the module docstring)."""
+    release = release or release_name(notes)
+    visible = [a for a in notes.changes if authorised(a, snapshot)]
+    unauthorised = [a for a in notes.changes if not authorised(a, snapshot)]
+    changes = [as_change(a) for a in visible]
+    result_notes: list[str] = []
+    impact = None
+    if manifests:
+        impact = apply_impact(
+            changes, manifests, base_name=base_name, revision_name=release, downgrade=downgrade
+        )
+        changes = impact.changes
+        result_notes += impact.notes
+    else:
+        result_notes.append(
+            "no integration manifests: levels are the rules' own (impact per integration not assessed)"
+        )
+    waiver_notes: list[WaiverNote] = []
+    if waivers is not None:
+        hits, waiver_notes = waivers.apply(changes, today)
+        changes = [
+            dataclasses.replace(c, waived=True, waiver=w.ref()) if w is not None else c
+            for c, w in zip(changes, hits, strict=True)
+        ]
+    return Impact(
+        base=base_name,
+        release=release,
+        changes=changes,
+        unauthorised=unauthorised,
+        impact=impact,
+        prose_hits=prose_hits(notes.prose, snapshot, manifests),
+        notes=result_notes,
+        waiver_notes=waiver_notes,
+    )
+
+
+__all__ = ["Impact", "ProseHit", "as_change", "assess", "authorised", "prose_hits", "release_name"]
