@@ -57,6 +57,27 @@ def authorised(change: AnnouncedChange, snapshot: EnvironmentSnapshot) -> bool:
     return True
 
 
+def with_current(a: AnnouncedChange, snapshot: EnvironmentSnapshot) -> AnnouncedChange:
+    """Fill in ``before`` from ``snapshot`` where AFAS's wording leaves it out ("the 'X' request
+    property's maxLength was decreased to '200'": from what production has today)."""
+    if a.before is not None or a.field is None:
+        return a
+    from afasgov.diff.registry import all_rules
+
+    attribute = getattr(all_rules().get(a.id), "attribute", "")
+    if not attribute:
+        return a
+    current: object = None
+    if a.connector_type == "update" and (u := snapshot.update_connectors.get(a.connector)) is not None:
+        current = next(
+            (getattr(f, attribute, None) for op, f in u.walk() if op == a.object_path and f.field_id == a.field),
+            None,
+        )
+    elif a.connector_type == "get" and (g := snapshot.get_connectors.get(a.connector)) is not None:
+        current = next((getattr(f, attribute, None) for f in g.fields if f.id == a.field), None)
+    return a if current is None else dataclasses.replace(a, before=str(current))
+
+
 def as_change(a: AnnouncedChange, *, file: str = "") -> Change:
     """The diff change ``a`` announces (its fingerprint over what identifies it, not before/after: a
     fingerprint waiver written for the announcement keeps working on the announcement)."""
@@ -170,7 +191,7 @@ def assess(
 ) -> Impact:
     """Hold the announced changes against ``snapshot`` and ``manifests`` (see the module docstring)."""
     release = release or release_name(notes)
-    visible = [a for a in notes.changes if authorised(a, snapshot)]
+    visible = [with_current(a, snapshot) for a in notes.changes if authorised(a, snapshot)]
     unauthorised = [a for a in notes.changes if not authorised(a, snapshot)]
     changes = [as_change(a) for a in visible]
     result_notes: list[str] = []
@@ -204,4 +225,4 @@ def assess(
     )
 
 
-__all__ = ["Impact", "ProseHit", "as_change", "assess", "authorised", "prose_hits", "release_name"]
+__all__ = ["Impact", "ProseHit", "as_change", "assess", "authorised", "prose_hits", "release_name", "with_current"]

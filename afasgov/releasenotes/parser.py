@@ -50,22 +50,32 @@ from afasgov.releasenotes.templates import Match, match_description
 
 #: release notes larger than this are refused (AFAS's largest are ~140 KB).
 MAX_FILE_BYTES = 16 * 1024 * 1024
-#: a table row longer than this is reported without being matched (AFAS's longest are ~700).
-MAX_ROW_CHARS = 20_000
+#: a table row longer than this is reported without being read (AFAS's longest is ~350 characters).
+MAX_ROW_CHARS = 8_000
+#: a description longer than this is reported without being matched (AFAS's longest is ~220).
+MAX_DESCRIPTION_CHARS = 1_000
 #: prose kept per read-by-hand item; longer text is cut (the item says where to read it).
 MAX_PROSE_CHARS = 4_000
+#: notes with more lines than this are refused (AFAS's have ~800).
+MAX_LINES = 200_000
+#: a table with more rows than this is refused (AFAS's largest has ~140).
+MAX_TABLE_ROWS = 50_000
+#: notes with more headings than this are refused (AFAS's have ~50; each heading is a section).
+MAX_HEADINGS = 5_000
 #: how much of a reported row the report repeats.
 SHOWN_ROW_CHARS = 300
 
 OPERATIONS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+_OPS = re.compile(r"\b(GET|POST|PUT|DELETE|PATCH)\b")
+_CONNECTORS_PREFIX = re.compile(r"^/?connectors/", re.IGNORECASE)
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DELIMITER = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?$")
 _CELL_TOKEN = re.compile(r"\\.|[^\\|]+|\||\\", re.DOTALL)
-_LINK = re.compile(r"!?\[((?:\\.|[^\]\\]){0,2000})\]\((?:[^()\s]|\([^()\s]*\)){0,2000}(?:\s+\"[^\"]{0,500}\")?\)")
-_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_LINK = re.compile(r"!?\[((?:\\.|[^\[\]\\])*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_CODE = re.compile(r"(?<!`)(`++)([^`]+)\1(?!`)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")
 _MODULE = re.compile(r"^(?P<module>.+?)\s+(?:Specification|Specificatie|specificatie)$")
@@ -188,8 +198,8 @@ def split_cells(line: str) -> list[str]:
 
 def operations_of(cell: str) -> tuple[str, ...]:
     """``[POST](…), [PUT](…)`` or ``POST, PUT`` → ``("POST", "PUT")``."""
-    text = inline_text(cell).upper()
-    return tuple(op for op in OPERATIONS if re.search(rf"\b{op}\b", text))
+    found = set(_OPS.findall(inline_text(cell).upper()))
+    return tuple(op for op in OPERATIONS if op in found)
 
 
 def _shown(text: str) -> str:
@@ -295,6 +305,12 @@ class _Builder:
                                    "(an unescaped '|' or a missing cell?)")
                 continue
             c, o = columns["connector"], columns["operation"]
+            if len(cells[d]) > MAX_DESCRIPTION_CHARS * 2 or any(
+                i is not None and len(cells[i]) > 2000 for i in (c, o)
+            ):
+                report(line, text, "a cell is too long to be AFAS's (description at most "
+                                   f"{MAX_DESCRIPTION_CHARS} characters)")
+                continue
             result = self.row(
                 inline_text(cells[d]),
                 inline_text(cells[c]) if c is not None else "",
@@ -316,6 +332,8 @@ class _Builder:
         """The change a row announces, or why it cannot be read."""
         if not description:
             return "empty description"
+        if len(description) > MAX_DESCRIPTION_CHARS:
+            return f"description is {len(description)} characters long (at most {MAX_DESCRIPTION_CHARS} are read)"
         found = match_description(description)
         if found is None:
             for pattern, why in _KNOWN_UNREADABLE:
@@ -361,7 +379,7 @@ def _mentions(text: str) -> tuple[str, ...]:
 def _endpoint(cell: str) -> _Endpoint | str:
     """The connector and endpoint scope a Connector/Path cell names."""
     text = cell.strip().strip("`").strip()
-    text = re.sub(r"^/?connectors/", "", text, flags=re.IGNORECASE).strip("/")
+    text = _CONNECTORS_PREFIX.sub("", text).strip("/")
     if not text:
         return _Endpoint(None, SCOPE_CONNECTOR, "")
     segments = text.split("/")
@@ -512,41 +530,55 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
 def parse_notes(text: str, source: str = "<notes>", facts: ConnectorFacts | None = None) -> ReleaseNotes:
     """Parse one notes document. :class:`InputError` when it has neither a heading nor a table."""
     facts = facts if facts is not None else default_facts()
+    newlines = text.count("\n")
+    if newlines > MAX_LINES:
+        raise InputError(f"{newlines} lines: more than {MAX_LINES}, not AFAS release notes", source=source)
     lines = text.splitlines()
     meta, start = _front_matter(lines)
     builder = _Builder(source, facts)
     stack: list[tuple[int, str]] = []
     current: _Section | None = None
     seen_structure = False
+    headings = 0
     fence = ""
+    prose_chars = 0
     i = start
     n = len(lines)
     while i < n:
         raw = lines[i]
-        lineno = i + 1
-        if fence:
-            if raw.strip().startswith(fence):
-                fence = ""
-            i += 1
-            continue
+        i += 1
         stripped = raw.strip()
-        if m := _FENCE.match(raw):
+        if not stripped:
+            continue
+        first = stripped[0]
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if first in "`~" and (m := _FENCE.match(raw)):
             fence = m.group(1)[0] * 3
-            i += 1
             continue
-        if stripped.startswith("|"):
+        if first == "|":
             seen_structure = True
-            block_start = i
-            while i < n and lines[i].strip().startswith("|"):
+            block_start = i - 1
+            while i < n and lines[i].lstrip().startswith("|"):
                 i += 1
-            block = [(k + 1, lines[k]) for k in range(block_start, i)]
+            if i - block_start > MAX_TABLE_ROWS:
+                raise InputError(
+                    f"a table of {i - block_start} rows at line {block_start + 1}: more than {MAX_TABLE_ROWS}, "
+                    "not AFAS release notes",
+                    source=source,
+                )
             if current is None:
-                current = _Section((), lineno, "", "", False)
-            current.tables.append(_table(block))
+                current = _Section((), block_start + 1, "", "", False)
+            current.tables.append(_table([(k + 1, lines[k]) for k in range(block_start, i)]))
             continue
-        h = _HEADING.match(raw) if stripped.startswith("#") and len(raw) <= MAX_ROW_CHARS else None
-        if h:
+        if first == "#" and len(raw) <= MAX_ROW_CHARS and (h := _HEADING.match(raw)):
             seen_structure = True
+            headings += 1
+            if headings > MAX_HEADINGS:
+                raise InputError(f"more than {MAX_HEADINGS} headings (line {i}): not AFAS release notes",
+                                 source=source)
             if current is not None:
                 builder.section(current)
             level = len(h.group(1))
@@ -556,13 +588,13 @@ def parse_notes(text: str, source: str = "<notes>", facts: ConnectorFacts | None
             stack.append((level, title))
             if level == 1 and "title" not in meta:
                 meta["title"] = title[:200]
-            current = _section(stack, lineno)
-            i += 1
+            current = _section(stack, i)
+            prose_chars = 0
             continue
-        if current is not None:
-            body = stripped[1:].strip() if stripped.startswith(">") else stripped
-            current.paragraphs.append((lineno, body[:MAX_ROW_CHARS]))
-        i += 1
+        if current is not None and prose_chars <= MAX_PROSE_CHARS:
+            body = stripped[1:].strip() if first == ">" else stripped
+            current.paragraphs.append((i, body[: MAX_PROSE_CHARS + 1]))
+            prose_chars += len(body)
     if current is not None:
         builder.section(current)
     if not seen_structure:

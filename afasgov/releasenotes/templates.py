@@ -32,6 +32,12 @@ _PLACEHOLDER = {
     "field_id": r"[^']*",
 }
 _DEFAULT_PLACEHOLDER = r".*?"
+#: the strict form: no placeholder holds a quote, so matching is linear in the row's length.
+_STRICT = {**_PLACEHOLDER, "path": r"[^']+", "connector": r"[^']+"}
+_STRICT_DEFAULT = r"[^']*"
+#: the permissive form (a label "Employee's name" holds a quote) is tried only on rows with at most
+#: this many quotes: with many, lazy placeholders backtrack quadratically (a hostile row).
+MAX_QUOTES_PERMISSIVE = 12
 
 #: a remark AFAS appends to the oasdiff wording ("… 'X' Note: this is marked as required but …").
 _REMARK = re.compile(r"\s+(?=(?:Note|NB|N\.B\.|Let op|Opmerking|Remark)\s*:)", re.IGNORECASE)
@@ -46,6 +52,8 @@ class Template:
     subjects: tuple[str, ...]
     template: str
     pattern: re.Pattern[str]
+    #: ``pattern`` with no placeholder holding a quote (tried first; linear).
+    strict: re.Pattern[str]
     #: the literal text before the first placeholder (casefolded), to pick candidates quickly.
     prefix: str
     #: how much literal text the template has: more is more specific, tried first.
@@ -61,8 +69,10 @@ class Match:
     remark: str = ""
 
 
-def compile_template(template: str) -> tuple[re.Pattern[str], str, int]:
-    """``(pattern, literal prefix, literal length)`` of a rule template (``str.format`` syntax)."""
+def compile_template(template: str, *, strict: bool = False) -> tuple[re.Pattern[str], str, int]:
+    """``(pattern, literal prefix, literal length)`` of a rule template (``str.format`` syntax);
+    ``strict``: no placeholder may hold a quote."""
+    table, default = (_STRICT, _STRICT_DEFAULT) if strict else (_PLACEHOLDER, _DEFAULT_PLACEHOLDER)
     parts: list[str] = []
     seen: set[str] = set()
     prefix: str | None = None
@@ -78,7 +88,7 @@ def compile_template(template: str) -> tuple[re.Pattern[str], str, int]:
             parts.append(f"(?P={name})")
             continue
         seen.add(name)
-        parts.append(f"(?P<{name}>{_PLACEHOLDER.get(name, _DEFAULT_PLACEHOLDER)})")
+        parts.append(f"(?P<{name}>{table.get(name, default)})")
     if prefix is None:
         prefix = template
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL), prefix.casefold(), literal
@@ -94,7 +104,10 @@ def templates() -> tuple[Template, ...]:
         if not rule.template or set(rule.subjects) <= {"gcn"}:
             continue
         pattern, prefix, literal = compile_template(rule.template)
-        out.append(Template(rule.id, rule.level, tuple(rule.subjects), rule.template, pattern, prefix, literal))
+        strict = compile_template(rule.template, strict=True)[0]
+        out.append(
+            Template(rule.id, rule.level, tuple(rule.subjects), rule.template, pattern, strict, prefix, literal)
+        )
     out.sort(key=lambda t: (-t.literal, t.rule_id))
     return tuple(out)
 
@@ -114,15 +127,32 @@ def match_description(description: str) -> Match | None:
     return Match(found.template, found.groups, remark.strip())
 
 
+@lru_cache(maxsize=1)
+def _by_first_word() -> tuple[dict[str, tuple[Template, ...]], tuple[Template, ...]]:
+    """Templates by the first word of their literal prefix (and those without one), most specific first."""
+    table: dict[str, list[Template]] = {}
+    anywhere: list[Template] = []
+    for t in templates():
+        word = t.prefix.split(" ", 1)[0] if " " in t.prefix else ""
+        (table.setdefault(word, []) if word else anywhere).append(t)
+    return {k: tuple(v) for k, v in table.items()}, tuple(anywhere)
+
+
 def _match(description: str) -> Match | None:
     folded = description.casefold()
-    for t in templates():
-        if not folded.startswith(t.prefix):
-            continue
-        m = t.pattern.fullmatch(description)
-        if m is not None:
+    table, anywhere = _by_first_word()
+    first = folded.split(" ", 1)[0]
+    candidates = [t for t in (*table.get(first, ()), *anywhere) if folded.startswith(t.prefix)]
+    candidates.sort(key=lambda t: (-t.literal, t.rule_id))
+    for t in candidates:
+        if (m := t.strict.fullmatch(description)) is not None:
+            return Match(t, {k: v for k, v in m.groupdict().items() if v is not None})
+    if description.count("'") > MAX_QUOTES_PERMISSIVE:
+        return None
+    for t in candidates:
+        if (m := t.pattern.fullmatch(description)) is not None:
             return Match(t, {k: v for k, v in m.groupdict().items() if v is not None})
     return None
 
 
-__all__ = ["Match", "Template", "compile_template", "match_description", "templates"]
+__all__ = ["MAX_QUOTES_PERMISSIVE", "Match", "Template", "compile_template", "match_description", "templates"]
