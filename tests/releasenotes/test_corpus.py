@@ -117,7 +117,8 @@ def test_objects_endpoints_and_paths(parsed: dict[str, ReleaseNotes]) -> None:
     # a new nested object, worded as a request property at the object's path
     c = _one(p3, "afas-request-object-added", "KnEmployee/Element/Objects/AfasPeriodiek")
     assert c.field is None and c.object_path == ("KnEmployee", "AfasPeriodiek") and len(c.sources) == 10
-    c = _one(p5, "afas-request-object-added", "HrOnboarding/Element/Objects/AfasOnboard/Element/Objects/OnboardAttachment")
+    c = _one(p5, "afas-request-object-added",
+             "HrOnboarding/Element/Objects/AfasOnboard/Element/Objects/OnboardAttachment")
     assert c.connector == "HrOnboarding"  # the rows write AfasPerson/…
     # a new connector announced per operation → one endpoint-added with every operation
     c = _one(p3, "endpoint-added", "FiIVY")
