@@ -58,8 +58,6 @@ MAX_DESCRIPTION_CHARS = 1_000
 MAX_PROSE_CHARS = 4_000
 #: notes with more lines than this are refused (AFAS's have ~800).
 MAX_LINES = 200_000
-#: a table with more rows than this is refused (AFAS's largest has ~140).
-MAX_TABLE_ROWS = 50_000
 #: notes with more headings than this are refused (AFAS's have ~50; each heading is a section).
 MAX_HEADINGS = 5_000
 #: how much of a reported row the report repeats.
@@ -241,7 +239,7 @@ class _Builder:
     def __init__(self, source: str, facts: ConnectorFacts) -> None:
         self.source = source
         self.facts = facts
-        self.changes: dict[Key, AnnouncedChange] = {}
+        self.changes: list[AnnouncedChange] = []
         self.reported: list[ReportedRow] = []
         self.prose: list[ProseItem] = []
         self.rows = 0
@@ -361,8 +359,7 @@ class _Builder:
         )
 
     def add(self, change: AnnouncedChange) -> None:
-        old = self.changes.get(change.key)
-        self.changes[change.key] = change if old is None else _merge_two(old, change)
+        self.changes.append(change)
 
 
 def _mentions(text: str) -> tuple[str, ...]:
@@ -465,22 +462,22 @@ def _interpret(
     return f"{t.rule_id}: rows of this rule cannot be located"
 
 
-def _union(a: Sequence[object], b: Sequence[object]) -> tuple[object, ...]:
-    return tuple(dict.fromkeys([*a, *b]))
-
-
-def _merge_two(a: AnnouncedChange, b: AnnouncedChange) -> AnnouncedChange:
-    ops = _union(a.operations, b.operations)
+def _merge(group: Sequence[AnnouncedChange]) -> AnnouncedChange:
+    """One change from every row that announces it (linear in the number of rows)."""
+    first = group[0]
+    if len(group) == 1:
+        return first
+    ops = {op for c in group for op in c.operations}
     return replace(
-        a,
-        before=a.before if a.before is not None else b.before,
-        after=a.after if a.after is not None else b.after,
-        endpoints=_union(a.endpoints, b.endpoints),  # type: ignore[arg-type]
-        modules=_union(a.modules, b.modules),  # type: ignore[arg-type]
-        sections=_union(a.sections, b.sections),  # type: ignore[arg-type]
+        first,
+        before=next((c.before for c in group if c.before is not None), None),
+        after=next((c.after for c in group if c.after is not None), None),
+        endpoints=tuple(dict.fromkeys(e for c in group for e in c.endpoints)),
+        modules=tuple(dict.fromkeys(m for c in group for m in c.modules)),
+        sections=tuple(dict.fromkeys(x for c in group for x in c.sections)),
         operations=tuple(op for op in OPERATIONS if op in ops),
-        sources=tuple(sorted(set(a.sources) | set(b.sources))),
-        remarks=_union(a.remarks, b.remarks),  # type: ignore[arg-type]
+        sources=tuple(sorted({s for c in group for s in c.sources})),
+        remarks=tuple(dict.fromkeys(r for c in group for r in c.remarks)),
     )
 
 
@@ -488,17 +485,18 @@ def merge_changes(changes: Iterable[AnnouncedChange]) -> list[AnnouncedChange]:
     """Merge changes with the same key; fold a DELETE endpoint's ``endpoint added``/``api path removed``
     into the connector's own when the notes announce that too (one new connector, all operations);
     sorted like diff changes."""
-    by_key: dict[Key, AnnouncedChange] = {}
+    groups: dict[Key, list[AnnouncedChange]] = {}
     for c in changes:
-        old = by_key.get(c.key)
-        by_key[c.key] = c if old is None else _merge_two(old, c)
-    for key, c in list(by_key.items()):
+        groups.setdefault(c.key, []).append(c)
+    for key, group in list(groups.items()):
+        c = group[0]
         if c.scope != SCOPE_DELETE:
             continue
-        whole = by_key.get((c.id, c.connector_type, c.connector, c.connector, ""))
-        if whole is not None and whole.scope == SCOPE_CONNECTOR:
-            by_key[whole.key] = _merge_two(whole, replace(c, scope=SCOPE_CONNECTOR))
-            del by_key[key]
+        whole = groups.get((c.id, c.connector_type, c.connector, c.connector, ""))
+        if whole is not None and whole[0].scope == SCOPE_CONNECTOR:
+            whole.extend(replace(x, scope=SCOPE_CONNECTOR) for x in group)
+            del groups[key]
+    by_key = {key: _merge(group) for key, group in groups.items()}
     order = ("get", "update", "gcn", "app-connector", "environment")
     return sorted(
         by_key.values(),
@@ -563,12 +561,6 @@ def parse_notes(text: str, source: str = "<notes>", facts: ConnectorFacts | None
             block_start = i - 1
             while i < n and lines[i].lstrip().startswith("|"):
                 i += 1
-            if i - block_start > MAX_TABLE_ROWS:
-                raise InputError(
-                    f"a table of {i - block_start} rows at line {block_start + 1}: more than {MAX_TABLE_ROWS}, "
-                    "not AFAS release notes",
-                    source=source,
-                )
             if current is None:
                 current = _Section((), block_start + 1, "", "", False)
             current.tables.append(_table([(k + 1, lines[k]) for k in range(block_start, i)]))
@@ -613,7 +605,7 @@ def parse_notes(text: str, source: str = "<notes>", facts: ConnectorFacts | None
         prose=len(builder.prose),
     )
     return ReleaseNotes(
-        changes=merge_changes(builder.changes.values()),
+        changes=merge_changes(builder.changes),
         reported=builder.reported,
         prose=builder.prose,
         files=[stats],
