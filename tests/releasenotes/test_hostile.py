@@ -16,7 +16,8 @@ from afasgov.releasenotes import parse_files, parse_notes
 from afasgov.releasenotes.parser import MAX_FILE_BYTES, MAX_ROW_CHARS
 from tests.releasenotes.conftest import run
 
-HEAD = "## Organisaties en personen Specification\n\n### Changelog\n\n| Description | Connector | Operation |\n| --- | --- | --- |\n"
+HEAD = ("## Organisaties en personen Specification\n\n### Changelog\n\n"
+        "| Description | Connector | Operation |\n| --- | --- | --- |\n")
 ROW = ("| removed the request property 'KnUser/Element/Fields/XOEA' | KnUser | "
        "[POST](../../apidoc/nl/X#post-/connectors/KnUser), [PUT](../../apidoc/nl/X#put-/connectors/KnUser) |\n")
 
