@@ -27,6 +27,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from afasgov.diff.engine import get_path, update_path
 from afasgov.errors import InputError
@@ -341,22 +342,18 @@ class _Builder:
         endpoint = _endpoint(connector_cell)
         if isinstance(endpoint, str):
             return endpoint
+        row = {
+            "text": description,
+            "modules": (sec.module,) if sec.module else (),
+            "sections": (sec.section,) if sec.section else (),
+            "operations": ops,
+            "sources": (Source(self.source, line),),
+            "remarks": tuple(r for r in (found.remark, remark) if r),
+        }
         try:
-            change = _interpret(found, endpoint, ops, self.facts)
+            return _interpret(found, endpoint, ops, self.facts, row)
         except PathError as exc:
             return str(exc)
-        if isinstance(change, str):
-            return change
-        remarks = tuple(r for r in (found.remark, remark) if r)
-        return replace(
-            change,
-            text=description,
-            modules=(sec.module,) if sec.module else (),
-            sections=(sec.section,) if sec.section else (),
-            operations=ops,
-            sources=(Source(self.source, line),),
-            remarks=remarks,
-        )
 
     def add(self, change: AnnouncedChange) -> None:
         self.changes.append(change)
@@ -391,15 +388,16 @@ def _endpoint(cell: str) -> _Endpoint | str:
 
 
 def _interpret(
-    found: Match, endpoint: _Endpoint, ops: tuple[str, ...], facts: ConnectorFacts
+    found: Match, endpoint: _Endpoint, ops: tuple[str, ...], facts: ConnectorFacts, row: dict[str, Any]
 ) -> AnnouncedChange | str:
-    """Rule, connector, object path, field, value and canonical path of a matched row."""
+    """Rule, connector, object path, field, value and canonical path of a matched row (``row``: the
+    row's own text, module, section, operations, source and remarks)."""
     t = found.template
     g = found.groups
     subjects = set(t.subjects)
     before, after = g.get("before"), g.get("after")
     endpoints = (endpoint.endpoint,) if endpoint.endpoint else ()
-    base = {"level": t.level, "text": "", "before": before, "after": after, "endpoints": endpoints}
+    base = {"level": t.level, "before": before, "after": after, "endpoints": endpoints, **row}
     if "update-field" in subjects or "update-object" in subjects:
         object_path, fid = update_location(g.get("path", ""), endpoint.connector, facts)
         rule_id = t.rule_id
@@ -412,13 +410,13 @@ def _interpret(
         path = update_path(object_path, fid)
         return AnnouncedChange(
             id=rule_id, connector_type="update", connector=object_path[0], object_path=object_path,
-            field=fid, value=g.get("value"), path=path, **base,  # type: ignore[arg-type]
+            field=fid, value=g.get("value"), path=path, **base,
         )
     if "get-field" in subjects:
         cid, name = get_location(g.get("path", ""), endpoint.connector)
         return AnnouncedChange(
             id=t.rule_id, connector_type="get", connector=cid, object_path=(cid,), field=name,
-            value=g.get("value"), path=get_path(cid, name), **base,  # type: ignore[arg-type]
+            value=g.get("value"), path=get_path(cid, name), **base,
         )
     if "get-connector" in subjects or "update-connector" in subjects:
         cid = endpoint.connector or g.get("path", "").strip()
@@ -436,7 +434,7 @@ def _interpret(
         path = cid if scope == SCOPE_CONNECTOR else endpoint.endpoint
         return AnnouncedChange(
             id=t.rule_id, connector_type="get" if is_get else "update", connector=cid, object_path=(cid,),
-            field=None, value=None, path=path, scope=scope, **base,  # type: ignore[arg-type]
+            field=None, value=None, path=path, scope=scope, **base,
         )
     if "app-connector" in subjects:
         name = g.get("connector") or endpoint.connector or ""
@@ -447,17 +445,17 @@ def _interpret(
             kind = "get" if g.get("kind") == "GetConnector" else "update"
             return AnnouncedChange(
                 id=t.rule_id, connector_type="app-connector", connector=name, object_path=(name, kind),
-                field=None, value=value, path=f"app-connectors/{name}/{kind}/{value}", **base,  # type: ignore[arg-type]
+                field=None, value=value, path=f"app-connectors/{name}/{kind}/{value}", **base,
             )
         path = f"app-connectors/{name}/group" if "user group" in t.template else f"app-connectors/{name}"
         return AnnouncedChange(
             id=t.rule_id, connector_type="app-connector", connector=name, object_path=(name,), field=None,
-            value=None, path=path, **base,  # type: ignore[arg-type]
+            value=None, path=path, **base,
         )
     if "environment" in subjects:
         return AnnouncedChange(
             id=t.rule_id, connector_type="environment", connector="environment", object_path=(), field=None,
-            value=None, path="environment/profit_version", **base,  # type: ignore[arg-type]
+            value=None, path="environment/profit_version", **base,
         )
     return f"{t.rule_id}: rows of this rule cannot be located"
 
