@@ -55,7 +55,7 @@ def _verdict(line: str) -> None:
 
 def run_demo(app: AppContext, *, directory: Path) -> int:
     """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
-    from afasgov.release.demo import run as demo_run
+    from afasgov.demo.run import run as demo_run
 
     outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
     return outcome.exit_code

@@ -12,7 +12,7 @@ Public API::
     read_live(env_config, wanted) -> LiveView            # async; /metainfo + /metainfo/get/{id}
 
 Commands: :func:`afasgov.commands.promote.run_promote`, :func:`afasgov.commands.promote.run_verify`.
-The demo organisation's definitions: ``python -m afasgov.promote.demo [--check]``.
+The demo organisation's definitions: ``python -m afasgov.demo.getconnectors [--check]``.
 """
 
 from __future__ import annotations

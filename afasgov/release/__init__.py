@@ -9,7 +9,7 @@ Public API:
 * :func:`afasgov.release.publish.write_reports` / :func:`~afasgov.release.publish.rebuild_index`
   (``reports/<ts>-<kind>-<scope>.<ext>`` and ``reports/index.html``);
 * :func:`afasgov.release.init.scaffold` (``afasgov init``);
-* :func:`afasgov.release.demo.run` (``afasgov demo``).
+* :func:`afasgov.demo.run.run` (``afasgov demo``).
 
 See ``docs/reports.md`` and ``docs/release-week.md``.
 """

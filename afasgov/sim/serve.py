@@ -1,9 +1,10 @@
-"""Serving the simulator over a real socket: ``afasgov sim`` and :class:`SimServer` (tests).
+"""Serving the simulator over a real socket: :class:`SimServer` and :func:`running_sim`.
 
 uvicorn serves the Starlette app on 127.0.0.1 only. The socket is bound before the server starts,
 so ``--port 0`` picks a free port and the URLs are known before anything is printed. ``afasgov
-sim`` runs in the main thread (uvicorn handles SIGINT/SIGTERM and shuts down gracefully);
-:class:`SimServer` runs uvicorn in a background thread for tests and the in-process demo.
+sim`` (:mod:`afasgov.commands.sim`) runs it in the main thread (uvicorn handles SIGINT/SIGTERM and
+shuts down gracefully); :class:`SimServer` / :func:`running_sim` run uvicorn in a background thread
+for the demo (:mod:`afasgov.demo`), the benchmarks and the tests (:mod:`afasgov.sim.testing`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from afasgov.errors import UsageError
-from afasgov.sim.app import SimulatedDrop
-
-if TYPE_CHECKING:
-    pass
+from afasgov.sim.app import SimState, SimulatedDrop, create_app, sim_state
+from afasgov.sim.credentials import DemoCredential
+from afasgov.sim.model import Dataset
 
 HOST = "127.0.0.1"
+#: the origin used for in-process requests (any host works; this one is obviously not real)
+IN_PROCESS_ORIGIN = "http://sim.test"
 
 
 class _DropFilter(logging.Filter):
@@ -119,3 +124,86 @@ class SimServer:
         self._sock.close()
 
 
+class RunningSim:
+    """A simulator served on 127.0.0.1 in a background thread (see :func:`running_sim`)."""
+
+    def __init__(self, app: Any, server: SimServer) -> None:
+        self.app = app
+        self._server = server
+        self.origin: str = server.origin
+        self.port: int = server.port
+
+    @property
+    def state(self) -> SimState:
+        """The live state: ``.set_maintenance(env)``, ``.set_blocked(env, id)``, ``.faults`` …"""
+        return sim_state(self.app)
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.state.dataset
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.dataset.environments)
+
+    def base_url(self, tenant: str, env_type: str) -> str:
+        return f"{self.origin}/{tenant}-{env_type}/ProfitRestServices"
+
+    def base_url_for(self, env_name: str) -> str:
+        env = self.dataset.environment(env_name)
+        return self.base_url(env.tenant, env.type)
+
+    def credential(self, env_name: str, app_connector: str) -> DemoCredential:
+        return credential_of(self.dataset, env_name, app_connector)
+
+    def write_config(self, path: Path | str, *, force: bool = True) -> Path:
+        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``);
+        an existing file is overwritten (``force=False``: only one written by afasgov sim)."""
+        from afasgov.sim.writeconfig import write_config
+
+        return write_config(Path(path), self.dataset, self.origin, force=force)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> RunningSim:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, app: Any = None, **opts: Any) -> RunningSim:
+    """Start a simulator (options as :func:`afasgov.sim.app.create_app`, or an existing ``app``);
+    call ``.stop()`` when done."""
+    app = app if app is not None else create_app(dataset, **opts)
+    server = SimServer(app, port=port).start()
+    return RunningSim(app, server)
+
+
+@contextmanager
+def running_sim(dataset: str | Dataset = "demo", **opts: Any) -> Iterator[RunningSim]:
+    """The simulator on a real loopback socket for the duration of the ``with`` block.
+
+    Options as :func:`afasgov.sim.app.create_app` (``latency_ms``, ``fail_rate``, ``seed``,
+    ``tenants``, ``fault_kinds``, ``retry_after``, ``token_lifetime`` …), ``port`` (0 = free), or
+    ``app=`` an app you made yourself.
+    """
+    sim = start_sim(dataset, **opts)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def credential_of(dataset: Dataset, env_name: str, app_connector: str) -> DemoCredential:
+    from afasgov.sim.writeconfig import credential
+
+    env = dataset.environment(env_name)
+    try:
+        app = env.app_connectors[app_connector]
+    except KeyError:
+        raise KeyError(f"environment {env_name!r} has no App Connector {app_connector!r}; it has "
+                       + ", ".join(env.app_connectors)) from None
+    return credential(dataset, env, app)
