@@ -25,11 +25,11 @@ from afasgov import __version__
 from afasgov.audit import adapters
 from afasgov.audit.context import AuditContext, GcnView, Manifest
 from afasgov.audit.findings import Finding, sort_findings
-from afasgov.audit.policy import Policy, load_policy, parse_policy
 from afasgov.audit.registry import Check, all_checks, select_checks
-from afasgov.audit.secrets_scan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
 from afasgov.errors import InputError, UsageError
+from afasgov.policy import Policy, load_policy, parse_policy
 from afasgov.report.paths import portable_paths
+from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
 
 if TYPE_CHECKING:
     from afasgov.config import Config
