@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from afasgov._files import atomic_write_bytes, make_output_dir
+from afasgov.config.scaffold import scaffold
 from afasgov.errors import EXIT_OK, InputError
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
-from afasgov.release.init import scaffold
 from afasgov.sim.writeconfig import written_by_sim
 
 DEMO_DATA = "data"
