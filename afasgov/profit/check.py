@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from afasgov.config.hosts import ENVID_PREFIX
 from afasgov.errors import AfasgovError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
 from afasgov.profit.credentials import Credentials, load_credentials
 from afasgov.profit.retry import RetryPolicy
-from afasgov.profit.urls import ENVID_PREFIX
 from afasgov.secrets import redact
 
 if TYPE_CHECKING:

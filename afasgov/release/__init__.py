@@ -8,7 +8,8 @@ Public API:
   (HTML, Markdown, JSON; JUnit and SARIF via :mod:`afasgov.report`);
 * :func:`afasgov.report.publish.write_reports` / :func:`~afasgov.report.publish.rebuild_index`
   (``reports/<ts>-<kind>-<scope>.<ext>`` and ``reports/index.html``);
-* ``afasgov init`` scaffolds with :func:`afasgov.config.scaffold.scaffold`; ``afasgov demo`` is :func:`afasgov.demo.run.run`.
+* ``afasgov init`` is :func:`afasgov.config.scaffold.scaffold`; ``afasgov demo`` is
+  :func:`afasgov.demo.run.run`.
 
 See ``docs/reports.md`` and ``docs/release-week.md``.
 """
