@@ -56,3 +56,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: each prints ratios against a baseline measured in the same run."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def catalogue(session: nox.Session) -> None:
+    """Regenerate the AFAS connector catalogue from ../shared/corpus (``-- --check`` only checks it)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "afasgov.catalogue.regenerate", *session.posargs)
