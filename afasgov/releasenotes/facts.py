@@ -5,7 +5,8 @@ AFAS writes a property path from the payload's root element, which is not always
 (``AfasEmployee/…`` for ``KnEmployee``, ``FiEntryPar/…`` for ``FiEntries``, ``KnOrgunit/…`` for
 ``KnOrgUnit``). A row's Connector column names the connector, and then the root is simply replaced;
 only rows without one need these facts. :class:`ConnectorFacts` is the small interface the parser
-asks; :data:`NO_FACTS` knows nothing (the root then stands for the connector).
+asks; :func:`default_facts` is AFAS's connector catalogue (:mod:`afasgov.catalogue`, generated from
+AFAS's OpenAPI specs); :data:`NO_FACTS` knows nothing (the root then stands for the connector).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ NO_FACTS: ConnectorFacts = RootTable()
 
 
 def default_facts() -> ConnectorFacts:
-    """The facts afasgov ships (AFAS's connector catalogue, once it is available)."""
-    return NO_FACTS
+    """The facts afasgov ships: AFAS's connector catalogue (:mod:`afasgov.catalogue`)."""
+    from afasgov import catalogue
+
+    return catalogue.load()
 
 
 __all__ = ["NO_FACTS", "ConnectorFacts", "RootTable", "default_facts"]

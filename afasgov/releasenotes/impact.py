@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from afasgov.diff.change import Change, fingerprint_of
-from afasgov.integrations import ImpactResult, Manifest, apply_impact
+from afasgov.diff.impact import ImpactResult, apply_impact
+from afasgov.integrations import Manifest
 from afasgov.model import EnvironmentSnapshot
 from afasgov.releasenotes.model import AnnouncedChange, Key, ProseItem, ReleaseNotes
 from afasgov.report.document import WaiverNote

@@ -9,7 +9,7 @@ import pytest
 
 from afasgov.cli import main
 
-DEMO_INTEGRATIONS = Path(__file__).resolve().parents[2] / "afasgov/release/demo_data/integrations"
+DEMO_INTEGRATIONS = Path(__file__).resolve().parents[2] / "afasgov/demo/data/integrations"
 
 
 @pytest.fixture(scope="session")
@@ -24,10 +24,10 @@ def notes_dir(corpus_dir: Path) -> Path:
 def demo_definitions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """production/test/accept snapshots of the demo dataset, crawled from the simulator on a loopback
     socket (the dataset's accept has every kind of change; afasgov/sim/datasets/demo/changes/)."""
-    from afasgov.snapshot import demo_tree
+    from afasgov.demo.snapshots import snapshot_demo
 
     out = tmp_path_factory.mktemp("demo-definitions")
-    code, envs = demo_tree.snapshot_demo(out)
+    code, envs = snapshot_demo(out)
     assert code == 0 and {"production", "accept"} <= set(envs)
     return out
 

@@ -6,7 +6,7 @@ import pytest
 
 from afasgov.errors import InputError
 from afasgov.releasenotes import parse_notes
-from afasgov.releasenotes.facts import RootTable
+from afasgov.releasenotes.facts import NO_FACTS, RootTable
 from afasgov.releasenotes.model import BREAKING, CHANGELOG
 from afasgov.releasenotes.parser import inline_text, operations_of, split_cells
 
@@ -97,8 +97,10 @@ def test_root_element_without_a_connector_column_uses_the_facts() -> None:
            "'FiEntryPar/Element/Objects/items/FiEntries/Element/items/Fields/X' |  |  |")
     (c,) = parse_notes(doc(row), "n.md", facts=RootTable({"FiEntryPar": "FiEntries"})).changes
     assert c.connector == "FiEntries" and c.path == "FiEntries/Element/Objects/FiEntries/Element/Fields/X"
-    (c,) = parse_notes(doc(row), "n.md").changes  # no facts: the root stands for the connector
+    (c,) = parse_notes(doc(row), "n.md", facts=NO_FACTS).changes  # no facts: the root stands for the connector
     assert c.connector == "FiEntryPar"
+    (c,) = parse_notes(doc(row), "n.md").changes  # AFAS's connector catalogue knows FiEntryPar
+    assert c.connector == "FiEntries"
     (c,) = parse_notes(doc(row.replace("|  |  |", "| FiEntries | POST |")), "n.md").changes
     assert c.connector == "FiEntries"
 

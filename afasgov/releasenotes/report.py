@@ -1,43 +1,29 @@
-"""``afasgov release-notes NOTES… [--base ENV] [--revision ENV]``: orchestration and the report.
+"""The ``release-notes`` report: one :class:`~afasgov.report.ReportDocument` (every format) from what a
+run produced (:class:`ReleaseNotesRun`: the notes, their impact on BASE and, with a REVISION, the check).
 
-* without ``--revision`` (**impact**, before Accept has the release): the announced changes against the
-  ``--base`` snapshot (default: the production environment) and the integration manifests; the report's
-  items are the announced changes to connectors this tenant authorises, regraded by use; ``--fail-on``
-  applies to them;
-* with ``--revision`` (**check**, after Accept got it): additionally ``afasgov diff BASE REVISION``,
-  sorted against the notes; the report's items are the **unannounced** changes (``--fail-on`` applies
-  to them: by default exit 1 on an unannounced ERR); confirmed and not-visible announcements and the
-  impact are sections.
+* **impact** (no revision): the items are the announced changes to connectors this tenant authorises,
+  regraded by use, each located at its row in the notes file (SARIF, GitHub annotations);
+* **check** (with a revision): the items are the **unannounced** changes; confirmed and not-visible
+  announcements and the impact are sections.
 
-The command is a thin layer: parsing is :mod:`~afasgov.releasenotes.parser`, the impact
-:mod:`~afasgov.releasenotes.impact`, the check :mod:`~afasgov.releasenotes.check`; the diff, the
-manifests, the waivers and the renderers are the diff's own.
+Either way: the impact per integration, the count of announced changes to connectors this tenant does
+not authorise, the rows not understood and the prose to read by hand.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from afasgov.diff.change import Change
-from afasgov.diff.command import Settings, compute, settings_from, to_item
 from afasgov.diff.registry import all_rules
-from afasgov.diff.sources import Operand, resolve_operand
-from afasgov.errors import UsageError
-from afasgov.integrations import Manifest, load_manifests
-from afasgov.releasenotes.check import COUNTED, REASON_TITLES, CheckResult, check
-from afasgov.releasenotes.impact import Impact, assess
+from afasgov.diff.sources import Operand
+from afasgov.integrations import Manifest
+from afasgov.releasenotes.check import COUNTED, REASON_TITLES, CheckResult
+from afasgov.releasenotes.impact import Impact
 from afasgov.releasenotes.model import AnnouncedChange, ReleaseNotes
-from afasgov.releasenotes.parser import parse_files
-from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, Section, emit, sha256_file
-from afasgov.waivers import load_waivers
-
-if TYPE_CHECKING:
-    from afasgov.app import AppContext
+from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, Section, sha256_file
 
 #: at most this many lines per listing section in the human formats (JSON always has everything).
 MAX_LISTED = 200
@@ -57,77 +43,27 @@ class ReleaseNotesRun:
     unknown: list[str] | None = None
 
 
-def default_base(app: AppContext | None, settings: Settings) -> str:
-    """The environment of type ``production`` in ``afasgov.yaml`` (the first), else ``production``."""
-    if app is not None:
-        from afasgov.config.loader import find_config
-
-        if app.config_path is not None or find_config() is not None:
-            for env in app.config().environments.values():
-                if env.type == "production":
-                    return env.name
-    return "production"
-
-
-def _snapshot_operand(spec: str, settings: Settings) -> Operand:
-    op = resolve_operand(spec, settings.definitions_dir)
-    if op.kind != "snapshot" or op.snapshot is None:
-        raise UsageError(f"release notes are held against environment snapshots, not a {op.kind} ({spec})")
-    return op
-
-
-def compute_run(
-    notes_files: Sequence[Path],
-    settings: Settings,
-    *,
-    base: str,
-    revision: str | None = None,
-    downgrade: bool = True,
-    today: dt.date | None = None,
-) -> ReleaseNotesRun:
-    """Parse the notes; assess their impact on ``base``; with ``revision``, check it against them."""
-    notes = parse_files(list(notes_files))
-    manifests = list(load_manifests(settings.integrations_dir, required=settings.integrations_required))
-    waivers = load_waivers(settings.waivers, required=settings.waivers_required)
-    if revision is None:
-        base_op = _snapshot_operand(base, settings)
-        rev_op = None
-        diff_run = None
-    else:
-        diff_run = compute(base, revision, settings, downgrade=downgrade, today=today, waiver_set=waivers)
-        if diff_run.base.kind != "snapshot":
-            raise UsageError(
-                f"release notes are held against environment snapshots, not a {diff_run.base.kind} ({base})"
-            )
-        base_op, rev_op = diff_run.base, diff_run.revision
-    assert base_op.snapshot is not None
-    impact = assess(
-        notes,
-        base_op.snapshot,
-        manifests,
-        base_name=base_op.label,
-        downgrade=downgrade,
-        waivers=waivers,
-        today=today,
-    )
-    run = ReleaseNotesRun(notes, base_op, impact, manifests)
-    if diff_run is not None and rev_op is not None:
-        run.revision = rev_op
-        run.check = check(
-            notes,
-            diff_run.changes,
-            base=base_op.snapshot,
-            revision=rev_op.snapshot,
-            base_name=base_op.label,
-            revision_name=rev_op.label,
-        )
-        run.diff_notes = list(diff_run.notes)
-        run.unknown = list(diff_run.unknown)
-        impact.waiver_notes = list(diff_run.waiver_notes)
-    return run
-
-
 # ---------------------------------------------------------------------------------------- report
+def change_item(change: Change) -> ReportItem:
+    """A report item for a diff change (as ``afasgov diff`` shows it)."""
+    rule = all_rules().get(change.id)
+    return ReportItem(
+        id=change.id,
+        level=change.level,
+        text=change.text,
+        path=change.path,
+        fingerprint=change.fingerprint,
+        title=rule.title if rule else change.id,
+        connector=change.connector,
+        field=change.field,
+        notes=change.notes,
+        waived=change.waived,
+        waiver=change.waiver,
+        file=change.file,
+        data=change.to_json(),
+    )
+
+
 def _announced_meta(a: AnnouncedChange) -> dict[str, Any]:
     return {
         "modules": list(a.modules),
@@ -267,7 +203,7 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
         title = f"afasgov release-notes: {run.revision.label} against {release} (base {run.base.label})"
         items = []
         for u in run.check.unannounced:
-            item = to_item(u.change)
+            item = change_item(u.change)
             items.append(
                 replace(
                     item,
@@ -340,34 +276,4 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
     return doc
 
 
-def run_release_notes(
-    app: AppContext,
-    notes_files: Sequence[Path],
-    *,
-    base: str | None = None,
-    revision: str | None = None,
-    fmt: str = "text",
-    output: Path | None = None,
-    fail_on: str = "ERR",
-    waivers: Path | None = None,
-    integrations: Path | None = None,
-    downgrade: bool = True,
-    today: dt.date | None = None,
-) -> int:
-    """``afasgov release-notes``: print/write the report; 0, or 1 when an unwaived item ≥ ``fail_on``."""
-    settings = settings_from(app, waivers=waivers, integrations=integrations)
-    base_spec = base or default_base(app, settings)
-    run = compute_run(notes_files, settings, base=base_spec, revision=revision, downgrade=downgrade, today=today)
-    doc = document(run, fail_on=fail_on)
-    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
-
-
-__all__ = [
-    "ReleaseNotesRun",
-    "announced_item",
-    "compute_run",
-    "default_base",
-    "document",
-    "notes_sections",
-    "run_release_notes",
-]
+__all__ = ["ReleaseNotesRun", "announced_item", "change_item", "document", "notes_sections"]
