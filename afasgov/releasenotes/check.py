@@ -174,7 +174,16 @@ def why_not_visible(
 ) -> tuple[str, str]:
     """``(reason, why)`` for an announced change the diff does not show."""
     in_base, in_rev = _has(base, a), _has(revision, a)
-    if a.delete_only:
+    if not in_base and not in_rev and a.connector_type in ("get", "gcn"):
+        reason, why = GETCONNECTOR_ONLY, (
+            f"GetConnector {a.connector} is in neither snapshot: a standard GetConnector appears in "
+            "metainfo only once an App Connector is authorised for it"
+        )
+    elif not in_base and not in_rev:
+        reason, why = NOT_AUTHORISED, (
+            f"{a.connector} is in neither snapshot: no App Connector of this tenant may use it"
+        )
+    elif a.delete_only:
         reason, why = DELETE_ONLY, (
             "DELETE-only: metainfo describes what POST and PUT accept, not the DELETE endpoint "
             f"{a.path if '@' in a.path else a.connector}"
@@ -183,15 +192,6 @@ def why_not_visible(
         reason, why = SUB_ENDPOINT, (
             f"the endpoint /connectors/{a.path} posts a nested object on its own: metainfo shows the "
             "object, not its endpoints"
-        )
-    elif not in_base and not in_rev and a.connector_type in ("get", "gcn"):
-        reason, why = GETCONNECTOR_ONLY, (
-            f"GetConnector {a.connector} is in neither snapshot: a standard GetConnector appears in "
-            "metainfo only once an App Connector is authorised for it"
-        )
-    elif not in_base and not in_rev:
-        reason, why = NOT_AUTHORISED, (
-            f"{a.connector} is in neither snapshot: no App Connector of this tenant may use it"
         )
     elif in_base and not in_rev:
         reason, why = MISSING_IN_REVISION, f"{a.connector} is in {base_name} but not in {revision_name}"

@@ -79,6 +79,45 @@ def with_current(a: AnnouncedChange, snapshot: EnvironmentSnapshot) -> Announced
     return a if current is None else dataclasses.replace(a, before=str(current))
 
 
+_ADDS = frozenset({"new-optional-request-property", "new-required-request-property", "afas-request-object-added",
+                   "response-optional-property-added", "endpoint-added"})
+_REMOVES = frozenset({"request-property-removed", "afas-request-object-removed", "response-optional-property-removed",
+                      "api-path-removed-without-deprecation"})
+
+
+def present(a: AnnouncedChange, snapshot: EnvironmentSnapshot) -> bool | None:
+    """Does ``snapshot`` have the field, object or connector ``a`` adds or removes (``None``: not such a
+    change, or the connector is not in the snapshot)?"""
+    if a.id not in _ADDS and a.id not in _REMOVES:
+        return None
+    if a.connector_type == "update" and (u := snapshot.update_connectors.get(a.connector)) is not None:
+        if a.scope:
+            return None  # a DELETE endpoint or a nested object's endpoint: metainfo cannot tell
+        if a.field is None and len(a.object_path) == 1:
+            return True  # the connector itself
+        if a.field is not None:
+            return any(op == a.object_path and f.field_id == a.field for op, f in u.walk())
+        objects, found = u.objects, None
+        for name in a.object_path[1:]:
+            found = next((o for o in objects if o.name == name), None)
+            if found is None:
+                return False
+            objects = found.objects
+        return True
+    if a.connector_type == "get" and (g := snapshot.get_connectors.get(a.connector)) is not None:
+        return True if a.field is None else any(f.id == a.field for f in g.fields)
+    return None
+
+
+def _state_note(a: AnnouncedChange, snapshot: EnvironmentSnapshot, base_name: str) -> str | None:
+    has = present(a, snapshot)
+    if has is True and a.id in _ADDS:
+        return f"{base_name} already has {a.path}"
+    if has is False and a.id in _REMOVES:
+        return f"{base_name} does not have {a.path}"
+    return None
+
+
 def as_change(a: AnnouncedChange, *, file: str = "") -> Change:
     """The diff change ``a`` announces (its fingerprint over what identifies it, not before/after: a
     fingerprint waiver written for the announcement keeps working on the announcement)."""
@@ -194,7 +233,11 @@ def assess(
     release = release or release_name(notes)
     visible = [with_current(a, snapshot) for a in notes.changes if authorised(a, snapshot)]
     unauthorised = [a for a in notes.changes if not authorised(a, snapshot)]
-    changes = [as_change(a) for a in visible]
+    changes = []
+    for a in visible:
+        change = as_change(a)
+        note = _state_note(a, snapshot, base_name)
+        changes.append(dataclasses.replace(change, notes=(*change.notes, note)) if note else change)
     result_notes: list[str] = []
     impact = None
     if manifests:
@@ -226,4 +269,14 @@ def assess(
     )
 
 
-__all__ = ["Impact", "ProseHit", "as_change", "assess", "authorised", "prose_hits", "release_name", "with_current"]
+__all__ = [
+    "Impact",
+    "ProseHit",
+    "as_change",
+    "assess",
+    "authorised",
+    "present",
+    "prose_hits",
+    "release_name",
+    "with_current",
+]
