@@ -117,6 +117,12 @@ CASES = [
     ("payload-code-not-allowed", _json(MtCd=5), _xml(b"<MtCd>1</MtCd>", b"<MtCd>5</MtCd>"), f"{F}/MtCd"),
     (
         "payload-type-mismatch",
+        _json(Rate="12.5.0"),
+        _xml(b"<Rate>12.50</Rate>", b"<Rate>12 EUR</Rate>"),
+        f"{F}/Rate",
+    ),
+    (
+        "payload-value-form",
         _json(Rate="12,5"),
         _xml(b"<Rate>12.50</Rate>", b"<Rate>12,50</Rate>"),
         f"{F}/Rate",
