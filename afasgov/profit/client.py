@@ -33,6 +33,7 @@ import certifi
 import httpx
 
 from afasgov import __version__
+from afasgov.config.hosts import is_loopback_host
 from afasgov.errors import UsageError
 from afasgov.profit import errors as E
 from afasgov.profit.credentials import (
@@ -57,7 +58,6 @@ from afasgov.profit.urls import (
     FilterSpec,
     check_connector_id,
     endpoint_path,
-    is_loopback_host,
     query_string,
     rows_params,
 )
