@@ -40,6 +40,7 @@ from afasgov.errors import InputError
 MAX_BYTES = 20 * 1024 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_BARE = "the payload starts with Element, not with its connector: say which connector it is for with --connector"
 
 Scalar = str | int | float | bool | None
 
@@ -211,6 +212,8 @@ def parse_json(data: bytes, source: str, connector: str | None = None) -> Payloa
     for dup in raw.get("\0duplicates", []):
         problems.append(f"duplicate key {dup!r}")
     raw.pop("\0duplicates", None)
+    if "Element" in raw and not connector:
+        raise InputError(_BARE, source=source)
     if "Element" in raw and connector:  # the bare form: {"Element": …} with --connector
         return Payload(connector, _json_elements(raw, (connector,), connector, problems), "json", problems)
     if len(raw) != 1:
@@ -287,6 +290,8 @@ def parse_xml(data: bytes, source: str, connector: str | None = None) -> Payload
         raise InputError(f"invalid XML: {exc.msg}", source=source) from None
     problems: list[str] = []
     name = _local(root)
+    if name == "Element" and not connector:
+        raise InputError(_BARE, source=source)
     if name == "Element" and connector:
         return Payload(connector, [_xml_element(root, (connector,), connector)], "xml", problems)
     elements = []
