@@ -337,6 +337,35 @@ def resolve_connector(
     return Resolution(cid, cat.update_connector(cid), problems, True)
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The fields of one element kind, by id and by case-folded id."""
+
+    by_id: dict[str, UpdateField]
+    folded: dict[str, UpdateField]
+    mandatory: tuple[UpdateField, ...]
+    objects: dict[str, UpdateObject]
+
+
+#: id(fields tuple) → (the tuple, its index): built once per connector/object, not per payload element
+_INDEXES: dict[int, tuple[tuple[UpdateField, ...], tuple[UpdateObject, ...], _Index]] = {}
+
+
+def _index(fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...]) -> _Index:
+    hit = _INDEXES.get(id(fields))
+    if hit is not None and hit[0] is fields and hit[1] is objects:
+        return hit[2]
+    folded: dict[str, UpdateField] = {}
+    for fd in fields:
+        folded.setdefault(fd.field_id.casefold(), fd)
+    index = _Index({f.field_id: f for f in fields}, folded, tuple(f for f in fields if f.mandatory),
+                   {o.name: o for o in objects})
+    if len(_INDEXES) > 4096:
+        _INDEXES.clear()
+    _INDEXES[id(fields)] = (fields, objects, index)  # the tuples are kept, so their ids stay theirs
+    return index
+
+
 class _Checker:
     def __init__(self, root: str, connector: str) -> None:
         self.root = root
@@ -379,11 +408,10 @@ class _Checker:
         if el.action is not None and el.action not in ACTIONS:
             self.add("payload-malformed", f"{self.shown(path)}: the action {el.action!r} is not insert, update "
                      "or delete", object_path=path, line=el.line)
-        by_id = {f.field_id: f for f in fields}
-        folded: dict[str, UpdateField] = {}
-        for fd in fields:
-            folded.setdefault(fd.field_id.casefold(), fd)
-        counts = Counter(v.name for v in el.values)
+        index = _index(fields, objects)
+        by_id, folded = index.by_id, index.folded
+        names = [v.name for v in el.values]
+        counts = Counter(names) if len(set(names)) != len(names) else {}
         for name, n in sorted(counts.items()):
             if n > 1:
                 listed = any(v.form == "list" for v in el.values if v.name == name)
@@ -407,11 +435,11 @@ class _Checker:
                     object_path=path, field=v.name, line=v.line or el.line,
                 )
             self.value(v, f, el, path)
-        if action == "insert":
-            sent = [v.name for v in el.values if v.value not in (None, "")]
+        if action == "insert" and index.mandatory:
+            sent = [v.name for v in el.values if v.value is not None and v.value != ""]
             given = set(sent) | {folded[n.casefold()].field_id for n in sent if n.casefold() in folded}
-            for f in fields:
-                if f.mandatory and f.field_id not in given:
+            for f in index.mandatory:
+                if f.field_id not in given:
                     self.add(
                         "payload-missing-mandatory-field",
                         f"the field '{self.shown(path, f.field_id)}' is mandatory in metainfo and missing "
@@ -421,7 +449,7 @@ class _Checker:
                         field=f.field_id,
                         line=el.line,
                     )
-        by_name = {o.name: o for o in objects}
+        by_name = index.objects
         for sub in el.objects:
             name = sub.object_path[-1]
             sub_path = (*path, name)
@@ -437,7 +465,6 @@ class _Checker:
             self.element(sub, sub_path, obj.fields, obj.objects, action)
 
     def value(self, v: PayloadValue, f: UpdateField | None, el: PayloadElement, path: tuple[str, ...]) -> None:
-        shown = self.shown(path, v.name)
         line = v.line or el.line
         if f is None:
             if v.name.lower() == "action":
@@ -457,7 +484,7 @@ class _Checker:
                     object_path=path, field=v.name, line=line,
                 )
             else:
-                self.add("payload-unknown-field", f"the field '{shown}' does not exist",
+                self.add("payload-unknown-field", f"the field '{self.shown(path, v.name)}' does not exist",
                          object_path=path, field=v.name, line=line)
             return
         if v.form == "@fields":
@@ -471,17 +498,19 @@ class _Checker:
         if problem is None:
             problem = code_problem(f, v.value)
             if problem is None:
-                text = _as_text(v.value)
-                if f.length > 0 and f.data_type in ("string", "int") and len(text) > f.length:
-                    self.add(
-                        "payload-value-too-long",
-                        f"the value of '{shown}' is {len(text)} characters long; the field allows {f.length}",
-                        object_path=path, field=v.name, value=text, line=line,
-                    )
+                if f.length > 0 and f.data_type in ("string", "int"):
+                    text = _as_text(v.value)
+                    if len(text) > f.length:
+                        self.add(
+                            "payload-value-too-long",
+                            f"the value of '{self.shown(path, v.name)}' is {len(text)} characters long; the "
+                            f"field allows {f.length}",
+                            object_path=path, field=v.name, value=text, line=line,
+                        )
                 return
         self.add(
             problem.check,
-            f"the value {v.value!r} of '{shown}' is {problem.reason} (dataType {f.data_type})",
+            f"the value {v.value!r} of '{self.shown(path, v.name)}' is {problem.reason} (dataType {f.data_type})",
             object_path=path, field=v.name, value=v.value, line=line, level=problem.level,
         )
 

@@ -45,7 +45,7 @@ _BARE = "the payload starts with Element, not with its connector: say which conn
 Scalar = str | int | float | bool | None
 
 
-@dataclass
+@dataclass(slots=True)
 class PayloadValue:
     name: str
     value: Scalar
