@@ -215,6 +215,10 @@ class _Table:
     rows: list[tuple[int, str]]
     broken: str = ""
 
+    @property
+    def end_line(self) -> int:
+        return self.rows[-1][0] if self.rows else self.header_line + 1
+
 
 @dataclass
 class _Section:
@@ -248,20 +252,25 @@ class _Builder:
 
     # ---------------------------------------------------------------------------------- sections
     def section(self, sec: _Section) -> None:
+        """Tables of a section, with the text just above each as its remark (AFAS writes "This is a
+        change in documentation only" there); other text is prose to read by hand."""
         text_lines = [(n, t) for n, t in sec.paragraphs if t.strip()]
-        remark = " ".join(t.strip() for _, t in text_lines)
+        prose = text_lines
         if sec.tables:
+            start = 0
             for table in sec.tables:
+                remark = " ".join(t.strip() for n, t in text_lines if start < n < table.header_line)
                 self.table(sec, table, remark)
+                start = table.end_line
+            prose = [(n, t) for n, t in text_lines if n > start]
+        if not prose or all(_NO_CHANGES.match(t.strip()) for _, t in prose):
             return
-        if not text_lines or all(_NO_CHANGES.match(t.strip()) for _, t in text_lines):
-            return
-        body = "\n".join(t for _, t in text_lines).strip()
+        body = "\n".join(t for _, t in prose).strip()
         if len(body) > MAX_PROSE_CHARS:
             body = body[:MAX_PROSE_CHARS] + f"… (cut; read the whole section at line {sec.line})"
         self.prose.append(
             ProseItem(
-                Source(self.source, sec.line),
+                Source(self.source, sec.line if not sec.tables else prose[0][0]),
                 sec.headings,
                 body,
                 module=sec.module,

@@ -44,6 +44,11 @@ def test_notes_written_by_changelog_are_all_confirmed(workdir: Path, capsys: pyt
         (c["id"], c["path"], c["value"]) for c in diff
     }
     assert data["files"][0]["reported"] == 0 and data["files"][0]["parsed"] == data["files"][0]["rows"]
+    # changelog writes AFAS's page: per module, the payload root in property paths, objects as properties
+    modules = {m for a in data["announced"] for m in a["modules"]}
+    assert {"Organisaties en personen", "Dossiers en bijlagen en workflows"} <= modules
+    assert any(a["id"] == "afas-request-object-added" and a["text"].startswith("added the new optional request")
+               for a in data["announced"])
     # the impact of the same announcement on production, per integration
     assert any("helloid sends KnUser/Element/Fields/XOEA" in line
                for line in data["integrations"]["helloid"]["impact"])
@@ -56,7 +61,7 @@ def test_a_removed_row_is_unannounced_and_an_added_row_not_visible(
     text = notes.read_text(encoding="utf-8")
     assert text.count(XOEA) == 2  # under Breaking Changes and under Changelog
     lines = [ln for ln in text.splitlines() if XOEA not in ln]
-    at = lines.index("## Changelog") + 4
+    at = lines.index("### Changelog") + 4  # the first module's Changelog table
     lines[at:at] = [
         "| removed the request property 'KnUser/Element/Fields/NoSuchField' | KnUser | POST, PUT |",
         "| endpoint added | KnUser/KnUser/@UsId/{UsId} | DELETE |",

@@ -60,6 +60,12 @@ def test_prose_in_a_table_section_is_a_remark_on_its_rows() -> None:
     (c,) = notes.changes
     assert c.remarks == ("This is change in documentation only; API hasn't changed.",)
     assert notes.prose == [] and c.delete_only
+    # text after the last table of a section is not the table's remark: it is read by hand
+    notes = parse_notes(doc("| api path removed without deprecation | KnAddress/KnAddress/@Ad/{Ad} | DELETE |")
+                        + "\n> KnX: not in AFAS's connector catalogue.\n", "n.md")
+    assert notes.changes[0].remarks == ()
+    (p,) = notes.prose
+    assert p.text == "KnX: not in AFAS's connector catalogue." and p.source.line == 11
 
 
 def test_rows_that_are_not_understood_are_reported_with_file_and_line() -> None:
