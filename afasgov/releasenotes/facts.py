@@ -37,11 +37,18 @@ class RootTable:
 NO_FACTS: ConnectorFacts = RootTable()
 
 
+class _Catalogue:
+    """AFAS's connector catalogue, loaded when a row first needs it (most rows name their connector)."""
+
+    def connector_for_root(self, root: str) -> str | None:
+        from afasgov import catalogue
+
+        return catalogue.connector_for_root(root)
+
+
 def default_facts() -> ConnectorFacts:
     """The facts afasgov ships: AFAS's connector catalogue (:mod:`afasgov.catalogue`)."""
-    from afasgov import catalogue
-
-    return catalogue.load()
+    return _Catalogue()
 
 
 __all__ = ["NO_FACTS", "ConnectorFacts", "RootTable", "default_facts"]
