@@ -61,6 +61,7 @@ GETCONNECTOR_ONLY = "getconnector-only"
 DELETE_ONLY = "delete-only"
 SUB_ENDPOINT = "sub-endpoint"
 MISSING_IN_REVISION = "missing-in-revision"
+ALREADY = "already-so"
 ABSENT = "absent"
 #: reasons whose changes are counted, not listed (AFAS's notes cover every connector of every module).
 COUNTED = (NOT_AUTHORISED, GETCONNECTOR_ONLY)
@@ -70,6 +71,7 @@ REASON_TITLES = {
     DELETE_ONLY: "DELETE-only",
     SUB_ENDPOINT: "nested object's endpoint",
     MISSING_IN_REVISION: "connector missing from the revision",
+    ALREADY: "already so in both snapshots",
     ABSENT: "not between the snapshots",
 }
 
@@ -165,6 +167,22 @@ def _has(snapshot: EnvironmentSnapshot | None, a: AnnouncedChange) -> bool:
     return True
 
 
+def _already(
+    a: AnnouncedChange, base: EnvironmentSnapshot | None, revision: EnvironmentSnapshot | None
+) -> str | None:
+    """Why an addition or removal is not between the snapshots when both are already in its end state."""
+    from afasgov.releasenotes.impact import present
+
+    if base is None or revision is None:
+        return None
+    before, after = present(a, base), present(a, revision)
+    if a.id in ADDING and before is True and after is True:
+        return "{base} and {revision} both have {path} already (it came before {base} was taken)"
+    if a.id in REMOVING and before is False and after is False:
+        return "neither {base} nor {revision} has {path}"
+    return None
+
+
 def why_not_visible(
     a: AnnouncedChange,
     base: EnvironmentSnapshot | None,
@@ -195,6 +213,8 @@ def why_not_visible(
         )
     elif in_base and not in_rev:
         reason, why = MISSING_IN_REVISION, f"{a.connector} is in {base_name} but not in {revision_name}"
+    elif (state := _already(a, base, revision)) is not None:
+        reason, why = ALREADY, state.format(base=base_name, revision=revision_name, path=a.path)
     else:
         reason, why = ABSENT, (
             f"not between {base_name} and {revision_name}: the release has not reached {revision_name} yet, "
@@ -261,6 +281,7 @@ def check(
 
 __all__ = [
     "ABSENT",
+    "ALREADY",
     "COUNTED",
     "DELETE_ONLY",
     "GETCONNECTOR_ONLY",

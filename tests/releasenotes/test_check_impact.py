@@ -77,20 +77,27 @@ def test_reasons_in_order_and_unannounced_hints() -> None:
     changes = diff_snapshots(prod, acc).changes
     parsed = parse_notes(notes(
         "| removed the request property 'KnEmployee/Element/Fields/Nope' | KnEmployee | POST |",
+        "| added the new optional request property 'KnEmployee/Element/Fields/Note' | KnEmployee | POST |",
+        "| the request property 'KnEmployee/Element/Fields/Note' became required | KnEmployee | POST |",
         "| added the new optional request property 'KnSubject/Element/Fields/X' | KnSubject | POST |",
         "| endpoint added | /connectors/KnEmployee/KnEmployee/@EmId/{EmId} | DELETE |",
         "| endpoint added | /connectors/FbX/FbX/@Id/{Id} | DELETE |",
         "| added the new optional request property 'FbX/Element/Fields/X' | FbX | POST |",
     ), "n.md")
     result = check(parsed, changes, base=prod, revision=acc, base_name="production", revision_name="accept")
-    reasons = {n.announced.path: n.reason for n in result.not_visible}
+    reasons = {(n.announced.id, n.announced.path): n.reason for n in result.not_visible}
     assert reasons == {
-        "KnEmployee/Element/Fields/Nope": "absent",
-        "KnSubject/Element/Fields/X": "missing-in-revision",
-        "KnEmployee/KnEmployee/@EmId/{EmId}": "delete-only",
-        "FbX/FbX/@Id/{Id}": "not-authorised",  # not authorised wins over DELETE-only: counted, not listed
-        "FbX/Element/Fields/X": "not-authorised",
+        ("request-property-removed", "KnEmployee/Element/Fields/Nope"): "already-so",  # neither has it
+        ("new-optional-request-property", "KnEmployee/Element/Fields/Note"): "already-so",  # both have it
+        ("request-property-became-required", "KnEmployee/Element/Fields/Note"): "absent",
+        ("new-optional-request-property", "KnSubject/Element/Fields/X"): "missing-in-revision",
+        ("endpoint-added", "KnEmployee/KnEmployee/@EmId/{EmId}"): "delete-only",
+        ("endpoint-added", "FbX/FbX/@Id/{Id}"): "not-authorised",  # wins over DELETE-only: counted, not listed
+        ("new-optional-request-property", "FbX/Element/Fields/X"): "not-authorised",
     }
+    why = {(n.announced.id, n.announced.path): n.why for n in result.not_visible}
+    assert why[("request-property-removed", "KnEmployee/Element/Fields/Nope")] == (
+        "neither production nor accept has KnEmployee/Element/Fields/Nope")
     hints = {u.change.id: u.hint for u in result.unannounced}
     assert set(hints) == {"request-property-removed", "api-path-removed-without-deprecation",
                           "afas-app-connector-scope-shrank", "afas-profit-version-changed"}

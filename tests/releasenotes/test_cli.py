@@ -64,6 +64,7 @@ def test_a_removed_row_is_unannounced_and_an_added_row_not_visible(
     at = lines.index("### Changelog") + 4  # the first module's Changelog table
     lines[at:at] = [
         "| removed the request property 'KnUser/Element/Fields/NoSuchField' | KnUser | POST, PUT |",
+        "| the request property 'KnUser/Element/Fields/Upn' became required | KnUser | POST |",
         "| endpoint added | KnUser/KnUser/@UsId/{UsId} | DELETE |",
         "| added the new optional request property 'PtTariff/Element/Fields/X' | PtTariff | POST |",
         "| endpoint added | Profit_Rooster_Ouderverlof | GET |",
@@ -76,11 +77,12 @@ def test_a_removed_row_is_unannounced_and_an_added_row_not_visible(
         "request-property-removed", "KnUser/Element/Fields/XOEA", "ERR", "unannounced")
     assert "omission in the notes" in u["hint"]
     status = {(a["id"], a["path"]): (a["status"], a.get("why", "")) for a in data["announced"]}
-    assert status[("request-property-removed", "KnUser/Element/Fields/NoSuchField")][0] == "not-visible:absent"
+    assert status[("request-property-removed", "KnUser/Element/Fields/NoSuchField")][0] == "not-visible:already-so"
+    assert status[("request-property-became-required", "KnUser/Element/Fields/Upn")][0] == "not-visible:absent"
     assert status[("endpoint-added", "KnUser/KnUser/@UsId/{UsId}")][0] == "not-visible:delete-only"
     assert status[("new-optional-request-property", "PtTariff/Element/Fields/X")][0] == "not-visible:not-authorised"
     assert status[("endpoint-added", "Profit_Rooster_Ouderverlof")][0] == "not-visible:getconnector-only"
-    assert data["counts"]["not_visible"] == 4 and data["counts"]["not_visible.not-authorised"] == 1
+    assert data["counts"]["not_visible"] == 5 and data["counts"]["not_visible.not-authorised"] == 1
     # the impact on production counts what production may not use (HrEmpWorkplace is new in accept)
     assert data["not_authorised"] == {
         "changes": 3, "connectors": ["HrEmpWorkplace", "Profit_Rooster_Ouderverlof", "PtTariff"]}
@@ -89,7 +91,8 @@ def test_a_removed_row_is_unannounced_and_an_added_row_not_visible(
     assert code == 1
     assert "error [request-property-removed] at KnUser/Element/Fields/XOEA" in out
     assert "unannounced: not in the notes" in out
-    assert "KnUser/Element/Fields/NoSuchField: not between production and accept" in out
+    assert "KnUser/Element/Fields/NoSuchField: neither production nor accept has" in out
+    assert "KnUser/Element/Fields/Upn: not between production and accept" in out
     assert "DELETE-only: metainfo describes what POST and PUT accept" in out
     assert "1 change(s) to 1 connector(s): not authorised" in out
     assert "PtTariff/Element/Fields/X" not in out  # counted, not listed
