@@ -183,7 +183,7 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
     release = impact.release
     header: dict[str, Any] = {
         "release": release,
-        "notes": ", ".join(f.file for f in run.notes.files),
+        "release_notes": ", ".join(f.file for f in run.notes.files),
         "base": run.base.label,
     }
     inputs = [InputRef("notes", f.file, sha256_file(Path(f.file))) for f in run.notes.files]
