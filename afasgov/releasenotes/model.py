@@ -179,10 +179,13 @@ class FileStats:
     parsed: int = 0
     reported: int = 0
     prose: int = 0
+    #: ``sha256:<hex>`` of the file's bytes (as read).
+    sha256: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
+            "sha256": self.sha256,
             "title": self.title,
             "date": self.date,
             "rows": self.rows,

@@ -20,6 +20,7 @@ Every data row is either merged into an announced change or reported (file:line,
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -112,6 +113,11 @@ _KNOWN_UNREADABLE = (
 def read_notes_file(path: Path) -> str:
     """The text of a notes file: a regular file of at most :data:`MAX_FILE_BYTES`, UTF-8 (a BOM is
     allowed); anything else is an :class:`InputError` naming the file."""
+    return decode_notes(read_notes_bytes(path), str(path))
+
+
+def read_notes_bytes(path: Path) -> bytes:
+    """The bytes of a notes file (a regular file of at most :data:`MAX_FILE_BYTES`)."""
     source = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -148,7 +154,7 @@ def read_notes_file(path: Path) -> str:
     data = b"".join(chunks)
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"grew beyond {MAX_FILE_BYTES // 1048576} MiB while being read", source=source)
-    return decode_notes(data, source)
+    return data
 
 
 def decode_notes(data: bytes, source: str) -> str:
@@ -648,7 +654,14 @@ def parse_files(paths: Sequence[Path], facts: ConnectorFacts | None = None) -> R
 
     if not paths:
         raise InputError("no release notes files given")
-    return merge_notes([parse_notes(read_notes_file(p), str(p), facts) for p in paths])
+    parts = []
+    for p in paths:
+        data = read_notes_bytes(p)
+        notes = parse_notes(decode_notes(data, str(p)), str(p), facts)
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        notes.files = [replace(f, sha256=digest) for f in notes.files]
+        parts.append(notes)
+    return merge_notes(parts)
 
 
 __all__ = [
@@ -660,6 +673,7 @@ __all__ = [
     "operations_of",
     "parse_files",
     "parse_notes",
+    "read_notes_bytes",
     "read_notes_file",
     "split_cells",
 ]

@@ -13,7 +13,6 @@ not authorise, the rows not understood and the prose to read by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from afasgov.diff.change import Change
@@ -23,7 +22,7 @@ from afasgov.integrations import Manifest
 from afasgov.releasenotes.check import COUNTED, REASON_TITLES, CheckResult
 from afasgov.releasenotes.impact import Impact
 from afasgov.releasenotes.model import AnnouncedChange, ReleaseNotes
-from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, Section, sha256_file
+from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, Section
 
 #: at most this many lines per listing section in the human formats (JSON always has everything).
 MAX_LISTED = 200
@@ -186,7 +185,7 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
         "release_notes": ", ".join(f.file for f in run.notes.files),
         "base": run.base.label,
     }
-    inputs = [InputRef("notes", f.file, sha256_file(Path(f.file))) for f in run.notes.files]
+    inputs = [InputRef("notes", f.file, f.sha256) for f in run.notes.files]
     inputs.append(InputRef("base", run.base.location, run.base.sha256))
     items: list[ReportItem]
     notes = list(impact.notes)

@@ -4,6 +4,7 @@ read back, checked; then with a row removed and a row added."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -117,6 +118,9 @@ def test_impact_before_accept_has_the_release(workdir: Path, capsys: pytest.Capt
     assert err == "" and code == 1
     data = json.loads(out)
     assert data["mode"] == "impact" and data["base"] == "production" and "revision" not in data
+    digest = "sha256:" + hashlib.sha256(notes.read_bytes()).hexdigest()
+    assert data["inputs"][0] == {"name": "notes", "location": str(notes), "sha256": digest}
+    assert data["files"][0]["sha256"] == digest
     by_path = {(c["id"], c["path"]): c for c in data["announced"]}
     xoea = by_path[("request-property-removed", "KnUser/Element/Fields/XOEA")]
     assert xoea["level"] == "ERR" and xoea["integrations"] == ["helloid"] and xoea["sections"] == [
