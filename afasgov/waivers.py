@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from afasgov.errors import InputError
-from afasgov.report.document import ReportDocument, WaiverNote, WaiverRef
+from afasgov.findings import WaiverRef
+from afasgov.report.document import ReportDocument, WaiverNote
 from afasgov.yamlsafe import load_file as load_yaml_file
 
 _KEYS = {"fingerprint", "id", "path", "reason", "owner", "expires"}

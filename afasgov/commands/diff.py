@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import change_json
 from afasgov.diff.changelog import render_json, render_markdown
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.impact import ImpactResult, apply_impact, unknown_references
@@ -18,6 +18,7 @@ from afasgov.diff.registry import all_rules
 from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import Operand, resolve_operand, snapshot_files
 from afasgov.errors import UsageError
+from afasgov.findings import Finding
 from afasgov.integrations import load_manifests
 from afasgov.report import (
     InputRef,
@@ -85,7 +86,7 @@ class DiffRun:
 
     base: Operand
     revision: Operand
-    changes: list[Change]
+    changes: list[Finding]
     notes: list[str]
     impact: ImpactResult | None
     unknown: list[str]
@@ -140,13 +141,13 @@ def compute(
     )
     hits, waiver_notes = waivers.apply(changes, today)
     changes = [
-        replace(c, waived=True, waiver=w.ref()) if w is not None else c
+        c.with_waiver(w.ref()) if w is not None else c
         for c, w in zip(changes, hits, strict=True)
     ]
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
 
-def to_item(change: Change) -> ReportItem:
+def to_item(change: Finding) -> ReportItem:
     rule = all_rules().get(change.id)
     return ReportItem(
         id=change.id,
@@ -155,13 +156,13 @@ def to_item(change: Change) -> ReportItem:
         path=change.path,
         fingerprint=change.fingerprint,
         title=rule.title if rule else change.id,
-        connector=change.connector,
-        field=change.field,
+        connector=change.location.connector,
+        field=change.location.field,
         notes=change.notes,
         waived=change.waived,
         waiver=change.waiver,
-        file=change.file,
-        data=change.to_json(),
+        file=change.location.file,
+        data=change_json(change),
     )
 
 

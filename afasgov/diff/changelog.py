@@ -10,8 +10,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from afasgov.diff.change import Change
 from afasgov.diff.registry import all_rules
+from afasgov.findings import Finding
 from afasgov.report.escape import clean
 
 _CELL = re.compile(r"[|<>\[\]`\\]")
@@ -23,14 +23,15 @@ def cell(text: object) -> str:
     return _CELL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(0), "\\" + m.group(0)), s)
 
 
-def rows(changes: Sequence[Change]) -> list[tuple[str, str, str, str]]:
+def rows(changes: Sequence[Finding]) -> list[tuple[str, str, str, str]]:
     """(level, description, connector, operation) in AFAS's order: by connector, then description."""
     rules = all_rules()
     out = []
     for c in changes:
         rule = rules.get(c.id)
-        op = rule.operations(c) if rule is not None else ("GET" if c.connector_type in ("get", "gcn") else "")
-        out.append((c.rule_level or c.level, c.text, c.connector, op))
+        loc = c.location
+        op = rule.operations(c) if rule is not None else ("GET" if loc.connector_type in ("get", "gcn") else "")
+        out.append((c.rule_level or c.level, c.text, loc.connector, op))
     out.sort(key=lambda r: (r[2], r[1]))
     return out
 
@@ -41,7 +42,7 @@ def _table(selected: list[tuple[str, str, str, str]]) -> list[str]:
     return lines
 
 
-def render_markdown(changes: Sequence[Change], base: str, revision: str) -> str:
+def render_markdown(changes: Sequence[Finding], base: str, revision: str) -> str:
     all_rows = rows(changes)
     breaking = [r for r in all_rows if r[0] == "ERR"]
     out = [f"# API changes from {cell(base)} to {cell(revision)}", ""]
@@ -52,7 +53,7 @@ def render_markdown(changes: Sequence[Change], base: str, revision: str) -> str:
     return "\n".join(out)
 
 
-def render_json(changes: Sequence[Change], base: str, revision: str) -> str:
+def render_json(changes: Sequence[Finding], base: str, revision: str) -> str:
     data = {
         "tool": "afasgov",
         "base": base,

@@ -21,7 +21,7 @@ from afasgov.release.model import Item
 if TYPE_CHECKING:
     from afasgov.audit.findings import Finding
     from afasgov.config import Config
-    from afasgov.diff.change import Change
+    from afasgov.findings import Finding as Change
     from afasgov.integrations import Manifest as IntegrationManifest
     from afasgov.integrations import Manifests
     from afasgov.model import EnvironmentSnapshot
@@ -103,14 +103,13 @@ def sentences_by_change(items: Sequence[Item], impacts: Mapping[str, Sequence[st
 
 def change_item(change: Change) -> Item:
     """A diff :class:`~afasgov.diff.change.Change` as a report item."""
-    # the integration impact records the integrations a change hits in ``extra["integrations"]``
-    integrations = change.extra.get("integrations") or ()
+    loc = change.location
     return Item(
         section="diff", id=change.id, level=change.level, text=change.text, title=_rule_title(change.id),
-        path=change.path, connector=change.connector, connector_type=change.connector_type,
-        object_path=tuple(change.object_path), field=change.field, value=change.value,
-        before=change.before, after=change.after, integrations=tuple(sorted(str(i) for i in integrations)),
-        file=change.file, fingerprint=change.fingerprint, note="; ".join(change.notes))
+        path=loc.path, connector=loc.connector, connector_type=loc.connector_type,
+        object_path=tuple(loc.object_path), field=loc.field, value=loc.value,
+        before=change.before, after=change.after, integrations=change.integrations,
+        file=loc.file, fingerprint=change.fingerprint, note="; ".join(change.notes))
 
 
 def _rule_title(rule_id: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov.findings import WaiverRef
 
 #: levels from most to least severe; ``--fail-on`` compares against this order.
 LEVELS: tuple[str, ...] = ("ERR", "WARN", "INFO")
@@ -34,29 +35,6 @@ def level_rank(level: str) -> int:
 def at_or_above(level: str, threshold: str) -> bool:
     """True when ``level`` is as severe as ``threshold`` or more (ERR ≥ WARN ≥ INFO)."""
     return level_rank(level) <= level_rank(threshold)
-
-
-@dataclass(frozen=True, slots=True)
-class WaiverRef:
-    """How an item was waived (a copy of the matching waiver's public fields)."""
-
-    reason: str
-    owner: str
-    expires: str
-    fingerprint: str | None = None
-    id: str | None = None
-    path: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.fingerprint is not None:
-            data["fingerprint"] = self.fingerprint
-        if self.id is not None:
-            data["id"] = self.id
-        if self.path is not None:
-            data["path"] = self.path
-        data.update(reason=self.reason, owner=self.owner, expires=self.expires)
-        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,12 +174,12 @@ def test_impact_regrading_and_unknown_references(tmp_path: Path) -> None:
     assert result.regraded_up == 1 and result.regraded_down == 1
     assert "hr-sync sends KnEmployee/Element/Fields/EmAd, which accept removed" in result.impacts["hr-sync"]
     assert all(
-        c.extra["integrations"] == (["hr-sync"] if c.level == "ERR" and c.field != "NoZe" else [])
+        c.integrations == (("hr-sync",) if c.level == "ERR" and c.location.field != "NoZe" else ())
         for c in result.changes
-        if c.field != "Note"
+        if c.location.field != "Note"
     )
     kept = apply_impact(changes, manifests, downgrade=False)
-    assert {c.field: c.level for c in kept.changes}["NoZe"] == "ERR"
+    assert {c.location.field: c.level for c in kept.changes}["NoZe"] == "ERR"
     assert unknown_references(manifests, [a, b]) == [
         "hr-sync: uses App Connector 'hr-sync-acc' in accept, which that snapshot does not have"
     ]
@@ -216,6 +216,6 @@ def test_scope_shrank_hits_the_integration_of_that_app_connector(tmp_path: Path)
     del a.app_connectors["hr-sync"]
     changes = [c for c in diff_snapshots(a, b).changes if c.id == "afas-app-connector-scope-shrank"]
     result = apply_impact(changes, manifests, base_name="production", revision_name="accept")
-    by_value = {c.value: c for c in result.changes}
-    assert by_value["KnEmployee"].extra["integrations"] == ["hr-sync"]
+    by_value = {c.location.value: c for c in result.changes}
+    assert by_value["KnEmployee"].integrations == ("hr-sync",)
     assert by_value["KnSubject"].level == "WARN"  # hr-sync does not declare KnSubject
