@@ -192,11 +192,11 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """Where the finding is, as one path for people and CI: :attr:`path` (else the connector) prefixed
-        with the environment and the App Connector unless it already starts with them. Several App
+        """Where the finding is, as one path for people and CI: :attr:`path` (else the connector, else the
+        file) prefixed with the environment and the App Connector unless it already starts with them. Several App
         Connectors (``"hr-export, legacy-portal"``) are not spelled into it: :attr:`scope` names them."""
         loc = self.location
-        base = self.path or loc.connector
+        base = self.path or loc.connector or loc.file
         prefix = [p for p in (loc.environment, loc.app_connector) if p and "," not in p]
         segments = base.split("/") if base else []
         if not prefix or segments[: len(prefix)] == prefix or segments[:1] == prefix[:1]:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from afasgov.errors import InputError
-from afasgov.report.document import ReportItem
+from afasgov.findings import Finding
+from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.validate import validate_file
-from afasgov.validate.checks import rule_infos
+from afasgov.validate.checks import catalogue, payload_json
+from afasgov.waivers import load_waivers
+from afasgov.workspace import hash_path
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -29,36 +32,34 @@ def run_validate(
 ) -> int:
     """``afasgov validate``: render the problems of every payload; 0, or 1 when any is ≥ ``fail_on``."""
     from afasgov.commands.diff import settings_from
-    from afasgov.report import InputRef, ReportDocument, emit, sha256_file
     from afasgov.snapshot.tree import read_any
-    from afasgov.waivers import load_waivers, waive_document
 
     if action is not None and action not in ("insert", "update", "delete"):
         raise InputError(f"--action must be insert, update or delete, not {action!r}")
     settings = settings_from(app, waivers=waivers)
     snapshot = read_any(env, definitions_dir=settings.definitions_dir)
-    items: list[ReportItem] = []
+    problems: list[Finding] = []
     inputs = [InputRef("snapshot", env)]
     for p in payloads:
-        items.extend(validate_file(p, snapshot, connector=connector, action=action))
-        inputs.append(InputRef("payload", str(p), sha256_file(p)))
-    doc = ReportDocument(
+        problems.extend(validate_file(p, snapshot, connector=connector, action=action))
+        inputs.append(InputRef("payload", str(p), hash_path(p)))
+    meta = ReportMeta(
         kind="validate",
         title=f"afasgov validate against {env}",
-        items=items,
         items_key="problems",
+        item_json=payload_json,
         header={"environment": env, "payloads": len(payloads)},
         inputs=inputs,
-        rules=rule_infos(),
+        rules={c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in catalogue().values()},
         fail_on=fail_on,
     )
     if action is None:
-        doc.notes.append(
+        meta.notes.append(
             "JSON payloads were checked as inserts (POST); XML payloads by their Fields Action "
             "(default insert). Use --action update to skip the mandatory-field check."
         )
-    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None))
-    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    problems, meta.waiver_notes = load_waivers(settings.waivers, required=waivers is not None).waive(problems)
+    return emit(problems, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 
 __all__ = ["run_validate"]

@@ -104,6 +104,7 @@ class DiffContext:
                 path=path,
                 file=self.files.get((loc.connector_type, loc.connector), ""),
             ),
+            title=rule.title,
             before=before,
             after=after,
             rule_level=rule.level,

@@ -1,7 +1,7 @@
 """``afasgov validate``: check UpdateConnector payloads (JSON or XML) against a snapshot.
 
 Public API: :func:`validate_file` (one payload file → problems as
-:class:`~afasgov.report.ReportItem`), :func:`validate_bytes`, the command is :mod:`afasgov.commands.validate`.
+:class:`~afasgov.findings.Finding`), :func:`validate_bytes`, the command is :mod:`afasgov.commands.validate`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from afasgov.errors import InputError
+from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot
-from afasgov.report.document import ReportItem
 from afasgov.validate.checks import CHECKS, check_payload, type_problem
 from afasgov.validate.payload import MAX_BYTES, Payload, parse_payload
 
@@ -22,7 +22,7 @@ def validate_bytes(
     source: str = "<payload>",
     connector: str | None = None,
     action: str | None = None,
-) -> list[ReportItem]:
+) -> list[Finding]:
     payload = parse_payload(data, source, connector)
     return check_payload(payload, snapshot, file=source, connector=connector, action=action)
 
@@ -34,7 +34,7 @@ def validate_file(
     connector: str | None = None,
     action: str | None = None,
     display: str | None = None,
-) -> list[ReportItem]:
+) -> list[Finding]:
     """Problems of one payload file (:class:`InputError` for unreadable/unparseable files)."""
     path = Path(path)
     source = display or str(path)

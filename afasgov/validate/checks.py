@@ -1,7 +1,8 @@
 """Check parsed payloads against an environment's UpdateConnector metainfo.
 
-Each problem is a :class:`~afasgov.report.ReportItem` (id, level ERR, text, canonical path, file
-and line), so ``afasgov validate`` renders like every other report and waivers apply.
+Each problem is a :class:`~afasgov.findings.Finding` of kind ``validation`` (id, level ERR, text, its
+location with the canonical path, payload file and line), so ``afasgov validate`` renders like every other
+report and waivers apply.
 """
 
 from __future__ import annotations
@@ -12,18 +13,27 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from afasgov.diff.change import fingerprint_of
 from afasgov.diff.engine import update_path
+from afasgov.findings import Finding, Location
 from afasgov.model import EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
-from afasgov.report.document import ReportItem, RuleInfo
 from afasgov.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 
 
 @dataclass(frozen=True)
 class Check:
+    """A payload check (:class:`~afasgov.findings.CatalogueEntry`): every problem is an ``ERR`` — AFAS
+    refuses the payload."""
+
     id: str
     title: str
+    level: str = "ERR"
+    remediation: str = "Change the integration so that it sends what the connector accepts on this environment."
+
+    def doc(self) -> str:
+        return self.title
 
 
 #: problems reported per payload; the rest are counted in one ``payload-too-many-problems`` item
@@ -55,14 +65,39 @@ CHECKS = {
     )
 }
 
+
+
+def catalogue() -> dict[str, Check]:
+    """Every payload check by id (the catalogue interface all rule and check registries share)."""
+    return dict(CHECKS)
+
+
 _INT = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _BOOL = {"true", "false", "1", "0"}
 
 
-def rule_infos() -> dict[str, RuleInfo]:
-    return {c.id: RuleInfo(c.id, "ERR", c.title, c.title) for c in CHECKS.values()}
+def payload_json(problem: Finding) -> dict[str, Any]:
+    """A payload problem as ``afasgov validate --format json`` writes it (``waived``/``waiver`` only when
+    a waiver covers it)."""
+    loc = problem.location
+    data: dict[str, Any] = {
+        "id": problem.id,
+        "level": problem.level,
+        "connector": loc.connector,
+        "object_path": list(loc.object_path),
+        "field": loc.field,
+        "value": problem.extra.get("value"),
+        "path": loc.path,
+        "text": problem.text,
+        "file": loc.file,
+        "line": loc.line,
+        "fingerprint": problem.fingerprint,
+    }
+    if problem.waiver is not None:
+        data |= {"waived": True, "waiver": problem.waiver.to_json()}
+    return data
 
 
 def type_problem(f: UpdateField, value: Scalar) -> str | None:
@@ -111,7 +146,7 @@ class _Checker:
         self.snapshot = snapshot
         self.file = file
         self.default_action = default_action
-        self.out: list[ReportItem] = []
+        self.out: list[Finding] = []
         self.limit = MAX_PROBLEMS
         self.omitted = 0
 
@@ -130,46 +165,32 @@ class _Checker:
             self.omitted += 1
             return
         path = update_path(object_path, field) if object_path else connector
-        fp = fingerprint_of(
-            check_id,
-            "update",
-            connector,
-            object_path,
-            field,
-            _as_text(value) if value is not None else None,
-            self.file,
-            None,
-        )
-        data = {
-            "id": check_id,
-            "level": "ERR",
-            "connector": connector,
-            "object_path": list(object_path),
-            "field": field,
-            "value": value,
-            "path": path,
-            "text": text,
-            "file": self.file,
-            "line": line,
-            "fingerprint": fp,
-        }
+        text_value = _as_text(value) if value is not None else None
+        fp = fingerprint_of(check_id, "update", connector, object_path, field, text_value, self.file, None)
         self.out.append(
-            ReportItem(
+            Finding(
                 id=check_id,
                 level="ERR",
                 text=text,
-                path=path,
-                fingerprint=fp,
+                kind="validation",
+                location=Location(
+                    connector_type="update",
+                    connector=connector,
+                    object_path=object_path,
+                    field=field,
+                    value=text_value,
+                    path=path,
+                    file=self.file,
+                    line=line,
+                ),
                 title=CHECKS[check_id].title,
-                connector=connector,
-                field=field,
-                file=self.file,
-                line=line,
-                data=data,
+                rule_level="ERR",
+                fingerprint=fp,
+                extra={"value": value},
             )
         )
 
-    def finish(self, connector: str) -> list[ReportItem]:
+    def finish(self, connector: str) -> list[Finding]:
         """The problems, capped at :data:`MAX_PROBLEMS` plus one item counting the rest."""
         if self.omitted:
             omitted, self.limit = self.omitted, len(self.out) + 1
@@ -278,7 +299,7 @@ def check_payload(
     file: str = "",
     connector: str | None = None,
     action: str | None = None,
-) -> list[ReportItem]:
+) -> list[Finding]:
     """Every problem of ``payload`` against ``snapshot`` (``connector`` asserts which connector it is for)."""
     checker = _Checker(snapshot, file, action or "insert")
     cid = payload.connector

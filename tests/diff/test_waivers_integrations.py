@@ -12,9 +12,10 @@ import pytest
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.impact import apply_impact, unknown_references
 from afasgov.errors import InputError
+from afasgov.findings import Finding, Location
 from afasgov.integrations import load_manifests, parse_update_use
-from afasgov.report import ReportDocument, ReportItem
-from afasgov.waivers import compile_path_pattern, load_waivers, waive_document
+from afasgov.report import exit_code
+from afasgov.waivers import compile_path_pattern, load_waivers
 from tests.diff.builders import base_snapshot, copy, map_update_field
 
 TODAY = dt.date(2026, 10, 1)
@@ -36,8 +37,10 @@ def test_path_patterns() -> None:
 
 def test_waivers_apply_expire_and_report_unused(tmp_path: Path) -> None:
     items = [
-        ReportItem(id="r1", level="ERR", text="t", path="A/Element/Fields/X", fingerprint="sha256:1"),
-        ReportItem(id="r2", level="WARN", text="t", path="B/Element/Fields/Y", fingerprint="sha256:2"),
+        Finding(id="r1", level="ERR", text="t", kind="diff", location=Location(path="A/Element/Fields/X"),
+                fingerprint="sha256:1"),
+        Finding(id="r2", level="WARN", text="t", kind="diff", location=Location(path="B/Element/Fields/Y"),
+                fingerprint="sha256:2"),
     ]
     ws = load_waivers(
         _w(
@@ -64,9 +67,11 @@ def test_waivers_apply_expire_and_report_unused(tmp_path: Path) -> None:
     assert hits[0] is not None and hits[0].owner == "a"  # valid through its expiry date
     assert hits[1] is None  # expired the day before
     assert [(n.status, n.matched) for n in notes] == [("expired", 1), ("unused", 0)]
-    doc = waive_document(ReportDocument(kind="audit", title="t", items=items), ws, TODAY)
-    assert doc.items[0].waived and doc.items[0].data["waiver"]["owner"] == "a"
-    assert doc.exit_code("WARN") == 1 and doc.exit_code("ERR") == 0
+    waived, waive_notes = ws.waive(items, TODAY)
+    assert waive_notes == notes
+    assert waived[0].waived and waived[0].waiver is not None and waived[0].waiver.owner == "a"
+    assert not waived[1].waived
+    assert exit_code(waived, "WARN") == 1 and exit_code(waived, "ERR") == 0
 
 
 @pytest.mark.parametrize(
