@@ -14,7 +14,7 @@ of them.
   it affects and, once waivers are applied, the :class:`WaiverRef` that covers it.
 * :class:`CatalogueEntry`: the interface of every rule and check (diff rules, ``.gcn`` rules, payload
   checks, audit checks): ``id``, ``level``, ``title``, ``remediation`` and ``doc()`` (the docstring is
-  the documentation). Each registry exposes ``catalogue() -> dict[str, CatalogueEntry]``.
+  the documentation). Each registry exposes ``entries() -> dict[str, CatalogueEntry]``.
 
 This module sits low in the data flow (it imports only :mod:`afasgov.errors`), so every layer can
 produce findings and the report layer can render them (``docs/architecture.md``).
