@@ -115,7 +115,8 @@ def run_release_notes(
         notes_files, settings, base=base or default_base(app), revision=revision, downgrade=downgrade,
         today=today,
     )
-    return emit(document(run, fail_on=fail_on), fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    findings, meta = document(run, fail_on=fail_on)
+    return emit(findings, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 
 __all__ = ["compute_run", "default_base", "run_release_notes"]

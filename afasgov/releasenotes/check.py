@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import sort_key
+from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot
 from afasgov.releasenotes.model import (
     SCOPE_SUB_ENDPOINT,
@@ -80,7 +81,7 @@ REASON_TITLES = {
 class Confirmed:
     announced: AnnouncedChange
     #: the diff change that shows it (the whole object or connector when it is part of one).
-    change: Change
+    change: Finding
     how: str = ""
 
 
@@ -93,7 +94,7 @@ class NotVisible:
 
 @dataclass(frozen=True)
 class Unannounced:
-    change: Change
+    change: Finding
     hint: str
 
 
@@ -124,7 +125,7 @@ def _object_paths(object_path: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [object_path[:i] for i in range(2, len(object_path) + 1)]
 
 
-def _container(a: AnnouncedChange, actual: dict[Key, list[Change]]) -> tuple[Change, str] | None:
+def _container(a: AnnouncedChange, actual: dict[Key, list[Finding]]) -> tuple[Finding, str] | None:
     """The diff change for a whole new/removed object or connector that contains ``a``."""
     if a.connector_type != "update" or (a.id not in ADDING and a.id not in REMOVING):
         return None
@@ -144,7 +145,7 @@ def _container(a: AnnouncedChange, actual: dict[Key, list[Change]]) -> tuple[Cha
     return None
 
 
-def _sub_endpoint(a: AnnouncedChange, actual: dict[Key, list[Change]]) -> tuple[Change, str] | None:
+def _sub_endpoint(a: AnnouncedChange, actual: dict[Key, list[Finding]]) -> tuple[Finding, str] | None:
     """``endpoint added`` for ``/connectors/C/O``: shown by the object ``O`` appearing in ``C``."""
     if a.scope != SCOPE_SUB_ENDPOINT or a.id not in _CONNECTOR_ID.values():
         return None
@@ -226,24 +227,25 @@ def why_not_visible(
     return reason, why
 
 
-def unannounced_hint(change: Change) -> str:
+def unannounced_hint(change: Finding) -> str:
     """Where an unannounced change likely comes from."""
+    loc = change.location
     if change.id.startswith("afas-custom-field"):
         return "a custom field: custom fields exist per environment (tenant configuration, not the release)"
-    if change.connector_type == "app-connector":
+    if loc.connector_type == "app-connector":
         return "App Connector configuration of this tenant"
-    if change.connector_type == "environment":
+    if loc.connector_type == "environment":
         return "the Profit version itself"
     if "label" in change.id or "description" in change.id:
         return "display text (labels and descriptions follow the language of the snapshot)"
-    if change.connector_type in ("get", "gcn") and not change.connector.startswith("Profit_"):
+    if loc.connector_type in ("get", "gcn") and not loc.connector.startswith("Profit_"):
         return "a GetConnector of this tenant (not one of AFAS's standard Profit_… GetConnectors)"
     return "not in the notes: an omission in the notes, or a change made in this tenant"
 
 
 def check(
     notes: ReleaseNotes,
-    changes: Sequence[Change],
+    changes: Sequence[Finding],
     *,
     base: EnvironmentSnapshot | None = None,
     revision: EnvironmentSnapshot | None = None,
@@ -251,7 +253,7 @@ def check(
     revision_name: str = "revision",
 ) -> CheckResult:
     """Sort the announced changes and the diff's ``changes`` into confirmed, not visible, unannounced."""
-    actual: dict[Key, list[Change]] = {}
+    actual: dict[Key, list[Finding]] = {}
     for c in changes:
         actual.setdefault(change_key(c), []).append(c)
     covered: set[Key] = set()
@@ -275,7 +277,7 @@ def check(
             continue
         for c in cs:
             result.unannounced.append(Unannounced(c, unannounced_hint(c)))
-    result.unannounced.sort(key=lambda u: u.change.sort_key())
+    result.unannounced.sort(key=lambda u: sort_key(u.change))
     return result
 
 

@@ -20,13 +20,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from afasgov.diff.change import Change, fingerprint_of
+from afasgov.diff.change import fingerprint_of
 from afasgov.diff.impact import ImpactResult, apply_impact
+from afasgov.diff.registry import all_rules
+from afasgov.findings import Finding, Location
 from afasgov.integrations import Manifest
 from afasgov.model import EnvironmentSnapshot
-from afasgov.releasenotes.model import AnnouncedChange, Key, ProseItem, ReleaseNotes
-from afasgov.report.document import WaiverNote
-from afasgov.waivers import WaiverSet
+from afasgov.releasenotes.model import AnnouncedChange, Key, ProseItem, ReleaseNotes, change_key
+from afasgov.waivers import WaiverNote, WaiverSet
 
 _PROFIT = re.compile(r"\bProfit\s+(\d+(?:\.\d+)*)\b", re.IGNORECASE)
 
@@ -63,8 +64,6 @@ def with_current(a: AnnouncedChange, snapshot: EnvironmentSnapshot) -> Announced
     property's maxLength was decreased to '200'": from what production has today)."""
     if a.before is not None or a.field is None:
         return a
-    from afasgov.diff.registry import all_rules
-
     attribute = getattr(all_rules().get(a.id), "attribute", "")
     if not attribute:
         return a
@@ -118,28 +117,42 @@ def _state_note(a: AnnouncedChange, snapshot: EnvironmentSnapshot, base_name: st
     return None
 
 
-def as_change(a: AnnouncedChange, *, file: str = "") -> Change:
-    """The diff change ``a`` announces (its fingerprint over what identifies it, not before/after: a
-    fingerprint waiver written for the announcement keeps working on the announcement)."""
-    return Change(
+def as_change(a: AnnouncedChange) -> Finding:
+    """The diff change ``a`` announces, located at its first row in the notes (its fingerprint over what
+    identifies it, not before/after: a fingerprint waiver written for the announcement keeps working)."""
+    rule = all_rules().get(a.id)
+    source = a.sources[0] if a.sources else None
+    rows = ", ".join(str(s) for s in a.sources[:3]) + (
+        f" and {len(a.sources) - 3} more row(s)" if len(a.sources) > 3 else "")
+    notes = [f"announced in {rows}"]
+    if a.breaking:
+        notes.append("AFAS lists it under Breaking Changes" + (f" ({', '.join(a.modules)})" if a.modules else ""))
+    elif a.modules:
+        notes.append(f"module {', '.join(a.modules)}")
+    notes += [f"the notes remark: {r}" for r in a.remarks]
+    return Finding(
         id=a.id,
         level=a.level,
-        connector_type=a.connector_type,
-        connector=a.connector,
-        object_path=a.object_path,
-        field=a.field,
-        value=a.value,
-        path=a.path,
+        text=a.text,
+        kind="diff",
+        location=Location(
+            connector_type=a.connector_type,
+            connector=a.connector,
+            object_path=a.object_path,
+            field=a.field,
+            value=a.value,
+            path=a.path,
+            file=source.file if source else "",
+            line=source.line if source else 0,
+        ),
+        title=rule.title if rule is not None else a.id,
         before=a.before,
         after=a.after,
-        text=a.text,
+        notes=tuple(notes),
+        rule_level=a.level,
         fingerprint=fingerprint_of(
             a.id, a.connector_type, a.connector, a.object_path, a.field, a.value, None, None
         ),
-        rule_level=a.level,
-        notes=(f"announced in {', '.join(str(s) for s in a.sources[:3])}"
-               + (f" and {len(a.sources) - 3} more row(s)" if len(a.sources) > 3 else ""),),
-        file=file or (str(a.sources[0].file) if a.sources else ""),
         extra={"announced": a},
     )
 
@@ -165,7 +178,7 @@ class Impact:
     base: str
     release: str
     #: announced changes to connectors the tenant authorises, as diff changes (regraded, waived).
-    changes: list[Change]
+    changes: list[Finding]
     #: announced changes to connectors the tenant does not authorise (counted, not listed).
     unauthorised: list[AnnouncedChange]
     impact: ImpactResult | None
@@ -177,8 +190,8 @@ class Impact:
     def unauthorised_connectors(self) -> list[str]:
         return sorted({c.connector for c in self.unauthorised})
 
-    def by_key(self) -> dict[Key, Change]:
-        return {(c.id, c.connector_type, c.connector, c.path, c.value or ""): c for c in self.changes}
+    def by_key(self) -> dict[Key, Finding]:
+        return {change_key(c): c for c in self.changes}
 
     def integration_lines(self, manifests: Iterable[Manifest]) -> dict[str, list[str]]:
         """Per integration: its impact sentences, or that nothing it uses changes."""
@@ -252,11 +265,7 @@ def assess(
         )
     waiver_notes: list[WaiverNote] = []
     if waivers is not None:
-        hits, waiver_notes = waivers.apply(changes, today)
-        changes = [
-            dataclasses.replace(c, waived=True, waiver=w.ref()) if w is not None else c
-            for c, w in zip(changes, hits, strict=True)
-        ]
+        changes, waiver_notes = waivers.waive(changes, today)
     return Impact(
         base=base_name,
         release=release,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from afasgov.diff.change import Change
+    from afasgov.findings import Finding
 
 #: the two tables AFAS publishes per specification module.
 BREAKING = "Breaking Changes"
@@ -33,9 +33,10 @@ SCOPE_SUB_ENDPOINT = "sub-endpoint"  # ``/connectors/X/Object``: posting a neste
 Key = tuple[str, str, str, str, str]
 
 
-def change_key(change: Change) -> Key:
+def change_key(change: Finding) -> Key:
     """The key under which a diff change and the announcement of the same difference meet."""
-    return (change.id, change.connector_type, change.connector, change.path, change.value or "")
+    loc = change.location
+    return (change.id, loc.connector_type, loc.connector, loc.path, loc.value or "")
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -15,14 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import change_json
 from afasgov.diff.registry import all_rules
 from afasgov.diff.sources import Operand
+from afasgov.findings import Finding
 from afasgov.integrations import Manifest
 from afasgov.releasenotes.check import COUNTED, REASON_TITLES, CheckResult
 from afasgov.releasenotes.impact import Impact
 from afasgov.releasenotes.model import AnnouncedChange, ReleaseNotes
-from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, Section
+from afasgov.report import InputRef, ReportMeta, RuleInfo, Section
 
 #: at most this many lines per listing section in the human formats (JSON always has everything).
 MAX_LISTED = 200
@@ -43,26 +44,6 @@ class ReleaseNotesRun:
 
 
 # ---------------------------------------------------------------------------------------- report
-def change_item(change: Change) -> ReportItem:
-    """A report item for a diff change (as ``afasgov diff`` shows it)."""
-    rule = all_rules().get(change.id)
-    return ReportItem(
-        id=change.id,
-        level=change.level,
-        text=change.text,
-        path=change.path,
-        fingerprint=change.fingerprint,
-        title=rule.title if rule else change.id,
-        connector=change.connector,
-        field=change.field,
-        notes=change.notes,
-        waived=change.waived,
-        waiver=change.waiver,
-        file=change.file,
-        data=change.to_json(),
-    )
-
-
 def _announced_meta(a: AnnouncedChange) -> dict[str, Any]:
     return {
         "modules": list(a.modules),
@@ -75,33 +56,20 @@ def _announced_meta(a: AnnouncedChange) -> dict[str, Any]:
     }
 
 
-def announced_item(change: Change) -> ReportItem:
-    """A report item for an announced change (located at its first row in the notes)."""
-    a: AnnouncedChange = change.extra["announced"]
-    rule = all_rules().get(change.id)
-    notes = list(change.notes)
-    if a.breaking:
-        notes.append("AFAS lists it under Breaking Changes" + (f" ({', '.join(a.modules)})" if a.modules else ""))
-    elif a.modules:
-        notes.append(f"module {', '.join(a.modules)}")
-    notes += [f"the notes remark: {r}" for r in a.remarks]
-    data = {**change.to_json(), "integrations": list(change.extra.get("integrations", [])), **_announced_meta(a)}
-    return ReportItem(
-        id=change.id,
-        level=change.level,
-        text=change.text,
-        path=change.path,
-        fingerprint=change.fingerprint,
-        title=rule.title if rule else change.id,
-        connector=change.connector,
-        field=change.field,
-        notes=tuple(notes),
-        waived=change.waived,
-        waiver=change.waiver,
-        file=a.sources[0].file if a.sources else "",
-        line=a.sources[0].line if a.sources else 0,
-        data=data,
-    )
+def announced_json(change: Finding) -> dict[str, Any]:
+    """An announced change in JSON: the diff change (DESIGN §6) plus the integrations it hits and where
+    the notes announce it."""
+    data = {**change_json(change), "integrations": list(change.integrations)}
+    announced = change.extra.get("announced")
+    if isinstance(announced, AnnouncedChange):
+        data.update(_announced_meta(announced))
+    return data
+
+
+def unannounced_json(change: Finding) -> dict[str, Any]:
+    """An unannounced change in JSON: the diff change plus ``status`` and ``hint``."""
+    return {**change_json(change), "integrations": list(change.integrations), "status": "unannounced",
+            "hint": str(change.extra.get("hint", ""))}
 
 
 def _limited(lines: list[str], what: str) -> tuple[str, ...]:
@@ -175,8 +143,9 @@ def _check_sections(result: CheckResult) -> list[Section]:
     return out
 
 
-def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
-    """The run as a :class:`ReportDocument` (every format)."""
+def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> tuple[list[Finding], ReportMeta]:
+    """The run's findings and report (every format): the announced impact, or with a revision the
+    unannounced changes."""
     rules = all_rules()
     impact = run.impact
     release = impact.release
@@ -187,38 +156,32 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
     }
     inputs = [InputRef("notes", f.file, f.sha256) for f in run.notes.files]
     inputs.append(InputRef("base", run.base.location, run.base.sha256))
-    items: list[ReportItem]
     notes = list(impact.notes)
     if run.check is None:
         header["mode"] = "impact"
         title = f"afasgov release-notes: {release} against {run.base.label}"
-        items = [announced_item(c) for c in impact.changes]
-        items_key = "announced"
+        findings = list(impact.changes)
+        items_key, item_json = "announced", announced_json
     else:
         assert run.revision is not None
         header["revision"] = run.revision.label
         header["mode"] = "check"
         inputs.append(InputRef("revision", run.revision.location, run.revision.sha256))
         title = f"afasgov release-notes: {run.revision.label} against {release} (base {run.base.label})"
-        items = []
-        for u in run.check.unannounced:
-            item = change_item(u.change)
-            items.append(
-                replace(
-                    item,
-                    notes=(*item.notes, f"unannounced: {u.hint}"),
-                    data={**item.data, "status": "unannounced", "hint": u.hint},
-                )
-            )
-        items_key = "unannounced"
+        findings = [
+            replace(u.change, notes=(*u.change.notes, f"unannounced: {u.hint}"),
+                    extra={**u.change.extra, "hint": u.hint})
+            for u in run.check.unannounced
+        ]
+        items_key, item_json = "unannounced", unannounced_json
         notes += [n for n in run.diff_notes or [] if n not in notes]
-    infos = {i.id: RuleInfo(i.id, rules[i.id].level, rules[i.id].title, rules[i.id].doc()) for i in items
-             if i.id in rules}
-    doc = ReportDocument(
+    infos = {f.id: RuleInfo(f.id, rules[f.id].level, rules[f.id].title, rules[f.id].doc()) for f in findings
+             if f.id in rules}
+    meta = ReportMeta(
         kind="release-notes",
         title=title,
-        items=items,
         items_key=items_key,
+        item_json=item_json,
         header=header,
         inputs=inputs,
         rules=infos,
@@ -227,14 +190,14 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
         fail_on=fail_on,
     )
     if run.check is not None:
-        doc.sections += _check_sections(run.check)
+        meta.sections += _check_sections(run.check)
     integrations: dict[str, Any] = {}
     if run.manifests:
         for name, lines in impact.integration_lines(run.manifests).items():
             integrations[name] = {"impact": lines}
-            doc.sections.append(Section(f"Integration {name}", tuple(lines)))
+            meta.sections.append(Section(f"Integration {name}", tuple(lines)))
     if impact.unauthorised:
-        doc.sections.append(
+        meta.sections.append(
             Section(
                 "Not authorised in this tenant",
                 (
@@ -244,9 +207,9 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
                 ),
             )
         )
-    doc.sections += notes_sections(run.notes, impact)
+    meta.sections += notes_sections(run.notes, impact)
     if run.unknown:
-        doc.sections.append(Section("Manifests naming things that exist nowhere", tuple(run.unknown)))
+        meta.sections.append(Section("Manifests naming things that exist nowhere", tuple(run.unknown)))
     extra: dict[str, Any] = {
         "files": [f.to_json() for f in run.notes.files],
         "reported_rows": [r.to_json() for r in run.notes.reported],
@@ -270,9 +233,9 @@ def document(run: ReleaseNotesRun, *, fail_on: str = "ERR") -> ReportDocument:
             {**a.to_json(), "status": status.get(a.key, ""), **({"why": why[a.key]} if a.key in why else {})}
             for a in run.notes.changes
         ]
-        extra["impact"] = [dict(announced_item(c).data) for c in impact.changes]
-    doc.extra_json = extra
-    return doc
+        extra["impact"] = [announced_json(c) for c in impact.changes]
+    meta.extra_json = extra
+    return findings, meta
 
 
-__all__ = ["ReleaseNotesRun", "announced_item", "change_item", "document", "notes_sections"]
+__all__ = ["ReleaseNotesRun", "announced_json", "document", "notes_sections", "unannounced_json"]
