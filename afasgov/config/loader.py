@@ -46,6 +46,7 @@ TOP_KEYS = (
     "environments",
     "policy",
     "max_in_flight_total",
+    "fleet",
 )
 ENV_KEYS = (
     "tenant",
@@ -234,6 +235,12 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     elif raw_policy is not None:
         policy_file = _path(ctx, top, "policy", "", root=root, default=None)
     total = _int(ctx, top, "max_in_flight_total", "", default=None, lo=1, hi=10_000)
+    fleet = None
+    if top.get("fleet") is not None:
+        from afasgov.config.fleet import parse_fleet_spec
+
+        fleet = parse_fleet_spec(top["fleet"], file=ctx.file, root=root, definitions_dir=definitions,
+                                 reports_dir=reports)
     envs_raw = _mapping(ctx, top.get("environments"), "environments", None)
     environments: dict[str, EnvironmentConfig] = {}
     for env_name, env_data in envs_raw.items():
@@ -251,6 +258,7 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
         policy_file=policy_file,
         policy=policy,
         max_in_flight_total=total,
+        fleet=fleet,
     )
 
 

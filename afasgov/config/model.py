@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from afasgov.config.hosts import (
     AFAS_REST_HOST_RE,
@@ -22,6 +22,9 @@ from afasgov.config.hosts import (
 from afasgov.config.sources import SecretSource
 from afasgov.errors import ConfigError, UsageError
 from afasgov.secrets import Secret
+
+if TYPE_CHECKING:
+    from afasgov.config.fleet import FleetSpec
 
 AuthType = Literal["classic", "oauth"]
 OAuthMethod = Literal["client_secret_post", "client_secret_basic", "private_key_jwt"]
@@ -164,6 +167,8 @@ class Config:
     policy: Mapping[str, Any] | None = None
     #: ``max_in_flight_total:`` optional global cap on parallel requests over all environments (fleets).
     max_in_flight_total: int | None = None
+    #: ``fleet:`` — a partner's fleet of tenants (:mod:`afasgov.config.fleet`), or ``None``.
+    fleet: FleetSpec | None = None
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The named environment; :class:`UsageError` (exit 2) listing the known ones otherwise."""

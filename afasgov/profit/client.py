@@ -138,6 +138,23 @@ def ssl_context_for(base_url: str, ca_file: str | os.PathLike[str] | None = None
     return _no_tls_context()
 
 
+class _OnTheWire(httpx.AsyncBaseTransport):
+    """A transport given by the caller (tests: ASGI, mock) reports no httpcore trace events: the
+    request counts as on the wire (:meth:`~afasgov.profit.limits.Slot.sent`) once it is handed over."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        trace = request.extensions.get("trace")
+        if trace is not None and not isinstance(self.inner, httpx.AsyncHTTPTransport):
+            await trace("transport.send_request_body.complete", {})
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 @dataclass(frozen=True)
 class _Raw:
     status: int
@@ -204,7 +221,7 @@ class ProfitClient:
         timeout = httpx.Timeout(connect=min(15.0, t), read=t, write=min(60.0, t), pool=None)
         local = is_loopback_host(env.host)
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=_OnTheWire(transport) if transport is not None else None,
             verify=ssl_context_for(self._base, env.ca_file),
             timeout=timeout,
             follow_redirects=False,
@@ -563,9 +580,12 @@ class ProfitClient:
         self, method: str, path: str, url: str, *, headers: Mapping[str, str], form: Mapping[str, str] | None
     ) -> _Raw:
         start = time.perf_counter()
-        async with self._limiter:
+        async with self._limiter.slot() as slot:
             try:
-                async with self._http.stream(method, url, headers=dict(headers), data=form) as resp:
+                async with self._http.stream(
+                    method, url, headers=dict(headers), data=form, extensions={"trace": slot.trace}
+                ) as resp:
+                    slot.sent()  # transports without httpcore's trace events (tests)
                     body = await self._read_capped(resp, method, path)
                     raw = _Raw(resp.status_code, resp.headers, body, path, method)
             except httpx.TimeoutException as exc:
@@ -574,6 +594,9 @@ class ProfitClient:
                 if _is_tls_failure(exc):
                     raise self._err(E.TLSError, method, path, _transport_detail(exc)) from None
                 raise self._err(E.TransportError, method, path, _transport_detail(exc)) from None
+        # The slot just freed went to the next request: let it reach the wire before this response
+        # is parsed (and, in the crawl, normalised and written), so CPU work never delays it.
+        await self._limiter.wire_idle()
         log.debug(
             "%s/%s: %s %s -> %d (%d bytes, %.0f ms)",
             self.env.name,

@@ -8,7 +8,15 @@ Per environment (:func:`crawl_environment`):
    rows of ``ProfitGetConnectoren`` (blocked flags) where an App Connector is authorised for it.
 
 Every request goes through the client's limiter: at most 8 in flight per environment, and, for
-fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`). The
+fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`).
+
+The window of 8 stays full from the first request to the last (issue 15 §5): a connector is
+requested as soon as the first App Connector listing it has answered (no barrier between phases),
+and CPU work on a response (parsing, normalising, rendering YAML, writing the file) waits until
+the request that took over its slot is on the wire (:meth:`~afasgov.profit.limits.Limiter.
+wire_idle`), one response at a time. What processing needs (the model, the normaliser, the tree
+writer) is imported once the first requests are out, not before: the first request leaves as soon
+as the configuration is read. The
 client retries 503 and transport failures; the crawl gives each read-only metainfo request up to
 ``attempts`` attempts for transient failures: a 500, an HTML error page or truncated JSON, and —
 once the environment has answered a request — a 503 (``retry_after`` within the client's give-up
@@ -38,28 +46,16 @@ import httpx
 
 from afasgov import __version__
 from afasgov.errors import AfasgovError, RemoteError
-from afasgov.model.normalise import (
-    Tolerances,
-    blocked_flags,
-    normalise_get,
-    normalise_metainfo,
-    normalise_update,
-)
-from afasgov.model.types import (
-    AppConnectorScope,
-    EnvironmentSnapshot,
-    GetConnector,
-    SnapshotMeta,
-    UpdateConnector,
-)
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
-from afasgov.snapshot.tree import TreeWriter
 
 if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
+    from afasgov.model.normalise import Tolerances
+    from afasgov.model.types import AppConnectorScope, EnvironmentSnapshot, GetConnector, UpdateConnector
+    from afasgov.snapshot.tree import TreeWriter
 
 T = TypeVar("T")
 
@@ -74,8 +70,9 @@ DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
 #: environments crawled at the same time (bounds memory in fleets; requests are capped anyway).
 DEFAULT_PARALLEL_ENVIRONMENTS = 16
 
-#: event-loop turns a finished request gives the requests waiting for its slot (see ``_fetch``)
-YIELDS_BEFORE_PROCESSING = 4
+#: event-loop turns the crawl waits, at most, for its first requests to reach the wire before it
+#: imports what processing their answers needs (see :meth:`_EnvironmentCrawl._import_processing`)
+TURNS_BEFORE_IMPORTS = 64
 
 TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
 
@@ -144,6 +141,12 @@ _INTERMITTENT: tuple[type[BaseException], ...] = (E.ServiceUnavailableError, E.T
 _FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError, E.TLSError, E.TimeoutError_)
 
 
+def _processing_modules() -> None:
+    """Import what turning responses into a tree needs (~50 ms; see ``_import_processing``)."""
+    import afasgov.model.normalise
+    import afasgov.snapshot.tree  # noqa: F401
+
+
 def public_url(url: str) -> str:
     """The base URL without user info, query or fragment (never a secret in ``_snapshot.yaml``)."""
     parts = urlsplit(url)
@@ -154,10 +157,15 @@ def public_url(url: str) -> str:
 
 
 class _EnvironmentCrawl:
-    def __init__(self, env: EnvironmentConfig, settings: CrawlSettings) -> None:
+    def __init__(
+        self, env: EnvironmentConfig, settings: CrawlSettings, make_writer: Callable[[], TreeWriter] | None = None
+    ) -> None:
         self.env = env
         self.settings = settings
-        self.tolerances = Tolerances()
+        self._tolerances: Tolerances | None = None
+        #: the tree writer, made when the first file is to be written (``make_writer``)
+        self.make_writer = make_writer
+        self.writer: TreeWriter | None = None
         self.clients: dict[str, ProfitClient] = {}
         self.requests = 0
         #: requests that succeeded / crawl-level retries taken (from the run's budget)
@@ -201,14 +209,38 @@ class _EnvironmentCrawl:
                 continue
             self.succeeded += 1
             self._done()
-            # The response freed a slot of the limiter: let the request waiting for it go out
-            # before this one is processed (normalised, rendered, written), so the processing
-            # overlaps the network wait instead of delaying the next request. A waiting request
-            # needs a few turns of the event loop to reach the socket (limiter hand-over,
-            # connection pool, write); the order of processing does not change any output.
-            for _ in range(YIELDS_BEFORE_PROCESSING):
-                await asyncio.sleep(0)
             return result
+
+    @property
+    def tolerances(self) -> Tolerances:
+        if self._tolerances is None:
+            from afasgov.model.normalise import Tolerances
+
+            self._tolerances = Tolerances()
+        return self._tolerances
+
+    async def _turn(self) -> None:
+        """Before CPU work on a response: one turn of the event loop (responses that have arrived
+        get read), then wait until every request holding a slot is on the wire. The client did the
+        same before parsing; this spaces out the processing of responses that came in together,
+        so the requests their answers free go out between them, not after all of them."""
+        await asyncio.sleep(0)
+        await self.limiter.wire_idle()
+
+    async def _import_processing(self) -> None:
+        """Import the normaliser and tree writer once the first requests are on the wire (they are
+        not needed before the first answer): the first request leaves ~50 ms sooner."""
+        root = self.limiter.root
+        for _ in range(TURNS_BEFORE_IMPORTS):
+            await asyncio.sleep(0)
+            if root.in_flight and not root.unsent:
+                break
+        _processing_modules()
+
+    def _writer(self) -> TreeWriter | None:
+        if self.writer is None and self.make_writer is not None:
+            self.writer = self.make_writer()
+        return self.writer
 
     def _retryable(self, exc: RemoteError, retry: RetryPolicy) -> bool:
         if isinstance(exc, _TRANSIENT):
@@ -263,12 +295,11 @@ class _EnvironmentCrawl:
             self.clients[name] = client
         return client
 
-    async def run(self, writer: TreeWriter | None = None) -> EnvironmentSnapshot:
+    async def run(self) -> EnvironmentSnapshot:
         env = self.env
         if not env.app_connectors:
             raise AfasgovError(f"environment {env.name!r} has no App Connectors configured")
         self.limiter = self.settings.limiter_for(env)
-        self.writer = writer
         names = sorted(env.app_connectors)
         try:
             for name in names:  # credentials are read here: a missing secret fails before any request
@@ -319,6 +350,8 @@ class _EnvironmentCrawl:
 
     async def _app(self, name: str) -> None:
         raw = await self._fetch("/metainfo", name, self._client(name).metainfo)
+        from afasgov.model.normalise import normalise_metainfo
+
         auth = self.env.app_connectors[name].auth
         scope = normalise_metainfo(
             raw,
@@ -340,7 +373,6 @@ class _EnvironmentCrawl:
 
     async def _crawl(self, names: list[str]) -> EnvironmentSnapshot:
         env = self.env
-        tol = self.tolerances
         self._pending: set[asyncio.Future[Any]] = set()
         self.scopes: dict[str, AppConnectorScope] = {}
         self.get_via: dict[str, str] = {}
@@ -353,7 +385,11 @@ class _EnvironmentCrawl:
         self._spawn(self._version(names[0]))
         for name in names:
             self._spawn(self._app(name))
+        self._spawn(self._import_processing())
         await self._drain()
+        from afasgov.model.types import EnvironmentSnapshot, GetConnector, SnapshotMeta
+
+        tol = self.tolerances
 
         gets = self.gets
         flags = self._flags()
@@ -404,6 +440,9 @@ class _EnvironmentCrawl:
 
     async def _get(self, cid: str, via: str) -> None:
         raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+        await self._turn()
+        from afasgov.model.normalise import normalise_get
+
         conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
         self.gets[cid] = conn
 
@@ -411,10 +450,15 @@ class _EnvironmentCrawl:
         raw = await self._fetch(
             f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid)
         )
+        await self._turn()
+        from afasgov.model.normalise import normalise_update
+
         conn = normalise_update(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
         self.updates[cid] = conn
-        if self.writer is not None:  # render while other requests are in flight
-            self.writer.add_update(conn)
+        writer = self._writer()
+        if writer is not None:  # render while other requests are in flight
+            await self._turn()
+            writer.add_update(conn)
 
     async def _blocked(self, via: str) -> None:
         client = self._client(via)
@@ -425,9 +469,11 @@ class _EnvironmentCrawl:
                 async for row in client.iter_rows(PROFIT_GET_CONNECTOREN, order_by=["Naam"], page_size=1000)
             ]
 
-        self.flags = blocked_flags(
-            await self._fetch(f"rows of {PROFIT_GET_CONNECTOREN}", via, rows), environment=self.env.name
-        )
+        data = await self._fetch(f"rows of {PROFIT_GET_CONNECTOREN}", via, rows)
+        await self._turn()
+        from afasgov.model.normalise import blocked_flags
+
+        self.flags = blocked_flags(data, environment=self.env.name)
 
 
 async def crawl_environment(
@@ -478,13 +524,25 @@ async def snapshot_environments(
             result.had_previous = (Path(definitions_dir) / env.name).is_dir()
         async with gate:
             start = time.perf_counter()
-            crawl = _EnvironmentCrawl(env, settings)
+
+            def make_writer() -> TreeWriter:
+                from afasgov.snapshot.tree import TreeWriter
+
+                return TreeWriter(definitions_dir, env.name)
+
+            crawl = _EnvironmentCrawl(env, settings, make_writer)
             try:
-                with TreeWriter(definitions_dir, env.name) as writer:
-                    snapshot = await crawl.run(writer)
+                try:
+                    snapshot = await crawl.run()
+                    writer = crawl._writer()
+                    assert writer is not None
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
+                except BaseException:
+                    if crawl.writer is not None:
+                        crawl.writer.abort()
+                    raise
             except AfasgovError as exc:
                 result.error = exc
             else:
