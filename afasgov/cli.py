@@ -401,6 +401,23 @@ def report_index(app: AppContext) -> None:
 
     _exit(run_report_index(app))
 
+# --------------------------------------------------------------------------------------------- fleet
+@cli.group()
+def fleet() -> None:
+    """A partner's fleet of tenants (fleet: in afasgov.yaml; see docs/fleet.md)."""
+
+
+@fleet.command("merge")
+@click.argument("shards", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of the merged report (default: reports/fleet/<stamp>-merged).")
+@pass_app
+def fleet_merge(app: AppContext, shards: tuple[Path, ...], output: Path | None) -> None:
+    """Merge the shard directories of a sharded fleet run (each with its fleet.json) into one report."""
+    from afasgov.commands.fleet import run_fleet_merge
+
+    _exit(run_fleet_merge(app, list(shards), output))
+
 
 
 def main(argv: list[str] | None = None) -> None:

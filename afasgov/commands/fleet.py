@@ -1,0 +1,42 @@
+"""``afasgov fleet merge SHARD_DIR…``: one fleet report from the shards of a sharded fleet run.
+
+Prints where the merged report went and the fleet verdict; exit code as the fleet run's: 0 every
+tenant clean, 1 findings (or a tenant that could not be checked), 3 every tenant failed, 2 when the
+shard directories are not the shards of one run (a shard missing or given twice, another tenants
+file, a different split).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from afasgov.errors import UsageError
+
+if TYPE_CHECKING:
+    from afasgov.app import AppContext
+
+
+def default_output(app: AppContext) -> Path:
+    """``<fleet reports_dir>/<stamp>-merged`` of afasgov.yaml (``reports/fleet`` by default)."""
+    config = app.config()
+    base = config.fleet.reports_dir if config.fleet is not None else config.reports_dir / "fleet"
+    return base / (datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ") + "-merged")
+
+
+def run_fleet_merge(app: AppContext, shards: list[Path], output: Path | None) -> int:
+    from afasgov.fleet.publish import merge_directories
+
+    if not shards:
+        raise UsageError("name the shard directories to merge (each holds a fleet.json)")
+    target = output if output is not None else default_output(app)
+    report, paths = merge_directories(shards, target)
+    app.echo(f"merged {len(shards)} shard(s): {len(report.tenants)} tenants")
+    for fmt in ("html", "md", "json", "xml"):
+        app.echo(f"  {fmt:<5} {paths[fmt]}")
+    app.emit(report.verdict_line())
+    return report.exit_code
+
+
+__all__ = ["run_fleet_merge"]
