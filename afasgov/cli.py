@@ -407,6 +407,18 @@ def fleet() -> None:
     """A partner's fleet of tenants (fleet: in afasgov.yaml; see docs/fleet.md)."""
 
 
+@fleet.command("list")
+@click.option("--tags", default="", help="Only tenants with every one of these tags (comma-separated).")
+@click.option("--shard", metavar="K/N", help="Only the tenants of shard K of N (stable: a hash of the tenant id).")
+@click.option("--ids", "ids_only", is_flag=True, help="Print the tenant ids only, one a line (for scripts).")
+@pass_app
+def fleet_list(app: AppContext, tags: str, shard: str | None, ids_only: bool) -> None:
+    """The tenants of the fleet (or of a shard): ids, names, tags, environments, secret sources."""
+    from afasgov.commands.fleet import run_fleet_list
+
+    _exit(run_fleet_list(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard, ids_only=ids_only))
+
+
 @fleet.command("merge")
 @click.argument("shards", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),

@@ -14,8 +14,11 @@ snapshot production``, started as a fresh process (imports included), as a user 
   CPU delaying the next request) and after the last request started (tail: the final round
   draining), and the turnaround from a request's end to the start of the request taking its slot.
 
-Same-run baselines: the bound itself, and a replay of the same requests by afasgov's client with
-8 in flight and nothing else (no normalising, no YAML, no files), started the same way.
+Two cases: the first snapshot of the environment (nothing to start from: ``/metainfo`` must answer
+before any connector is known) and a refresh (the previous tree is there: its connectors are
+requested at once). Same-run baselines: the bound itself, and a replay of the same requests by
+afasgov's client with 8 in flight and nothing else (no normalising, no YAML, no files), started the
+same way.
 ``--quick`` uses ``synthetic:40`` at 100 ms and one run.
 """
 
@@ -198,26 +201,10 @@ def _median_run(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
 
 
-def run(quick: bool) -> list[Result]:
-    dataset, latency_ms = QUICK if quick else FULL
-    repeats = 1 if quick else RUNS
-    latency = latency_ms / 1000.0
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="afasgov-bench-crawl-") as tmp:
-        work = Path(tmp)
-        with MeteredSim(dataset, latency_ms, work / "sim") as sim:
-            # warm-up: the simulator builds and caches each connector's JSON on first request
-            _run_once(sim, _crawl_argv(sim.config, work / "warm"), work)
-            crawls: list[Run] = []
-            replays: list[Run] = []
-            for i in range(repeats):  # interleaved, so both see the same load
-                crawls.append(_run_once(sim, _crawl_argv(sim.config, work / f"out{i}"), work))
-                replays.append(_run_once(sim, [sys.executable, "-c", REPLAY, str(sim.config)], work))
-    load_after = os.getloadavg()
-    crawl, replay = _median_run(crawls), _median_run(replays)
+def _results(label: str, crawls: list[Run], replay: Run, latency: float, repeats: int,
+             load: dict[str, float]) -> list[Result]:
+    crawl = _median_run(crawls)
     bound = math.ceil(crawl.requests / SLOTS) * latency
-    load = {"load_1m_before": round(load_before[0], 2), "load_1m_after": round(load_after[0], 2)}
-    name = f"{dataset} @{latency_ms:.0f}ms"
     where = {
         "lost_slot_s_head": round(crawl.lost_head, 3),
         "lost_slot_s_body": round(crawl.lost_body, 3),
@@ -228,7 +215,7 @@ def run(quick: bool) -> list[Result]:
     }
     return [
         Result(
-            f"snapshot {name}: process wall vs bound ceil(req/8) x latency",
+            f"{label}: process wall vs bound ceil(req/8) x latency",
             crawl.wall,
             "s",
             baseline_name="bound",
@@ -239,7 +226,7 @@ def run(quick: bool) -> list[Result]:
                      "window_s": round(crawl.window, 3)} | load,
         ),
         Result(
-            f"snapshot {name}: wall vs replay of the same requests (client only, no processing)",
+            f"{label}: wall vs replay of the same requests (client only, no processing)",
             crawl.wall,
             "s",
             baseline_name="replay",
@@ -249,20 +236,47 @@ def run(quick: bool) -> list[Result]:
                      "replay_first_s": round(replay.first, 3)},
         ),
         Result(
-            f"snapshot {name}: mean requests in flight at the simulator",
+            f"{label}: mean requests in flight at the simulator",
             crawl.mean_in_flight,
             "requests",
             target=">= 7.5",
             details={"all": [round(r.mean_in_flight, 2) for r in crawls]} | where,
         ),
         Result(
-            f"snapshot {name}: first request at the simulator after process start",
+            f"{label}: first request at the simulator after process start",
             crawl.first,
             "s",
             target="<= 0.3 s",
             details={"all": [round(r.first, 3) for r in crawls]} | load,
         ),
     ]
+
+
+def run(quick: bool) -> list[Result]:
+    dataset, latency_ms = QUICK if quick else FULL
+    repeats = 1 if quick else RUNS
+    latency = latency_ms / 1000.0
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="afasgov-bench-crawl-") as tmp:
+        work = Path(tmp)
+        with MeteredSim(dataset, latency_ms, work / "sim") as sim:
+            # warm-up: the simulator builds and caches each connector's JSON on first request; its tree
+            # is the previous snapshot of the refresh runs
+            _run_once(sim, _crawl_argv(sim.config, work / "refresh"), work)
+            fresh: list[Run] = []
+            refresh: list[Run] = []
+            replays: list[Run] = []
+            for i in range(repeats):  # interleaved, so all see the same load
+                fresh.append(_run_once(sim, _crawl_argv(sim.config, work / f"fresh{i}"), work))
+                refresh.append(_run_once(sim, _crawl_argv(sim.config, work / "refresh"), work))
+                replays.append(_run_once(sim, [sys.executable, "-c", REPLAY, str(sim.config)], work))
+    load_after = os.getloadavg()
+    load = {"load_1m_before": round(load_before[0], 2), "load_1m_after": round(load_after[0], 2)}
+    replay = _median_run(replays)
+    name = f"{dataset} @{latency_ms:.0f}ms"
+    return (_results(f"snapshot {name}, first snapshot (no previous tree)", fresh, replay, latency, repeats, load)
+            + _results(f"snapshot {name}, refresh (previous tree present)", refresh, replay, latency, repeats,
+                       load))
 
 
 if __name__ == "__main__":

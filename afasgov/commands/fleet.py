@@ -39,4 +39,31 @@ def run_fleet_merge(app: AppContext, shards: list[Path], output: Path | None) ->
     return report.exit_code
 
 
-__all__ = ["run_fleet_merge"]
+def run_fleet_list(app: AppContext, *, tags: list[str], shard: str | None, ids_only: bool) -> int:
+    """``afasgov fleet list``: the tenants (of a shard, with tags): id, name, tags, shard, environments,
+    and where each App Connector's secret comes from (never a value). ``--ids``: one id a line."""
+    from afasgov.config.fleet import load_fleet, parse_shard
+
+    config = app.config()
+    if config.fleet is None:
+        raise UsageError(f"no fleet: section in {config.path} (see docs/fleet.md)")
+    fleet = load_fleet(config.fleet)
+    part = parse_shard(shard) if shard else None
+    tenants = fleet.select(tags, part)
+    if ids_only:
+        app.emit("\n".join(t.id for t in tenants) if tenants else "")
+        return 0
+    from afasgov.config.fleet import shard_of
+
+    n = part[1] if part else 0
+    for t in tenants:
+        where = f" shard {shard_of(t.id, n)}/{n}" if n else ""
+        app.emit(f"{t.id}  {t.name}  [{', '.join(t.tags)}]{where}")
+        for env in t.environments.values():
+            secrets = "; ".join(f"{name}: {ac.auth.describe()}" for name, ac in env.app_connectors.items())
+            app.emit(f"    {env.name}  {env.base_url}  {secrets}")
+    app.echo(f"{len(tenants)} of {len(fleet.tenants)} tenants", err=True)
+    return 0
+
+
+__all__ = ["run_fleet_list", "run_fleet_merge"]

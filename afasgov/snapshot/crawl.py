@@ -16,7 +16,13 @@ and CPU work on a response (parsing, normalising, rendering YAML, writing the fi
 the request that took over its slot is on the wire (:meth:`~afasgov.profit.limits.Limiter.
 wire_idle`), one response at a time. What processing needs (the model, the normaliser, the tree
 writer) is imported once the first requests are out, not before: the first request leaves as soon
-as the configuration is read. The
+as the configuration is read. When the environment has a snapshot already (a refresh, the usual
+case), its connectors are requested at once, through the App Connector that listed them then,
+while ``/metainfo`` is still on its way (:meth:`_EnvironmentCrawl._prefetch`): a connector the new
+``/metainfo`` does not list is dropped (its request cancelled, or its answer or failure ignored), one
+listed through another App Connector is kept (metainfo of a connector is the environment's), one
+whose speculative request failed is requested again through an App Connector that lists it now.
+The tree is the same as without the head start. The
 client retries 503 and transport failures; the crawl gives each read-only metainfo request up to
 ``attempts`` attempts for transient failures: a 500, an HTML error page or truncated JSON, and —
 once the environment has answered a request — a 503 (``retry_after`` within the client's give-up
@@ -158,10 +164,22 @@ def public_url(url: str) -> str:
 
 class _EnvironmentCrawl:
     def __init__(
-        self, env: EnvironmentConfig, settings: CrawlSettings, make_writer: Callable[[], TreeWriter] | None = None
+        self,
+        env: EnvironmentConfig,
+        settings: CrawlSettings,
+        make_writer: Callable[[], TreeWriter] | None = None,
+        previous: Path | None = None,
     ) -> None:
         self.env = env
         self.settings = settings
+        #: the environment's existing tree: its App Connectors' scopes start the crawl (``_prefetch``)
+        self.previous = previous
+        #: (kind, id) → task of a speculative request not confirmed by ``/metainfo`` yet
+        self._speculative: dict[tuple[str, str], asyncio.Future[Any]] = {}
+        #: (kind, id) → a confirmed speculative answer waiting to be stored; or the failure of one
+        self._early: dict[tuple[str, str], Any] = {}
+        self._early_failed: dict[tuple[str, str], AfasgovError] = {}
+        self._metainfo_left = 0
         self._tolerances: Tolerances | None = None
         #: the tree writer, made when the first file is to be written (``make_writer``)
         self.make_writer = make_writer
@@ -183,13 +201,13 @@ class _EnvironmentCrawl:
         if self.settings.on_done is not None:
             self.settings.on_done(self.env.name)
 
-    async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]], *, attempts: int = 0) -> T:
         """One request with crawl-level attempts; a :class:`CrawlError` when it keeps failing.
 
         Bounded per request (``attempts``, each including the client's own retries) and per run
         (the retry budget of :meth:`_may_retry`); backoff between attempts with the retry policy's
         (injectable) sleep."""
-        attempts = max(1, self.settings.attempts)
+        attempts = max(1, attempts or self.settings.attempts)
         retry = self.settings.retry or RetryPolicy()
         attempt = 0
         while True:
@@ -229,13 +247,92 @@ class _EnvironmentCrawl:
 
     async def _import_processing(self) -> None:
         """Import the normaliser and tree writer once the first requests are on the wire (they are
-        not needed before the first answer): the first request leaves ~50 ms sooner."""
+        not needed before the first answer): the first request leaves ~50 ms sooner. Then start the
+        connectors of the previous snapshot (:meth:`_prefetch`)."""
         root = self.limiter.root
         for _ in range(TURNS_BEFORE_IMPORTS):
             await asyncio.sleep(0)
             if root.in_flight and not root.unsent:
                 break
         _processing_modules()
+        if self.previous is not None and self._metainfo_left:
+            self._prefetch(self.previous)
+
+    def _prefetch(self, tree: Path) -> None:
+        """Request, speculatively, the connectors the previous snapshot's App Connectors listed
+        (through the first of them, by name, still configured), while ``/metainfo`` is on its way."""
+        from afasgov.snapshot.tree import previous_scopes
+
+        try:
+            scopes = previous_scopes(tree)
+        except (AfasgovError, OSError, ValueError):
+            return  # only a head start: without it the crawl is the same
+        before = len(self._pending)
+        for app in sorted(scopes):
+            if app not in self.env.app_connectors:
+                continue
+            for kind, ids in scopes[app].items():
+                table = self.get_via if kind == "get" else self.update_via
+                for cid in ids:
+                    if cid in table or self._lower[kind].setdefault(cid.lower(), cid) != cid:
+                        continue
+                    table[cid] = app
+                    # one attempt: a connector that went away answers 500, which is not worth retrying
+                    coro = self._get(cid, app, 1) if kind == "get" else self._update(cid, app, 1)
+                    task = asyncio.ensure_future(self._speculate(kind, cid, coro))
+                    self._pending.add(task)
+                    self._speculative[(kind, cid)] = task
+        self._planned(len(self._pending) - before)
+
+    async def _speculate(self, kind: str, cid: str, coro: Awaitable[Any]) -> None:
+        """A speculative request: its answer is kept for when ``/metainfo`` confirms the connector;
+        a failure is kept too, not raised (the connector may be gone)."""
+        try:
+            await coro
+        except AfasgovError as exc:
+            if (kind, cid) in self._speculative:
+                self._early_failed[(kind, cid)] = exc
+            else:  # confirmed meanwhile: request it again through the App Connector that lists it now
+                self._retry_confirmed(kind, cid)
+
+    def _confirm(self, kind: str, cid: str, via: str) -> None:
+        """``/metainfo`` lists a connector that was requested speculatively."""
+        task = self._speculative.pop((kind, cid), None)
+        if task is None:
+            return
+        table = self.get_via if kind == "get" else self.update_via
+        table[cid] = via
+        if (kind, cid) in self._early_failed:
+            del self._early_failed[(kind, cid)]
+            self._retry_confirmed(kind, cid)
+        elif (kind, cid) in self._early:
+            self._store(kind, cid, self._early.pop((kind, cid)))
+
+    def _retry_confirmed(self, kind: str, cid: str) -> None:
+        via = (self.get_via if kind == "get" else self.update_via)[cid]
+        self._planned(1)
+        self._spawn(self._get(cid, via) if kind == "get" else self._update(cid, via))
+
+    def _metainfo_complete(self) -> None:
+        """Every ``/metainfo`` is in: what none lists is not in the environment (any more)."""
+        for (kind, cid), task in list(self._speculative.items()):
+            task.cancel()
+            table = self.get_via if kind == "get" else self.update_via
+            table.pop(cid, None)
+            self._lower[kind].pop(cid.lower(), None)
+            self._planned(-1)
+        self._speculative.clear()
+        self._early.clear()
+        self._early_failed.clear()
+
+    def _store(self, kind: str, cid: str, conn: Any) -> None:
+        if kind == "get":
+            self.gets[cid] = conn
+            return
+        self.updates[cid] = conn
+        writer = self._writer()
+        if writer is not None:
+            writer.add_update(conn)
 
     def _writer(self) -> TreeWriter | None:
         if self.writer is None and self.make_writer is not None:
@@ -330,9 +427,11 @@ class _EnvironmentCrawl:
             self._pending.clear()
             raise
 
-    def _schedule(self, kind: str, cid: str, via: str) -> None:
+    def _schedule(self, kind: str, cid: str, via: str, *, speculative: bool = False) -> None:
         table = self.get_via if kind == "get" else self.update_via
         if cid in table:
+            if not speculative:
+                self._confirm(kind, cid, via)
             return
         other = self._lower[kind].setdefault(cid.lower(), cid)
         if other != cid:
@@ -367,6 +466,9 @@ class _EnvironmentCrawl:
         for ref in scope.update_connectors:
             self._schedule("update", ref.id, name)
         self._planned(len(self._pending) - before)
+        self._metainfo_left -= 1
+        if not self._metainfo_left:
+            self._metainfo_complete()
 
     async def _version(self, name: str) -> None:
         self.version = await self._fetch("/profitversion", name, self._client(name).profit_version)
@@ -382,6 +484,7 @@ class _EnvironmentCrawl:
         self.updates: dict[str, UpdateConnector] = {}
         self.version = ""
         self._planned(len(names) + 1)
+        self._metainfo_left = len(names)
         self._spawn(self._version(names[0]))
         for name in names:
             self._spawn(self._app(name))
@@ -438,27 +541,33 @@ class _EnvironmentCrawl:
     def _flags(self) -> dict[str, bool] | None:
         return self.flags
 
-    async def _get(self, cid: str, via: str) -> None:
-        raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+    async def _get(self, cid: str, via: str, attempts: int = 0) -> None:
+        raw = await self._fetch(
+            f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid), attempts=attempts
+        )
         await self._turn()
         from afasgov.model.normalise import normalise_get
 
         conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
-        self.gets[cid] = conn
+        self._done_connector("get", cid, conn)
 
-    async def _update(self, cid: str, via: str) -> None:
+    async def _update(self, cid: str, via: str, attempts: int = 0) -> None:
         raw = await self._fetch(
-            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid)
+            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid), attempts=attempts
         )
         await self._turn()
         from afasgov.model.normalise import normalise_update
 
         conn = normalise_update(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
-        self.updates[cid] = conn
-        writer = self._writer()
-        if writer is not None:  # render while other requests are in flight
-            await self._turn()
-            writer.add_update(conn)
+        if (("update", cid) not in self._speculative) and self._writer() is not None:
+            await self._turn()  # render while other requests are in flight
+        self._done_connector("update", cid, conn)
+
+    def _done_connector(self, kind: str, cid: str, conn: Any) -> None:
+        if (kind, cid) in self._speculative:
+            self._early[(kind, cid)] = conn  # stored when /metainfo confirms it
+        else:
+            self._store(kind, cid, conn)
 
     async def _blocked(self, via: str) -> None:
         client = self._client(via)
@@ -530,7 +639,8 @@ async def snapshot_environments(
 
                 return TreeWriter(definitions_dir, env.name)
 
-            crawl = _EnvironmentCrawl(env, settings, make_writer)
+            previous = Path(definitions_dir) / env.name if result.had_previous else None
+            crawl = _EnvironmentCrawl(env, settings, make_writer, previous=previous)
             try:
                 try:
                     snapshot = await crawl.run()

@@ -474,6 +474,26 @@ class TreeWriter:
             self.tmp = None
 
 
+def previous_scopes(tree: Path) -> dict[str, dict[str, list[str]]]:
+    """App Connector → ``{"get": [ids], "update": [ids]}`` as the tree at ``tree`` recorded them (the
+    crawl's head start on a refresh); ``{}`` when there is no such tree."""
+    out: dict[str, dict[str, list[str]]] = {}
+    directory = Path(tree) / APP_DIR
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.glob("*.yaml")):
+        doc = yamlio.load(path.read_bytes(), str(path))
+        if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+            continue
+        scope: dict[str, list[str]] = {}
+        for kind in ("get", "update"):
+            refs = doc.get(f"{kind}_connectors")
+            scope[kind] = [r["id"] for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str)] \
+                if isinstance(refs, list) else []
+        out[doc["name"]] = scope
+    return out
+
+
 def write_tree(
     snapshot: EnvironmentSnapshot,
     definitions_dir: Path | str,

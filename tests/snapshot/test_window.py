@@ -119,3 +119,60 @@ def test_httpx_command_line_client_still_works_after_importing_afasgov() -> None
         "assert callable(httpx.main)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _files(tree: Path) -> dict[str, bytes]:
+    return {p.relative_to(tree).as_posix(): p.read_bytes() for p in sorted(tree.rglob("*.yaml"))
+            if p.name != "_snapshot.yaml"}
+
+
+def _edit_scope(path: Path, kind: str, add: list[str] = (), remove: list[str] = ()) -> None:  # type: ignore[assignment]
+    import yaml
+
+    doc = yaml.safe_load(path.read_text())
+    refs = [r for r in doc[f"{kind}_connectors"] if r["id"] not in remove]
+    refs += [{"id": cid, "description": "x"} for cid in add]
+    doc[f"{kind}_connectors"] = refs
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def test_refresh_starts_from_the_previous_scopes_and_gives_the_fresh_tree(tmp_path: Path) -> None:
+    """A refresh requests the previous snapshot's connectors at once; whatever the previous tree says
+    (a connector gone, one listed under an App Connector not authorised for it now, one not listed,
+    an App Connector no longer configured), the tree is the one a fresh crawl writes."""
+    import shutil
+
+    app = create_app("synthetic:24", latency_ms=2)
+    config = config_for(app.state.sim.dataset, tmp_path)
+    env = config.environment("production")
+    state = app.state.sim
+    before = state.requests
+    (fresh,) = asyncio.run(snapshot_environments([env], tmp_path / "fresh", in_process(app)))
+    assert fresh.ok and fresh.path is not None
+    fresh_requests = state.requests - before
+    expected = _files(fresh.path)
+
+    # an untouched previous tree: the same requests, the same tree
+    before = state.requests
+    (again,) = asyncio.run(snapshot_environments([env], tmp_path / "fresh", in_process(app)))
+    assert again.ok and _files(fresh.path) == expected
+    assert state.requests - before == fresh_requests
+
+    defs = tmp_path / "refresh"
+    shutil.copytree(fresh.path, defs / "production")
+    apps = defs / "production" / "app-connectors"
+    updates = sorted(p.stem for p in (fresh.path / "update").glob("*.yaml"))
+    sync_only_not = updates[1]  # sync is authorised for every fourth update connector: not this one
+    _edit_scope(apps / "admin.yaml", "update", add=["Synth_Gone_0001"], remove=[sync_only_not, updates[2]])
+    _edit_scope(apps / "sync.yaml", "update", add=[sync_only_not, "Synth_Gone_0002"], remove=[updates[2]])
+    retired = apps / "zz-retired.yaml"  # an App Connector no longer configured: its scope is not used
+    retired.write_text((apps / "sync.yaml").read_text().replace("name: sync", "name: zz-retired")
+                       .replace("Synth_Gone_0002", "Synth_Gone_0003"))
+    before = state.requests
+    (refresh,) = asyncio.run(snapshot_environments([env], defs, in_process(app)))
+    assert refresh.ok, refresh.error
+    assert refresh.path is not None and _files(refresh.path) == expected
+    assert not (refresh.path / "app-connectors" / "zz-retired.yaml").exists()
+    # at most: the two connectors that are gone, and the one listed under sync (500: not authorised),
+    # requested again through admin, which lists it now; the rest once each
+    assert fresh_requests < state.requests - before <= fresh_requests + 4
