@@ -180,6 +180,9 @@ class _EnvironmentCrawl:
         self._early: dict[tuple[str, str], Any] = {}
         self._early_failed: dict[tuple[str, str], AfasgovError] = {}
         self._metainfo_left = 0
+        #: set once every /metainfo is in (and the speculative requests are confirmed or dropped)
+        self._settled = asyncio.Event()
+        self._blocked_started = False
         self._tolerances: Tolerances | None = None
         #: the tree writer, made when the first file is to be written (``make_writer``)
         self.make_writer = make_writer
@@ -260,7 +263,8 @@ class _EnvironmentCrawl:
 
     def _prefetch(self, tree: Path) -> None:
         """Request, speculatively, the connectors the previous snapshot's App Connectors listed
-        (through the first of them, by name, still configured), while ``/metainfo`` is on its way."""
+        (through the first of them still configured: classic tokens first, then by name), while
+        ``/metainfo`` is on its way."""
         from afasgov.snapshot.tree import previous_scopes
 
         try:
@@ -268,7 +272,12 @@ class _EnvironmentCrawl:
         except (AfasgovError, OSError, ValueError):
             return  # only a head start: without it the crawl is the same
         before = len(self._pending)
-        for app in sorted(scopes):
+        # only the slots /metainfo leaves free go out now (an environment that answers nothing costs
+        # a handful of requests, not one per connector); the others wait for /metainfo's verdict
+        head = max(0, self.limiter.max_in_flight - self.limiter.in_flight)
+        # App Connectors with a classic token first: an OAuth one needs an access token (a round) first
+        auth = {name: ac.auth.type for name, ac in self.env.app_connectors.items()}
+        for app in sorted(scopes, key=lambda name: (auth.get(name) != "classic", name)):
             if app not in self.env.app_connectors:
                 continue
             for kind, ids in scopes[app].items():
@@ -277,18 +286,24 @@ class _EnvironmentCrawl:
                     if cid in table or self._lower[kind].setdefault(cid.lower(), cid) != cid:
                         continue
                     table[cid] = app
-                    # one attempt: a connector that went away answers 500, which is not worth retrying
-                    coro = self._get(cid, app, 1) if kind == "get" else self._update(cid, app, 1)
-                    task = asyncio.ensure_future(self._speculate(kind, cid, coro))
+                    task = asyncio.ensure_future(self._speculate(kind, cid, app, head > 0))
+                    head -= 1
                     self._pending.add(task)
                     self._speculative[(kind, cid)] = task
         self._planned(len(self._pending) - before)
 
-    async def _speculate(self, kind: str, cid: str, coro: Awaitable[Any]) -> None:
+    async def _speculate(self, kind: str, cid: str, app: str, now: bool) -> None:
         """A speculative request: its answer is kept for when ``/metainfo`` confirms the connector;
-        a failure is kept too, not raised (the connector may be gone)."""
+        a failure is kept too, not raised (the connector may be gone). Not ``now``: wait for every
+        ``/metainfo`` (by then the connector is confirmed, or this task cancelled)."""
+        if not now:
+            await self._settled.wait()
+            via = (self.get_via if kind == "get" else self.update_via)[cid]
+            await (self._get(cid, via) if kind == "get" else self._update(cid, via))
+            return
         try:
-            await coro
+            # one attempt: a connector that went away answers 500, which is not worth retrying
+            await (self._get(cid, app, 1) if kind == "get" else self._update(cid, app, 1))
         except AfasgovError as exc:
             if (kind, cid) in self._speculative:
                 self._early_failed[(kind, cid)] = exc
@@ -302,6 +317,8 @@ class _EnvironmentCrawl:
             return
         table = self.get_via if kind == "get" else self.update_via
         table[cid] = via
+        if kind == "get" and cid == PROFIT_GET_CONNECTOREN:
+            self._start_blocked(via)
         if (kind, cid) in self._early_failed:
             del self._early_failed[(kind, cid)]
             self._retry_confirmed(kind, cid)
@@ -319,11 +336,19 @@ class _EnvironmentCrawl:
             task.cancel()
             table = self.get_via if kind == "get" else self.update_via
             table.pop(cid, None)
-            self._lower[kind].pop(cid.lower(), None)
+            if self._lower[kind].get(cid.lower()) == cid:
+                del self._lower[kind][cid.lower()]
             self._planned(-1)
         self._speculative.clear()
         self._early.clear()
         self._early_failed.clear()
+        self._settled.set()
+
+    def _start_blocked(self, via: str) -> None:
+        if not self._blocked_started:
+            self._blocked_started = True
+            self._planned(1)
+            self._spawn(self._blocked(via))
 
     def _store(self, kind: str, cid: str, conn: Any) -> None:
         if kind == "get":
@@ -427,23 +452,25 @@ class _EnvironmentCrawl:
             self._pending.clear()
             raise
 
-    def _schedule(self, kind: str, cid: str, via: str, *, speculative: bool = False) -> None:
+    def _schedule(self, kind: str, cid: str, via: str) -> None:
         table = self.get_via if kind == "get" else self.update_via
         if cid in table:
-            if not speculative:
-                self._confirm(kind, cid, via)
+            self._confirm(kind, cid, via)
             return
         other = self._lower[kind].setdefault(cid.lower(), cid)
+        if other != cid and (kind, other) in self._speculative:
+            self._lower[kind][cid.lower()] = other = cid  # the previous snapshot's spelling: dropped at the end
         if other != cid:
             raise AfasgovError(
                 f"environment {self.env.name!r}: {kind} connectors {other!r} and {cid!r} differ "
                 "only in case (AFAS ids are case-insensitive)"
             )
         table[cid] = via
+        self._planned(1)
         if kind == "get":
             self._spawn(self._get(cid, via))
             if cid == PROFIT_GET_CONNECTOREN:
-                self._spawn(self._blocked(via))
+                self._start_blocked(via)
         else:
             self._spawn(self._update(cid, via))
 
@@ -460,12 +487,10 @@ class _EnvironmentCrawl:
             tolerances=self.tolerances,
         )
         self.scopes[name] = scope
-        before = len(self._pending)
         for ref in scope.get_connectors:
             self._schedule("get", ref.id, name)
         for ref in scope.update_connectors:
             self._schedule("update", ref.id, name)
-        self._planned(len(self._pending) - before)
         self._metainfo_left -= 1
         if not self._metainfo_left:
             self._metainfo_complete()
