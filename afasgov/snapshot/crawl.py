@@ -17,8 +17,8 @@ the request that took over its slot is on the wire (:meth:`~afasgov.profit.limit
 wire_idle`), one response at a time. What processing needs (the model, the normaliser, the tree
 writer) is imported once the first requests are out, not before: the first request leaves as soon
 as the configuration is read. When the environment has a snapshot already (a refresh, the usual
-case), its connectors are requested at once, through the App Connector that listed them then,
-while ``/metainfo`` is still on its way (:meth:`_EnvironmentCrawl._prefetch`): a connector the new
+case), the slots ``/metainfo`` leaves free go to its connectors at once, through the App Connector
+that listed them then (:meth:`_EnvironmentCrawl._prefetch`): a connector the new
 ``/metainfo`` does not list is dropped (its request cancelled, or its answer or failure ignored), one
 listed through another App Connector is kept (metainfo of a connector is the environment's), one
 whose speculative request failed is requested again through an App Connector that lists it now.
@@ -51,6 +51,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from afasgov import __version__
+from afasgov.config.sources import git_states
 from afasgov.errors import AfasgovError, RemoteError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
@@ -180,8 +181,6 @@ class _EnvironmentCrawl:
         self._early: dict[tuple[str, str], Any] = {}
         self._early_failed: dict[tuple[str, str], AfasgovError] = {}
         self._metainfo_left = 0
-        #: set once every /metainfo is in (and the speculative requests are confirmed or dropped)
-        self._settled = asyncio.Event()
         self._blocked_started = False
         self._tolerances: Tolerances | None = None
         #: the tree writer, made when the first file is to be written (``make_writer``)
@@ -272,8 +271,8 @@ class _EnvironmentCrawl:
         except (AfasgovError, OSError, ValueError):
             return  # only a head start: without it the crawl is the same
         before = len(self._pending)
-        # only the slots /metainfo leaves free go out now (an environment that answers nothing costs
-        # a handful of requests, not one per connector); the others wait for /metainfo's verdict
+        # only the slots /metainfo leaves free (an environment that answers nothing costs a handful of
+        # requests, not one per connector): /metainfo schedules the rest as soon as it answers
         head = max(0, self.limiter.max_in_flight - self.limiter.in_flight)
         # App Connectors with a classic token first: an OAuth one needs an access token (a round) first
         auth = {name: ac.auth.type for name, ac in self.env.app_connectors.items()}
@@ -283,24 +282,20 @@ class _EnvironmentCrawl:
             for kind, ids in scopes[app].items():
                 table = self.get_via if kind == "get" else self.update_via
                 for cid in ids:
+                    if head <= 0:
+                        break
                     if cid in table or self._lower[kind].setdefault(cid.lower(), cid) != cid:
                         continue
                     table[cid] = app
-                    task = asyncio.ensure_future(self._speculate(kind, cid, app, head > 0))
+                    task = asyncio.ensure_future(self._speculate(kind, cid, app))
                     head -= 1
                     self._pending.add(task)
                     self._speculative[(kind, cid)] = task
         self._planned(len(self._pending) - before)
 
-    async def _speculate(self, kind: str, cid: str, app: str, now: bool) -> None:
+    async def _speculate(self, kind: str, cid: str, app: str) -> None:
         """A speculative request: its answer is kept for when ``/metainfo`` confirms the connector;
-        a failure is kept too, not raised (the connector may be gone). Not ``now``: wait for every
-        ``/metainfo`` (by then the connector is confirmed, or this task cancelled)."""
-        if not now:
-            await self._settled.wait()
-            via = (self.get_via if kind == "get" else self.update_via)[cid]
-            await (self._get(cid, via) if kind == "get" else self._update(cid, via))
-            return
+        a failure is kept too, not raised (the connector may be gone)."""
         try:
             # one attempt: a connector that went away answers 500, which is not worth retrying
             await (self._get(cid, app, 1) if kind == "get" else self._update(cid, app, 1))
@@ -342,7 +337,6 @@ class _EnvironmentCrawl:
         self._speculative.clear()
         self._early.clear()
         self._early_failed.clear()
-        self._settled.set()
 
     def _start_blocked(self, via: str) -> None:
         if not self._blocked_started:
@@ -695,9 +689,21 @@ async def snapshot_environments(
         return result
 
     try:
-        return list(await asyncio.gather(*(one(env) for env in env_list)))
+        # whether git tracks the secret files: one `git ls-files` per directory for the whole run
+        with git_states(_secret_files(env_list)):
+            return list(await asyncio.gather(*(one(env) for env in env_list)))
     finally:
         _remove_if_empty(created)
+
+
+def _secret_files(envs: Iterable[EnvironmentConfig]) -> list[Path]:
+    out: list[Path] = []
+    for env in envs:
+        for ac in env.app_connectors.values():
+            source = ac.auth.secret_source
+            if source.kind == "file" and source.path is not None:
+                out.append(source.path)
+    return out
 
 
 def _missing_dirs(path: Path) -> list[Path]:

@@ -83,7 +83,7 @@ def test_secret_rules_apply_to_templated_sources(tmp_path: Path, monkeypatch: py
     secret.parent.mkdir(parents=True)
     secret.write_text("s3cr3t-value\n")
     os.chmod(secret, 0o644)
-    with pytest.raises(ConfigError, match="readable or writable by group or others.*chmod 600"):
+    with pytest.raises(ConfigError, match=r"readable or writable by group or others.*chmod 600"):
         env.app_connectors["bi"].secret()
     os.chmod(secret, 0o600)
     assert env.app_connectors["bi"].secret().reveal() == "s3cr3t-value"
