@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -118,6 +119,16 @@ def write_output_files(files: Iterable[tuple[Path, bytes]], *, mode: int | None 
         raise InputError(f"cannot write: {exc.strerror or exc}", source=where) from None
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_label(text: str, *, fallback: str = "x", max_len: int = 80) -> str:
+    """A file-name-safe version of ``text``: ``[A-Za-z0-9._-]`` only, no leading dot, bounded length."""
+    label = _UNSAFE.sub("-", text).strip("-.")
+    label = re.sub(r"-{2,}", "-", label)[:max_len].strip("-.")
+    return label or fallback
+
+
 def write_output_text(path: Path, text: str) -> None:
     """Write a command's output file atomically; an OS error is an :class:`InputError` naming it."""
     path = Path(path)
@@ -133,6 +144,7 @@ __all__ = [
     "atomic_write_many",
     "atomic_write_text",
     "make_output_dir",
+    "safe_label",
     "write_output_files",
     "write_output_text",
 ]

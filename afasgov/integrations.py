@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -251,9 +251,9 @@ def _parse(raw: Any, path: Path) -> Manifest:
     )
 
 
-def load_manifest(path: Path) -> Manifest:
-    """Load and validate one manifest file."""
-    return _parse(load_yaml_file(Path(path)), Path(path))
+def load_manifest(path: Path, *, read: Callable[[Path], bytes] | None = None) -> Manifest:
+    """Load and validate one manifest file (``read``: the workspace's reader)."""
+    return _parse(load_yaml_file(Path(path), read=read), Path(path))
 
 
 @dataclass
@@ -276,7 +276,9 @@ class Manifests:
         return {m.name: m for m in self.manifests}
 
 
-def load_manifests(directory: Path | None, *, required: bool = False) -> Manifests:
+def load_manifests(
+    directory: Path | None, *, required: bool = False, read: Callable[[Path], bytes] | None = None
+) -> Manifests:
     """Every ``*.yaml``/``*.yml`` directly in ``directory`` (missing directory = no manifests, unless
     ``required`` — a path given on the command line —: then it is an :class:`InputError`)."""
     if directory is None:
@@ -289,7 +291,7 @@ def load_manifests(directory: Path | None, *, required: bool = False) -> Manifes
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))
     files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    manifests = [load_manifest(p) for p in files]
+    manifests = [load_manifest(p, read=read) for p in files]
     seen: dict[str, str] = {}
     for m in manifests:
         if m.name in seen:

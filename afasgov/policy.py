@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -36,10 +37,12 @@ AFAS_CONNECT_IPS = ("52.174.142.76", "52.174.142.140")
 DEFAULT_LARGE_TABLES = ("Hr.RCo", "Kn.Emp", "Kn.Bcn", "Hr.Ess", "Hr.Etc", "Fi.Mut", "Fi.Fmu", "Kn.Usr")
 
 
-def load_yaml_strict(path: Path, *, max_bytes: int = MAX_POLICY_BYTES) -> Any:
+def load_yaml_strict(
+    path: Path, *, max_bytes: int = MAX_POLICY_BYTES, read: Callable[[Path], bytes] | None = None
+) -> Any:
     """Parse a small YAML document strictly (:mod:`afasgov.yamlsafe`: no tags, no aliases, no
     duplicate keys) with the policy's own size cap."""
-    return yamlsafe.load_file(path, max_bytes=max_bytes)
+    return yamlsafe.load_file(path, max_bytes=max_bytes, read=read)
 
 
 # ------------------------------------------------------------------------------- id validation
@@ -341,11 +344,17 @@ def parse_policy(data: Any, *, source: str) -> Policy:
     return p
 
 
-def load_policy(path: Path) -> Policy:
-    """Load and validate a policy file (hash recorded for the report)."""
-    data = load_yaml_strict(path)
+def load_policy(path: Path, *, read: Callable[[Path], bytes] | None = None) -> Policy:
+    """Load and validate a policy file (its hash recorded for the report); the file is read once."""
+    raw: list[bytes] = []
+
+    def keep(p: Path) -> bytes:
+        raw.append(read(p) if read is not None else p.read_bytes())
+        return raw[-1]
+
+    data = load_yaml_strict(path, read=keep)
     policy = parse_policy(data if data is not None else {}, source=str(path))
-    policy.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    policy.sha256 = hashlib.sha256(raw[0]).hexdigest()
     return policy
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -87,8 +87,9 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Load ``path`` (``--config``) or the ``afasgov.yaml`` found upwards from the current directory."""
+def load_config(path: Path | None = None, *, read: Callable[[Path], bytes] | None = None) -> Config:
+    """Load ``path`` (``--config``) or the ``afasgov.yaml`` found upwards from the current directory
+    (``read``: the workspace's reader, see :class:`afasgov.workspace.Workspace`)."""
     if path is None:
         found = find_config()
         if found is None:
@@ -100,7 +101,7 @@ def load_config(path: Path | None = None) -> Config:
     path = Path(path).expanduser()
     if path.is_dir():
         raise ConfigError("is a directory, expected a YAML file", file=str(path))
-    data = read_yaml_file(path)
+    data = read_yaml_file(path, read=read)
     return parse_config(data, path=path.resolve())
 
 

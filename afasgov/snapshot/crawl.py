@@ -457,6 +457,9 @@ class EnvironmentResult:
     warnings: tuple[str, ...] = ()
     #: ``<definitions_dir>/<environment>/`` existed before the run (a failure keeps it as it was)
     had_previous: bool = False
+    #: with ``keep``: the snapshot and its tree's files (relative path → bytes), for the caller's workspace
+    snapshot: EnvironmentSnapshot | None = None
+    files: dict[str, bytes] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -464,9 +467,15 @@ class EnvironmentResult:
 
 
 async def snapshot_environments(
-    envs: Iterable[EnvironmentConfig], definitions_dir: Path, settings: CrawlSettings | None = None
+    envs: Iterable[EnvironmentConfig],
+    definitions_dir: Path,
+    settings: CrawlSettings | None = None,
+    *,
+    keep: bool = False,
 ) -> list[EnvironmentResult]:
-    """Crawl and write each environment's tree; every environment gets a result, failed or not."""
+    """Crawl and write each environment's tree; every environment gets a result, failed or not. With
+    ``keep`` each result also holds the snapshot and the files written (release-check hands them to its
+    workspace instead of reading them back); without, they are dropped at once (fleets)."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
@@ -480,7 +489,7 @@ async def snapshot_environments(
             start = time.perf_counter()
             crawl = _EnvironmentCrawl(env, settings)
             try:
-                with TreeWriter(definitions_dir, env.name) as writer:
+                with TreeWriter(definitions_dir, env.name, keep=keep) as writer:
                     snapshot = await crawl.run(writer)
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
@@ -496,6 +505,8 @@ async def snapshot_environments(
                     1 for u in snapshot.update_connectors.values() for _ in u.walk()
                 )
                 result.warnings = snapshot.meta.warnings
+                if keep:
+                    result.snapshot, result.files = snapshot, writer.files
                 del snapshot
             result.requests = crawl.requests
             result.seconds = time.perf_counter() - start

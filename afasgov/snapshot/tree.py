@@ -385,8 +385,10 @@ class TreeWriter:
     previous tree as it was.
     """
 
-    def __init__(self, definitions_dir: Path | str, environment: str) -> None:
+    def __init__(self, definitions_dir: Path | str, environment: str, *, keep: bool = False) -> None:
         _check_name("environment", environment)
+        #: with ``keep``: every file written, relative path → bytes (handed to a workspace)
+        self.files: dict[str, bytes] | None = {} if keep else None
         self.parent = Path(definitions_dir)
         self.environment = environment
         self.target = self.parent / environment
@@ -414,6 +416,8 @@ class TreeWriter:
             raise RuntimeError("tree writer already finished or aborted")
         with open(self.tmp / rel, "wb") as fh:
             fh.write(data)
+        if self.files is not None:
+            self.files[rel] = data
 
     def _connector(self, sub: str, cid: str, kind: str, data: bytes) -> None:
         _check_name(kind, cid)
@@ -737,9 +741,12 @@ class FileSource:
 
 
 class DirSource(FileSource):
-    def __init__(self, path: Path) -> None:
+    """A tree on disk; ``read`` (a workspace's reader) reads each file instead of :func:`open`."""
+
+    def __init__(self, path: Path, read: Callable[[Path], bytes] | None = None) -> None:
         self.path = path
         self.label = str(path)
+        self.read = read
 
     def files(self) -> dict[str, bytes]:
         root = self.path
@@ -764,12 +771,17 @@ class DirSource(FileSource):
                                 f"file is {size} bytes (limit {yamlio.MAX_FILE_BYTES})",
                                 source=f"{root}/{entry.name}/{f.name}",
                             )
-                        with open(f.path, "rb") as fh:
-                            out[f"{entry.name}/{f.name}"] = fh.read()
+                        out[f"{entry.name}/{f.name}"] = self._bytes(Path(f.path), yamlio.MAX_FILE_BYTES)
             elif entry.is_file():
-                with open(entry.path, "rb") as fh:
-                    out[entry.name] = fh.read(yamlio.MAX_FILE_BYTES + 1)
+                out[entry.name] = self._bytes(Path(entry.path), yamlio.MAX_FILE_BYTES + 1)
         return out
+
+
+    def _bytes(self, path: Path, limit: int) -> bytes:
+        if self.read is not None:
+            return self.read(path)[:limit]
+        with open(path, "rb") as fh:
+            return fh.read(limit)
 
 
 def read_files(files: Mapping[str, bytes], source: str) -> EnvironmentSnapshot:
@@ -963,26 +975,6 @@ def read_git_tree(spec: str, *, repo: Path | str = ".") -> EnvironmentSnapshot:
     return read_files(git_files(ref, path, repo=repo), spec)
 
 
-def read_any(spec: str | Path, *, definitions_dir: Path | str | None = None) -> EnvironmentSnapshot:
-    """Resolve a diff operand: an environment name (its tree under ``definitions_dir``), a
-    directory, or ``GITREF:PATH``."""
-    text = str(spec)
-    if (
-        definitions_dir is not None
-        and CONNECTOR_ID_RE.match(text)
-        and (Path(definitions_dir) / text).is_dir()
-    ):
-        return read_tree(Path(definitions_dir) / text)
-    if Path(text).is_dir():
-        return read_tree(text)
-    if parse_git_spec(text) is not None:
-        return read_git_tree(text)
-    raise UsageError(
-        f"{text!r} is neither an environment under {definitions_dir or 'definitions/'}, "
-        "a snapshot directory nor GITREF:PATH"
-    )
-
-
 __all__ = [
     "TREE_FORMAT",
     "TreeWriter",
@@ -990,7 +982,6 @@ __all__ = [
     "get_connector_doc",
     "git_files",
     "parse_git_spec",
-    "read_any",
     "read_files",
     "read_git_tree",
     "read_tree",
