@@ -134,6 +134,11 @@ class Manifest:
                 return self.app_connector[env]
         return None
 
+    @property
+    def connector_ids(self) -> frozenset[str]:
+        """Every connector the integration declares (GetConnectors and UpdateConnectors)."""
+        return frozenset(self.uses_get) | frozenset(self.uses_update)
+
     def allows(
         self,
         connector_type: str,

@@ -20,7 +20,7 @@ import hashlib
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -234,6 +234,30 @@ def parse_justifications(value: Any, *, source: str, where: str) -> tuple[Justif
                 connector=str(connector),
             )
         )
+    return tuple(out)
+
+
+#: a manifest justification (free text) counts as citing a legal basis when it names a law.
+LEGAL_BASIS_RE = re.compile(
+    r"(?i)\b(?:wet|law|act|art(?:\.|ikel|icle)|avg|gdpr|uavg|regulation|besluit|verordening|legal basis"
+    r"|wettelijk|statutory)\b"
+)
+
+
+def manifest_justifications(justifications: Mapping[str, str]) -> tuple[Justification, ...]:
+    """An integration manifest's ``justifications`` (field → reason) as justifications: a key
+    ``Connector/Fields/Id`` (or ``Connector/Id``) also covers ``Id`` of that connector, and a reason that
+    names a law (``Wet …``, ``art. …``, ``AVG``/``GDPR`` …) also counts as the legal basis AC011 asks for."""
+    out: list[Justification] = []
+    for key, reason in justifications.items():
+        text = str(reason)
+        legal = text if LEGAL_BASIS_RE.search(text) else ""
+        connector, _, field_id = str(key).rpartition("/")
+        connector = connector.split("/", 1)[0] if connector else ""
+        out.append(Justification(target=str(key), purpose=text, legal_basis=legal,
+                                 connector=connector if field_id else ""))
+        if connector and field_id and str(key) != field_id:
+            out.append(Justification(target=field_id, purpose=text, legal_basis=legal, connector=connector))
     return tuple(out)
 
 

@@ -87,6 +87,8 @@ class StoredDefinition:
     definition: GcnDefinition
     path: Path
     sha256: str
+    #: ``path`` relative to the repository root (POSIX), as findings name it
+    rel: str = ""
 
 
 @dataclass
@@ -370,7 +372,7 @@ class Workspace:
             definition = definition_from_bytes(self._read_input(f, "gcn"), f)
             original = f.with_suffix(".gcn")
             digest = self.content_hash(original if original.is_file() else f)
-            out.append(StoredDefinition(definition, f, digest))
+            out.append(StoredDefinition(definition, f, digest, self.rel(f)))
         self._definitions[sources] = out
         return out
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from afasgov.audit.context import AuditContext, EnvConfig
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import Check, Where, register
+from afasgov.config import EnvironmentConfig
 from afasgov.findings import Finding, Severity
 from afasgov.policy import Policy
 from afasgov.secretscan import KIND_TEXT
@@ -44,7 +45,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def effective_url(env: EnvConfig) -> str:
+def effective_url(env: EnvironmentConfig) -> str:
     """The base URL the client uses: the override, or the AFAS URL for tenant and type."""
     if env.base_url:
         return env.base_url
@@ -61,9 +62,9 @@ def _credentials(ctx: AuditContext) -> Iterator[tuple[str, str, str, str]]:
     """(environment, App Connector, auth type, method) from config, plus snapshot-only ones."""
     seen: set[tuple[str, str]] = set()
     for env in ctx.environments:
-        for ac in env.app_connectors:
+        for ac in env.app_connectors.values():
             seen.add((env.name, ac.name))
-            yield env.name, ac.name, ac.auth_type, ac.method
+            yield env.name, ac.name, ac.auth.type, ac.auth.method or ""
     for snap, scope in ctx.scopes():
         if (snap.name, scope.name) not in seen and scope.auth_type:
             yield snap.name, scope.name, scope.auth_type, ""
@@ -141,8 +142,8 @@ class CredentialHygiene(Check):
         self, ctx: AuditContext, policy: Policy, env: str, name: str, where: Where
     ) -> Iterator[Finding]:
         cfg = ctx.env_config(env)
-        ac = next((a for a in cfg.app_connectors if a.name == name), None) if cfg else None
-        issued, validity = (ac.secret_issued, ac.secret_validity_days) if ac else (None, None)
+        ac = cfg.app_connectors.get(name) if cfg else None
+        issued, validity = (ac.auth.secret_issued, ac.auth.secret_validity_days) if ac else (None, None)
         declared = Policy.lookup(policy.oauth_secrets, env, name)
         if issued is None and declared:
             issued, validity = declared[0], validity or declared[1]
@@ -172,10 +173,13 @@ class CredentialHygiene(Check):
 class WeakTransport(Check):
     """Plain ``http``, TLS verification off or TLS below 1.2.
 
-    AFAS requires TLS 1.2. Checked in the configuration (``base_url``, ``verify_tls``,
-    ``tls_min_version``; ``http`` is accepted only for loopback hosts, i.e. the simulator) and in
-    repository files (``verify`` disabled, a PowerShell security-protocol setting that still allows
-    TLS 1.0/1.1, curl's insecure flag, plain-http AFAS URLs …).
+    AFAS requires TLS 1.2. afasgov itself always uses TLS ≥ 1.2 and verifies certificates; in its
+    configuration it checks ``base_url`` (``http`` is accepted only for loopback hosts, i.e. the
+    simulator) and ``ca_file``: certificates of an AFAS host verified against a custom CA bundle instead
+    of the public CAs (AFAS Online has public certificates) is how a TLS-inspecting proxy reads every
+    token. In repository files (the integrations' own code and settings): ``verify`` disabled, a
+    PowerShell security-protocol setting that still allows TLS 1.0/1.1, curl's insecure flag,
+    plain-http AFAS URLs …
     """
 
     id = "AC030"
@@ -188,20 +192,18 @@ class WeakTransport(Check):
         for env in ctx.environments:
             url = effective_url(env)
             scheme, host = _host(url)
-            where: Where = {"environment": env.name, "connector_type": "config", "path": f"environments.{env.name}"}
+            where: Where = {
+                "environment": env.name,
+                "connector_type": "config",
+                "path": f"environments.{env.name}",
+            }
             if scheme == "http" and not is_loopback(host):
                 yield self.finding("base URL uses http", key="http", evidence=f"base_url {url}", **where)
-            if env.verify_tls is False:
+            if env.ca_file is not None and not is_loopback(host):
                 yield self.finding(
-                    "certificate verification is off", key="verify", evidence="verify_tls: false", **where
-                )
-            if env.tls_min_version and re.match(
-                r"^(?:tls)?v?1(?:\.[01])?$|^ssl", env.tls_min_version.lower()
-            ):
-                yield self.finding(
-                    f"minimum TLS version {env.tls_min_version}",
-                    key="tls-min",
-                    evidence=f"tls_min_version: {env.tls_min_version}",
+                    f"certificates of {host} are verified against a custom CA bundle, not the public CAs",
+                    key="custom-ca",
+                    evidence=f"ca_file {env.ca_file}",
                     **where,
                 )
         if ctx.scan is not None:
@@ -319,9 +321,8 @@ class EnvironmentMixUp(Check):
                     )
         refs: dict[str, list[tuple[str, str, str]]] = {}
         for env in ctx.environments:
-            for ac in env.app_connectors:
-                if ac.secret_ref:
-                    refs.setdefault(ac.secret_ref, []).append((env.name, env.type, ac.name))
+            for ac in env.app_connectors.values():
+                refs.setdefault(ac.auth.secret_ref, []).append((env.name, env.type, ac.name))
         for ref, uses in sorted(refs.items()):
             kinds = {u[1] for u in uses}
             if len({u[0] for u in uses}) > 1 and "production" in kinds and kinds - {"production"}:

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
-from afasgov.audit.context import AuditContext, Manifest
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import Check, Where, register
 from afasgov.findings import Finding, Severity
+from afasgov.integrations import Manifest
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
 from afasgov.policy import AFAS_CONNECT_IPS, Policy
 

@@ -21,12 +21,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.audit import adapters
-from afasgov.audit.context import AuditContext, GcnView, Manifest
+from afasgov.audit.context import AuditContext
 from afasgov.audit.findings import sort_findings
 from afasgov.audit.registry import Check, all_checks, select_checks
 from afasgov.errors import UsageError
 from afasgov.findings import Finding
+from afasgov.integrations import Manifest
 from afasgov.policy import Policy
 from afasgov.report.paths import portable_paths
 from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult
@@ -89,9 +89,8 @@ def load_definitions(
 ) -> None:
     """``.gcn`` files, definition ``.yaml`` files, or directories of them (default ``definitions/getconnectors``)."""
     for stored in ws.definitions(paths):
-        rel = ws.rel(stored.path)
-        ctx.definitions.append(adapters.gcn_view(stored.definition, path=rel, sha256=stored.sha256))
-        inputs.append((f"definition {stored.definition.name}", rel, stored.sha256))
+        ctx.definitions.append(stored)
+        inputs.append((f"definition {stored.definition.name}", stored.rel, stored.sha256))
 
 
 def load_manifests(ws: Workspace, ctx: AuditContext, inputs: list[tuple[str, str, str]]) -> list[Manifest]:
@@ -99,10 +98,10 @@ def load_manifests(ws: Workspace, ctx: AuditContext, inputs: list[tuple[str, str
     if directory is None or not directory.is_dir() or not any(directory.glob("*.yaml")):
         ctx.not_seen(f"no integration manifests in {directory}: allow-list checks limited to the policy")
         return []
-    views = [adapters.manifest_view(m) for m in ws.manifests()]
+    manifests = list(ws.manifests())
     for y in sorted(directory.glob("*.yaml")):
         inputs.append((f"manifest {y.stem}", str(y), ws.content_hash(y)))
-    return views
+    return manifests
 
 
 def load_policy_for(ws: Workspace, inputs: list[tuple[str, str, str]], ctx: AuditContext) -> Policy:
@@ -152,7 +151,8 @@ def run_audit(
             raise UsageError(f"unknown environment {unknown[0]!r} (known: {known or 'none'})")
     else:
         names = list(dict.fromkeys([*config.environments, *snapshot_dirs]))
-    ctx.environments = adapters.env_configs(config, [n for n in names if n in config.environments])
+    configured = [n for n in names if n in config.environments]
+    ctx.environments = config.select(configured) if configured else list(config.environments.values())
     checked.append(f"configuration {config.path or '(defaults)'}: {len(ctx.environments)} environment(s)")
     load_snapshots(ws, names, ctx, inputs)
     if ctx.snapshots:
@@ -246,7 +246,6 @@ def rules_hash(checks: Iterable[type[Check]]) -> str:
 
 __all__ = [
     "AuditResult",
-    "GcnView",
     "auditor_note",
     "configured_secret_files",
     "default_scan_excludes",

@@ -315,8 +315,8 @@ def _is_oauth(scope: AppConnectorScope, ctx: AuditContext, env: str) -> bool:
     auth = scope.auth_type
     if not auth:
         cfg = ctx.env_config(env)
-        if cfg:
-            auth = next((a.auth_type for a in cfg.app_connectors if a.name == scope.name), "")
+        if cfg and scope.name in cfg.app_connectors:
+            auth = cfg.app_connectors[scope.name].auth.type
     return auth == "oauth"
 
 

@@ -84,6 +84,11 @@ class GcnField:
         return self._source_part(2)
 
     @property
+    def join_depth(self) -> int:
+        """How many joins away from the main table the field is (the aliases in its join path)."""
+        return len([p for p in self.join_path.split(".") if p]) if self.join_path else 0
+
+    @property
     def is_virtual(self) -> bool:
         """Computed/virtual source (``VDF``/``Vdf`` tables)."""
         table = self._source_part(1)
