@@ -19,12 +19,12 @@ import click
 from afasgov import __version__
 from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
+from afasgov.findings import LEVELS
 from afasgov.secrets import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github"]
-LEVELS = ["ERR", "WARN", "INFO"]
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -10,10 +10,11 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from afasgov.audit.context import AuditContext
-from afasgov.audit.registry import Check, Where, register
+from afasgov.audit.registry import Case, Check, Variants, Where, register
 from afasgov.config import EnvironmentConfig
 from afasgov.findings import Finding, Severity
 from afasgov.policy import Policy
@@ -70,31 +71,18 @@ def _credentials(ctx: AuditContext) -> Iterator[tuple[str, str, str, str]]:
             yield snap.name, scope.name, scope.auth_type, ""
 
 
-@register
-class CredentialHygiene(Check):
-    """Classic tokens against AFAS's phase-out, OAuth client-secret age, secrets in files.
+class _CredentialHygiene(Variants):
+    """Classic tokens against AFAS's phase-out, OAuth client-secret age, secrets in files (AC029 …)."""
 
-    * A classic (or hybrid) App Connector: classic tokens expire on 2027-05-01 and stop working
-      after 2027-08-31. *critical* after the cut-off, *high* after expiry or within 180 days of
-      it, *medium* before.
-    * OAuth with a client secret: the secret's issue date (config ``secret_issued`` or policy
-      ``oauth_secrets``) against its validity (default 180 days): *high* when past, *medium*
-      within 30 days.
-    * A client secret or private key written in a repository file (secret scan).
-    """
-
-    id = "AC029"
-    title = "Classic token / OAuth secret hygiene"
-    severity = Severity.HIGH
     sources = ("d", "e")
     remediation = "Migrate to OAuth (private_key_jwt preferred); rotate client secrets within their validity."
     decidable = "partly"
     limits = "A client secret's issue date is not in metainfo: it comes from the config or the policy."
 
-    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+    def cases(self, ctx: AuditContext) -> Iterator[Case]:
         policy = ctx.get_policy()
         for env, name, auth, method in _credentials(ctx):
-            where: Where = {"environment": env, "app_connector": name, "connector_type": "config"}
+            where: dict[str, Any] = {"environment": env, "app_connector": name, "connector_type": "config"}
             if auth in ("classic", "hybrid"):
                 yield self._classic(ctx.today, auth, where)
             if auth in ("oauth", "hybrid") and method != "private_key_jwt":
@@ -102,17 +90,12 @@ class CredentialHygiene(Check):
         if ctx.scan is not None:
             for h in ctx.scan.hits_of("client-secret", "private-key"):
                 if not h.in_log:
-                    yield self.finding(
-                        f"{KIND_TEXT[h.kind]} in a repository file" + (" (git history)" if h.commit else ""),
-                        connector_type="file",
-                        path=h.location,
-                        file=h.file,
-                        line=h.line,
-                        evidence=h.describe(),
-                        key=h.key,
-                    )
+                    yield Severity.HIGH, f"{KIND_TEXT[h.kind]} in a repository file" + (
+                        " (git history)" if h.commit else ""
+                    ), {"connector_type": "file", "path": h.location, "file": h.file, "line": h.line,
+                        "evidence": h.describe(), "key": h.key}
 
-    def _classic(self, today: date, auth: str, where: Where) -> Finding:
+    def _classic(self, today: date, auth: str, where: dict[str, Any]) -> Case:
         if today > CLASSIC_CUTOFF:
             sev, msg = (
                 Severity.CRITICAL,
@@ -130,17 +113,11 @@ class CredentialHygiene(Check):
             days = (CLASSIC_EXPIRY - today).days
             sev = Severity.HIGH if days <= MIGRATION_WINDOW_DAYS else Severity.MEDIUM
             msg = f"classic token expires on 2027-05-01 ({days} days); migrate to OAuth"
-        return self.finding(
-            msg,
-            severity=sev,
-            key="classic",
-            evidence=f"auth type {auth}; run date {today.isoformat()}",
-            **where,
-        )
+        return sev, msg, {"key": "classic", "evidence": f"auth type {auth}; run date {today.isoformat()}", **where}
 
     def _secret_age(
-        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: Where
-    ) -> Iterator[Finding]:
+        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: dict[str, Any]
+    ) -> Iterator[Case]:
         cfg = ctx.env_config(env)
         ac = cfg.app_connectors.get(name) if cfg else None
         issued, validity = (ac.auth.secret_issued, ac.auth.secret_validity_days) if ac else (None, None)
@@ -156,17 +133,52 @@ class CredentialHygiene(Check):
         ends = issued + timedelta(days=validity)
         evidence = f"secret issued {issued.isoformat()}, validity {validity} days"
         if ctx.today >= ends:
-            yield self.finding(
-                f"client secret expired on {ends.isoformat()}", key="secret-age", evidence=evidence, **where
-            )
+            yield Severity.HIGH, f"client secret expired on {ends.isoformat()}", {
+                "key": "secret-age", "evidence": evidence, **where}
         elif ctx.today >= ends - timedelta(days=30):
-            yield self.finding(
-                f"client secret expires on {ends.isoformat()} ({(ends - ctx.today).days} days)",
-                severity=Severity.MEDIUM,
-                key="secret-age",
-                evidence=evidence,
-                **where,
-            )
+            yield Severity.MEDIUM, f"client secret expires on {ends.isoformat()} ({(ends - ctx.today).days} days)", {
+                "key": "secret-age", "evidence": evidence, **where}
+
+
+@register
+class CredentialHygiene(_CredentialHygiene):
+    """Classic token about to expire, OAuth client secret expired, secrets in files.
+
+    * A classic (or hybrid) App Connector: classic tokens expire on 2027-05-01 and stop working
+      after 2027-08-31: within 180 days of the expiry or after it (before: AC029-soon; after the
+      cut-off: AC029-cutoff).
+    * OAuth with a client secret: the secret's issue date (afasgov.yaml ``secret_issued`` or the
+      policy's ``oauth_secrets``) against its validity (``secret_validity_days``, default 180 days):
+      expired (expiring within 30 days: AC029-soon).
+    * A client secret or private key written in a repository file (secret scan).
+    """
+
+    id = "AC029"
+    title = "Classic token / OAuth secret hygiene"
+    severity = Severity.HIGH
+
+
+@register
+class CredentialHygieneSoon(_CredentialHygiene):
+    """Classic token to migrate, OAuth client secret expiring within 30 days.
+
+    A classic (or hybrid) App Connector more than 180 days before classic tokens expire
+    (2027-05-01); an OAuth client secret that expires within 30 days (see AC029).
+    """
+
+    id = "AC029-soon"
+    title = "Classic token to migrate / OAuth secret expiring"
+    severity = Severity.MEDIUM
+
+
+@register
+class ClassicTokenCutOff(_CredentialHygiene):
+    """Classic token after AFAS's cut-off: App Connectors with classic tokens stopped working after
+    2027-08-31."""
+
+    id = "AC029-cutoff"
+    title = "Classic token after the cut-off"
+    severity = Severity.CRITICAL
 
 
 @register

@@ -269,8 +269,8 @@ class SuppliedGetConnector(Check):
     """Supplied ``Profit_`` GetConnector in use.
 
     Supplied GetConnectors cannot be filtered or trimmed by the administrator and usually carry
-    unused fields (Auditor STRUCT-27/28). An authorised ``Profit_…`` id without an own ``.gcn`` in
-    the repository is *medium*; an own ``.gcn`` named ``Profit_…`` (confusable naming) is *low*.
+    unused fields (Auditor STRUCT-27/28): an authorised ``Profit_…`` id without an own ``.gcn`` in the
+    repository. (An own ``.gcn`` named ``Profit_…`` is AC013-name.)
     """
 
     id = "AC013"
@@ -295,12 +295,30 @@ class SuppliedGetConnector(Check):
                         path=cid,
                         evidence=f"/metainfo getConnectors contains {cid}",
                     )
+
+
+@register
+class OwnDefinitionNamedProfit(Check):
+    """An own ``.gcn`` definition named ``Profit_…``: confusable with AFAS's supplied GetConnectors.
+
+    ``Profit_`` is the prefix of the GetConnectors AFAS supplies (AC013); an own definition with it
+    is easily taken for one, in reviews and in the Auditor's report.
+    """
+
+    id = "AC013-name"
+    title = "Own GetConnector named Profit_"
+    severity = Severity.LOW
+    sources = ("c",)
+    auditor = "STRUCT-27/28"
+    auditor_coverage = "full"
+    remediation = "Rename it <App>_<Function> (export, rename, import; authorise the new name)."
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:
         for s in ctx.definitions:
             d = s.definition
             if d.name.startswith("Profit_"):
                 yield self.finding(
                     f"own definition {d.name} uses the Profit_ prefix of supplied connectors",
-                    severity=Severity.LOW,
                     connector=d.name,
                     connector_type="gcn",
                     path=s.rel or d.name,

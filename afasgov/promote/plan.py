@@ -28,14 +28,12 @@ from afasgov.diff.engine import Engine
 from afasgov.diff.impact import uses_change
 from afasgov.diff.registry import all_rules
 from afasgov.errors import UsageError
-from afasgov.findings import Finding
+from afasgov.findings import LEVELS, Finding, level_rank
 from afasgov.integrations import Manifest
 from afasgov.model import EnvironmentSnapshot, GetConnector
 from afasgov.promote.compare import FieldDelta, compare_fields
 from afasgov.promote.definitions import DefinitionSet, ReviewedDefinition
 from afasgov.promote.verify import is_supplied
-
-LEVELS = ("INFO", "WARN", "ERR")
 
 
 @dataclass(frozen=True)
@@ -84,14 +82,14 @@ class PlanItem:
     @property
     def level(self) -> str:
         levels = [c.level for c in self.changes if c.level in LEVELS]
-        return max(levels, key=LEVELS.index) if levels else "INFO"
+        return min(levels, key=level_rank) if levels else "INFO"
 
     @property
     def guid(self) -> str | None:
         return self.definition.guid if self.definition is not None else None
 
     def sort_key(self) -> tuple[int, int, str]:
-        return (0 if self.status == "new" else 1, LEVELS.index(self.level), self.connector.lower())
+        return (0 if self.status == "new" else 1, -level_rank(self.level), self.connector.lower())
 
 
 @dataclass
@@ -309,4 +307,4 @@ def plan_promotion(
     return plan
 
 
-__all__ = ["LEVELS", "IntegrationImpact", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]
+__all__ = ["IntegrationImpact", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]

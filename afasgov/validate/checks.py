@@ -30,7 +30,7 @@ from afasgov import catalogue
 from afasgov.catalogue import UpdateConnectorInfo
 from afasgov.diff.change import fingerprint_of
 from afasgov.diff.engine import update_path
-from afasgov.findings import Finding, Location
+from afasgov.findings import Finding, Location, level_rank
 from afasgov.model import EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
 from afasgov.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 
@@ -122,7 +122,6 @@ CHECKS = {
 
 ACTIONS = ("insert", "update", "delete")
 OPERATION = {"insert": "POST", "update": "PUT", "delete": "DELETE"}
-_RANK = {"ERR": 3, "WARN": 2, "INFO": 1}
 
 _INT = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -593,7 +592,7 @@ def to_items(problems: Sequence[Problem], *, file: str = "") -> list[Finding]:
             continue
         items.append(_item(group, file))
     if omitted:
-        top = max(omitted, key=lambda p: _RANK.get(p.level, 0)).level
+        top = min(omitted, key=lambda p: level_rank(p.level)).level
         first = omitted[0]
         count = Problem(
             "payload-too-many-problems",

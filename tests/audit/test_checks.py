@@ -107,7 +107,8 @@ def test_ac008_finance_write() -> None:
 def test_ac008_delete_is_decided_from_the_catalogue() -> None:
     # KnSubject offers DELETE (catalogue), FbCostPrice is POST-only, XyCustom is unknown to the catalogue
     ctx = context(snapshot(scopes=[scope("crm", update=["KnSubject", "FbCostPrice", "XyCustom"])]))
-    [f] = run("AC008", ctx)
+    assert run("AC008", ctx) == []  # no finance connector
+    [f] = run("AC008-delete", ctx)
     assert (f.location.connector, f.severity, f.level) == ("KnSubject", Severity.MEDIUM, "WARN")
     assert f.text == "KnSubject write access includes DELETE (a delete is final)"
     assert any("XyCustom is not in AFAS's connector catalogue" in n and "AC008" in n for n in ctx.notes)
@@ -251,7 +252,9 @@ def test_ac013_supplied_profit_getconnector() -> None:
     [f] = run("AC013", context(snap))
     assert f.location.connector == "Profit_Functions" and f.severity is Severity.MEDIUM
     named = gcn("Profit_Mine", gcn_field("U001", "A"))
-    findings = run("AC013", context(snap, definitions=[named, gcn("Profit_Functions", gcn_field("U1", "A"))]))
+    ctx = context(snap, definitions=[named, gcn("Profit_Functions", gcn_field("U1", "A"))])
+    assert run("AC013", ctx) == []  # Profit_Functions has an own definition now
+    findings = run("AC013-name", ctx)  # a second severity: a second id
     assert {(f.location.connector, f.severity) for f in findings} == {
         ("Profit_Mine", Severity.LOW),
         ("Profit_Functions", Severity.LOW),
@@ -386,18 +389,20 @@ def test_ac039_join_deeper_than_five() -> None:
 
 # ---------------------------------------------------------------------------------- configuration
 @pytest.mark.parametrize(
-    ("today", "severity", "text"),
+    ("today", "check_id", "severity", "text"),
     [
-        (date(2026, 1, 1), Severity.MEDIUM, "expires on 2027-05-01 (485 days)"),
-        (date(2026, 11, 21), Severity.HIGH, "(161 days)"),
-        (date(2027, 6, 1), Severity.HIGH, "expired on 2027-05-01"),
-        (date(2027, 9, 1), Severity.CRITICAL, "stopped working"),
+        (date(2026, 1, 1), "AC029-soon", Severity.MEDIUM, "expires on 2027-05-01 (485 days)"),
+        (date(2026, 11, 21), "AC029", Severity.HIGH, "(161 days)"),
+        (date(2027, 6, 1), "AC029", Severity.HIGH, "expired on 2027-05-01"),
+        (date(2027, 9, 1), "AC029-cutoff", Severity.CRITICAL, "stopped working"),
     ],
 )
-def test_ac029_classic_token_against_the_phase_out(today: date, severity: Severity, text: str) -> None:
+def test_ac029_classic_token_against_the_phase_out(today: date, check_id: str, severity: Severity, text: str) -> None:
     ctx = context(environments=[env(apps=[app("hr")])], today=today)
-    [f] = run("AC029", ctx)
+    [f] = run(check_id, ctx)
     assert f.severity is severity and text in f.text
+    others = {"AC029", "AC029-soon", "AC029-cutoff"} - {check_id}
+    assert not any(run(other, ctx) for other in others)  # one severity per id
 
 
 def test_ac029_oauth_secret_age_from_the_configuration_and_the_policy() -> None:
@@ -410,8 +415,9 @@ def test_ac029_oauth_secret_age_from_the_configuration_and_the_policy() -> None:
     assert f.location.app_connector == "fin" and "expired on 2026-06-30" in f.text
     nearly = Policy(oauth_secrets={"bi": (date(2026, 6, 1), None)})
     ctx2 = context(environments=[env(apps=(fresh,))], policy=nearly)
-    [g] = run("AC029", ctx2)
-    assert g.severity is Severity.MEDIUM
+    assert run("AC029", ctx2) == []
+    [g] = run("AC029-soon", ctx2)
+    assert g.severity is Severity.MEDIUM and "expires on 2026-11-28 (7 days)" in g.text
 
 
 def test_ac029_secret_files_from_scan_and_silent_for_clean_oauth() -> None:
@@ -500,16 +506,15 @@ def _allow_ctx(**kw: object):  # type: ignore[no-untyped-def]
 
 def test_ac002_undeclared_connectors() -> None:
     hr_sync = manifest("hr-sync", "hr", get={"HR_Emp": ("Naam",)}, update={"KnEmployee": "*"})
-    findings = run("AC002", _allow_ctx(manifests=[hr_sync]))
-    assert {(f.location.connector, f.severity) for f in findings} == {
-        ("KnUser", Severity.HIGH),
-        ("Profit_Functions", Severity.MEDIUM),
-    }
+    ctx = _allow_ctx(manifests=[hr_sync])
+    assert {(f.location.connector, f.severity) for f in run("AC002", ctx)} == {("KnUser", Severity.HIGH)}
+    assert {(f.location.connector, f.severity) for f in run("AC002-get", ctx)} == {
+        ("Profit_Functions", Severity.MEDIUM)}
 
 
 def test_ac002_silent_when_declared_and_notes_undeclared_app_connectors() -> None:
     policy = Policy(allow={"hr": {"get": ("*",), "update": ("KnEmployee", "KnUser")}})
-    assert run("AC002", _allow_ctx(policy=policy)) == []
+    assert run("AC002", _allow_ctx(policy=policy)) == run("AC002-get", _allow_ctx(policy=policy)) == []
     ctx = _allow_ctx()
     assert run("AC002", ctx) == []
     assert any("no policy allow-list" in n for n in ctx.notes)
@@ -623,9 +628,17 @@ def test_secret_checks_silent_on_a_clean_scan_and_note_a_missing_one() -> None:
 
 
 # ------------------------------------------------------------------------------------------ registry
+#: checks that report at a second severity have a second id: <checklist id>-<what>
+VARIANTS = ["AC002-get", "AC008-delete", "AC013-name", "AC029-cutoff", "AC029-soon"]
+
+
 def test_every_check_has_documentation_and_metadata() -> None:
     checks = all_checks()
-    assert [c.id for c in checks] == [f"AC{i:03d}" for i in range(1, 40)]
+    assert [c.id for c in checks if "-" not in c.id] == [f"AC{i:03d}" for i in range(1, 40)]
+    assert [c.id for c in checks if "-" in c.id] == VARIANTS
+    severity = {c.id: c.severity for c in checks}
+    for variant in VARIANTS:  # a second id exists only for a second severity
+        assert severity[variant] != severity[variant.split("-")[0]], variant
     for c in checks:
         assert c.doc() and c.title and c.remediation and c.sources, c.id
         assert set(c.sources) <= set("abcde"), c.id
@@ -646,7 +659,7 @@ CHECKLIST_AUDITOR = {
 
 def test_auditor_coverage_follows_the_checklist_and_every_covered_check_has_a_reference() -> None:
     for c in all_checks():
-        assert c.auditor_coverage == CHECKLIST_AUDITOR.get(c.id, "none"), c.id
+        assert c.auditor_coverage == CHECKLIST_AUDITOR.get(c.id.split("-")[0], "none"), c.id
         ref = c.auditor_reference()
         if c.auditor_coverage == "none":
             assert ref == "", c.id
