@@ -19,6 +19,8 @@ Policy:
 * **several files** (:func:`atomic_write_many`): every file is written to its temporary file
   first, and only then are they renamed, one by one. An error while writing (disk full, a
   bad path) changes none of the targets; each rename is atomic, the set as a whole is not.
+* **directories** (:func:`swap_dir`): a directory written complete in a temporary sibling replaces
+  the previous one in one step (snapshot trees, promote bundles);
 * **errors**: :class:`OSError` as it is, for the caller to report in its own terms;
   :func:`write_output_text` (a command's ``--output`` file) turns it into
   :class:`~afasgov.errors.InputError` (exit 2, one line).
@@ -27,10 +29,15 @@ Policy:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import re
+import shutil
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from afasgov.errors import InputError
@@ -119,6 +126,68 @@ def write_output_files(files: Iterable[tuple[Path, bytes]], *, mode: int | None 
         raise InputError(f"cannot write: {exc.strerror or exc}", source=where) from None
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ≥ 3.15, glibc ≥ 2.28); False where unsupported."""
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Defer Ctrl-C (SIGINT) for the duration of the swap (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def swap_dir(tmp: Path, target: Path, *, old: Path | None = None) -> None:
+    """Put the complete directory ``tmp`` in the place of ``target`` (the one directory swap of afasgov).
+
+    A missing ``target`` is a rename. Otherwise the two are exchanged atomically where the system can
+    (``renameat2(RENAME_EXCHANGE)`` on Linux) and the previous tree removed; elsewhere ``target`` is
+    renamed to ``old`` (default ``.<name>.old-<pid>-<random>`` beside it), ``tmp`` to ``target``, and
+    ``old`` removed, with Ctrl-C deferred in between and ``target`` put back if the second rename fails.
+    A reader sees the previous tree or the new one, never a half-written one.
+    """
+    with _sigint_deferred():
+        if not target.exists():
+            os.rename(tmp, target)
+            return
+        if _renameat2_exchange(tmp, target):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous tree
+            return
+        old = old or target.parent / f".{target.name}.old-{os.getpid()}-{os.urandom(4).hex()}"
+        os.rename(target, old)
+        try:
+            os.rename(tmp, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -145,6 +214,7 @@ __all__ = [
     "atomic_write_text",
     "make_output_dir",
     "safe_label",
+    "swap_dir",
     "write_output_files",
     "write_output_text",
 ]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov._files import make_output_dir
+from afasgov._files import make_output_dir, swap_dir
 from afasgov.diff.change import change_json
 from afasgov.errors import InputError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
@@ -177,7 +177,7 @@ def _write_bundle(plan: PromotionPlan, out_dir: Path, final: Path, day: dt.date,
         _write(tmp / MANIFEST, manifest_bytes)
         sums = {**files, MANIFEST: sha256(manifest_bytes)}
         _write(tmp / SUMS, "".join(f"{h}  {p}\n" for p, h in sorted(sums.items())).encode("ascii"))
-        _swap_in(tmp, final)
+        swap_dir(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -198,20 +198,6 @@ def _temporary_dir(parent: Path, name: str) -> Path:
             continue
         return tmp
     raise FileExistsError(f"cannot create a temporary directory in {parent}")  # pragma: no cover
-
-
-def _swap_in(tmp: Path, final: Path) -> None:
-    if not final.exists():
-        os.rename(tmp, final)
-        return
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    os.rename(final, old)
-    try:
-        os.rename(tmp, final)
-    except BaseException:
-        os.rename(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def check_bundle(path: Path) -> list[str]:

@@ -21,19 +21,16 @@ wrong types, YAML tags and trees of another format version are :class:`InputErro
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov._files import swap_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -309,60 +306,6 @@ def _clean_stale(parent: Path, env: str) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux ≥ 3.15, glibc ≥ 2.28); False where unsupported."""
-    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Defer Ctrl-C (SIGINT) for the duration of the swap (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    with _sigint_deferred():
-        if not target.exists():
-            os.rename(tmp, target)
-            return
-        if _renameat2_exchange(tmp, target):
-            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous tree
-            return
-        old = target.parent / f".{target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
-        os.rename(target, old)
-        try:
-            os.rename(tmp, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _check_snapshot_names(s: EnvironmentSnapshot) -> None:
     _check_name("environment", s.name)
     for kind, names in (
@@ -464,7 +407,9 @@ class TreeWriter:
             os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700  # noqa: S103
             if before_swap is not None:
                 before_swap(self.tmp)
-            _swap_in(self.tmp, self.target)
+            # the old tree's name marks it with this process, so a later run can restore it (_clean_stale)
+            old = self.parent / f".{self.target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
+            swap_dir(self.tmp, self.target, old=old)
             self.tmp = None
         except BaseException:
             self.abort()

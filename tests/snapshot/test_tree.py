@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from afasgov import _files as files
 from afasgov.errors import EXIT_USAGE, InputError, UsageError
 from afasgov.model import (
     AppConnectorScope,
@@ -227,7 +228,7 @@ def test_interrupted_first_write_leaves_nothing(tmp_path: Path) -> None:
 
 def test_fallback_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(example(), tmp_path)
-    monkeypatch.setattr(tree, "_renameat2_exchange", lambda a, b: False)
+    monkeypatch.setattr(files, "_renameat2_exchange", lambda a, b: False)
     s = example(profit_version="9.0.0")
     assert read_tree(write_tree(s, tmp_path)) == s
     assert sorted(os.listdir(tmp_path)) == ["production"]
