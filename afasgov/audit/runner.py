@@ -27,8 +27,8 @@ from afasgov.audit.registry import Check, all_checks, select_checks
 from afasgov.errors import UsageError
 from afasgov.findings import Finding
 from afasgov.integrations import Manifest
+from afasgov.paths import portable_paths
 from afasgov.policy import Policy
-from afasgov.report.paths import portable_paths
 from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult
 from afasgov.workspace import Workspace
 

@@ -14,8 +14,8 @@ from afasgov.audit.registry import all_checks
 from afasgov.audit.runner import AuditResult, default_scan_excludes, rules_hash, run_audit
 from afasgov.errors import UsageError
 from afasgov.findings import Finding, parse_fail_on
+from afasgov.paths import portable_paths
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
-from afasgov.report.paths import portable_paths
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
 
 if TYPE_CHECKING:

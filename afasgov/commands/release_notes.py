@@ -3,7 +3,7 @@ impact on BASE, and with REVISION check it against them.
 
 The orchestration only: parsing is :mod:`afasgov.releasenotes.parser`, the impact
 :mod:`afasgov.releasenotes.impact`, the check :mod:`afasgov.releasenotes.check`, the report
-:mod:`afasgov.releasenotes.report`; the diff, the manifests, the waivers and the renderers are the
+:mod:`afasgov.report.releasenotes`; the diff, the manifests, the waivers and the renderers are the
 diff's own (:mod:`afasgov.commands.diff`).
 """
 
@@ -21,8 +21,8 @@ from afasgov.errors import UsageError
 from afasgov.releasenotes.check import check
 from afasgov.releasenotes.impact import assess
 from afasgov.releasenotes.parser import parse_files
-from afasgov.releasenotes.report import ReleaseNotesRun, document
 from afasgov.report import emit
+from afasgov.report.releasenotes import ReleaseNotesRun, document
 from afasgov.workspace import Workspace
 
 if TYPE_CHECKING:

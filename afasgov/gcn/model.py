@@ -1,7 +1,7 @@
 """The readable GetConnector definition of a ``.gcn`` file (DESIGN §4): typed, frozen dataclasses.
 
 This is what the rest of afasgov consumes (audit: privacy-sensitive sources, filters, aggregation,
-joins, flags; diff: :func:`afasgov.gcn.diff.diff_definitions`). It is derived from the lossless raw
+joins, flags; diff: :func:`afasgov.diff.rules.gcn.diff_definitions`). It is derived from the lossless raw
 layer (:class:`afasgov.gcn.codec.GcnDocument`) and stored as YAML next to the original bytes.
 """
 

@@ -35,9 +35,9 @@ from afasgov._files import safe_label
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from afasgov.findings import Finding, Location, level_rank
 from afasgov.integrations import Manifest
+from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
 from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, Waiver
-from afasgov.report.paths import portable_paths
 from afasgov.waivers import Waiver as WaiverEntry
 from afasgov.waivers import WaiverSet
 from afasgov.workspace import Workspace
