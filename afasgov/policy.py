@@ -9,9 +9,9 @@ register (AC010/AC011).
 
 The loader is strict because the policy is a security control: YAML tags, anchors/aliases and
 duplicate keys are refused, the file is capped at 1 MiB, unknown keys are errors, connector ids are
-NFKC-normalised and must match ``^[A-Za-z0-9_]+$`` (so a Cyrillic ``KnUsеr`` cannot slip past an
-allow-list), and wildcards are refused for UpdateConnectors. Any violation is an
-:class:`~afasgov.errors.InputError` (exit 2) naming the file and key.
+NFKC-normalised and checked by :mod:`afasgov.model.ids` (the rule snapshots and manifests use, so a
+Cyrillic ``KnUsеr`` cannot slip past an allow-list), and wildcards are refused for UpdateConnectors.
+Any violation is an :class:`~afasgov.errors.InputError` (exit 2) naming the file and key.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,9 +27,9 @@ from typing import Any
 
 from afasgov import yamlsafe
 from afasgov.errors import InputError
+from afasgov.model.ids import check_connector_id
 
 MAX_POLICY_BYTES = 1 << 20
-CONNECTOR_ID_RE = re.compile(r"^[A-Za-z0-9_]+$")
 #: AFAS Connect's test IPs ([AUD]): must be removed from IP rules after go-live (AC035).
 AFAS_CONNECT_IPS = ("52.174.142.76", "52.174.142.140")
 
@@ -47,7 +46,7 @@ def load_yaml_strict(
 
 # ------------------------------------------------------------------------------- id validation
 def validate_connector_id(value: Any, *, source: str, where: str, wildcard: bool = False) -> str:
-    """An AFAS connector id: NFKC-normalised ASCII ``[A-Za-z0-9_]+``; ``*`` only if ``wildcard``."""
+    """An AFAS connector id (:func:`afasgov.model.ids.check_connector_id`); ``*`` only if ``wildcard``."""
     if not isinstance(value, str) or not value:
         raise InputError(f"{where}: connector id must be a non-empty string, got {value!r}", source=source)
     if value == "*" and wildcard:
@@ -55,18 +54,7 @@ def validate_connector_id(value: Any, *, source: str, where: str, wildcard: bool
     if "*" in value or "?" in value:
         kind = "UpdateConnectors" if not wildcard else "connector ids (only a bare '*' is allowed)"
         raise InputError(f"{where}: wildcard {value!r} is not allowed for {kind}", source=source)
-    normal = unicodedata.normalize("NFKC", value)
-    for pos, ch in enumerate(normal):
-        if ord(ch) > 127:
-            name = unicodedata.name(ch, "unknown")
-            raise InputError(
-                f"{where}: connector id {value!r} contains non-ASCII character U+{ord(ch):04X} "
-                f"{name} at position {pos} (look-alike of an ASCII letter?)",
-                source=source,
-            )
-    if not CONNECTOR_ID_RE.fullmatch(normal):
-        raise InputError(f"{where}: connector id {value!r} must match [A-Za-z0-9_]+", source=source)
-    return normal
+    return check_connector_id(value, what=f"{where}: connector id", source=source)
 
 
 # ---------------------------------------------------------------------------------------- model
