@@ -19,8 +19,9 @@ Policy:
 * **several files** (:func:`atomic_write_many`): every file is written to its temporary file
   first, and only then are they renamed, one by one. An error while writing (disk full, a
   bad path) changes none of the targets; each rename is atomic, the set as a whole is not.
-* **directories** (:func:`swap_dir`): a directory written complete in a temporary sibling replaces
-  the previous one in one step (snapshot trees, promote bundles);
+* **directories** (:func:`swap_temp_dir`, :func:`swap_dir`, :func:`clean_stale_swaps`): a directory
+  written complete in a temporary sibling replaces the previous one in one step (snapshot trees,
+  promote bundles); what a killed run left behind is cleaned up (or put back) by the next one;
 * **errors**: :class:`OSError` as it is, for the caller to report in its own terms;
   :func:`write_output_text` (a command's ``--output`` file) turns it into
   :class:`~afasgov.errors.InputError` (exit 2, one line).
@@ -162,14 +163,39 @@ def _sigint_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def swap_dir(tmp: Path, target: Path, *, old: Path | None = None) -> None:
+#: the marks of a directory swap's temporary and previous trees: ``.<name><mark><pid>-<random>``
+TMP_MARK = ".afasgov-tmp-"
+OLD_MARK = ".afasgov-old-"
+
+
+def swap_temp_dir(target: Path) -> Path:
+    """A new, empty ``.<name>.afasgov-tmp-<pid>-<random>`` directory beside ``target``, to fill and
+    then :func:`swap_dir` into place.
+
+    Unlike :func:`tempfile.mkdtemp` (always ``0o700``) it gets the mode the umask gives, as every file
+    and sub-directory in it does: the tree is renamed into place as it is, and must be as readable as
+    any other output (a release manager's colleagues, a CI artifact upload). Leftovers of a killed
+    run are removed (or restored) by :func:`clean_stale_swaps`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}{TMP_MARK}{os.getpid()}-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(tmp, 0o777)  # the kernel applies the umask: no process-wide umask flip
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"cannot create a temporary directory in {target.parent}")  # pragma: no cover
+
+
+def swap_dir(tmp: Path, target: Path) -> None:
     """Put the complete directory ``tmp`` in the place of ``target`` (the one directory swap of afasgov).
 
     A missing ``target`` is a rename. Otherwise the two are exchanged atomically where the system can
     (``renameat2(RENAME_EXCHANGE)`` on Linux) and the previous tree removed; elsewhere ``target`` is
-    renamed to ``old`` (default ``.<name>.old-<pid>-<random>`` beside it), ``tmp`` to ``target``, and
-    ``old`` removed, with Ctrl-C deferred in between and ``target`` put back if the second rename fails.
-    A reader sees the previous tree or the new one, never a half-written one.
+    renamed to ``.<name>.afasgov-old-<pid>-<random>`` beside it, ``tmp`` to ``target``, and the old
+    tree removed, with Ctrl-C deferred in between and ``target`` put back if the second rename fails
+    (a run killed between the two renames leaves the old tree for :func:`clean_stale_swaps` to put
+    back). A reader sees the previous tree or the new one, never a half-written one.
     """
     with _sigint_deferred():
         if not target.exists():
@@ -178,7 +204,7 @@ def swap_dir(tmp: Path, target: Path, *, old: Path | None = None) -> None:
         if _renameat2_exchange(tmp, target):
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous tree
             return
-        old = old or target.parent / f".{target.name}.old-{os.getpid()}-{os.urandom(4).hex()}"
+        old = target.parent / f".{target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
         os.rename(target, old)
         try:
             os.rename(tmp, target)
@@ -186,6 +212,39 @@ def swap_dir(tmp: Path, target: Path, *, old: Path | None = None) -> None:
             os.rename(old, target)
             raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_swaps(target: Path) -> None:
+    """Remove the temporary and previous trees of ``target`` left by swaps whose process was killed
+    (their pid is gone); a previous tree whose ``target`` is missing (killed between the two renames
+    of the fallback swap) is put back instead."""
+    try:
+        entries = list(os.scandir(target.parent))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        for mark in (TMP_MARK, OLD_MARK):
+            prefix = f".{target.name}{mark}"
+            if not entry.name.startswith(prefix):
+                continue
+            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+            if not pid_text.isdigit() or (_pid_alive(int(pid_text)) and int(pid_text) != os.getpid()):
+                continue
+            if mark == OLD_MARK and not target.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(entry.path, target)
+                    continue
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -212,9 +271,11 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_many",
     "atomic_write_text",
+    "clean_stale_swaps",
     "make_output_dir",
     "safe_label",
     "swap_dir",
+    "swap_temp_dir",
     "write_output_files",
     "write_output_text",
 ]

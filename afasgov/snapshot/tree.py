@@ -20,17 +20,15 @@ wrong types, YAML tags and trees of another format version are :class:`InputErro
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov._files import swap_dir
+from afasgov._files import clean_stale_swaps, swap_dir, swap_temp_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -54,8 +52,6 @@ ENVIRONMENT_FILE = "environment.yaml"
 APP_DIR = "app-connectors"
 GET_DIR = "get"
 UPDATE_DIR = "update"
-TMP_MARK = ".afasgov-tmp-"
-OLD_MARK = ".afasgov-old-"
 
 
 # ========================================================================================= write
@@ -273,39 +269,6 @@ def render_files(snapshot: EnvironmentSnapshot) -> Iterator[tuple[str, bytes]]:
         yield f"{UPDATE_DIR}/{cid}.yaml", render_update(s.update_connectors[cid])
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _clean_stale(parent: Path, env: str) -> None:
-    """Remove temporary/old trees of ``env`` left by runs that were killed (their pid is gone)."""
-    try:
-        entries = list(os.scandir(parent))
-    except FileNotFoundError:
-        return
-    target = parent / env
-    for entry in entries:
-        for mark in (TMP_MARK, OLD_MARK):
-            prefix = f".{env}{mark}"
-            if not entry.name.startswith(prefix):
-                continue
-            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
-            if not pid_text.isdigit() or (_pid_alive(int(pid_text)) and int(pid_text) != os.getpid()):
-                continue
-            if mark == OLD_MARK and not target.exists():
-                # a run died between the two renames of the fallback swap: restore the old tree
-                with contextlib.suppress(OSError):
-                    os.rename(entry.path, target)
-                    continue
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
 def _check_snapshot_names(s: EnvironmentSnapshot) -> None:
     _check_name("environment", s.name)
     for kind, names in (
@@ -336,12 +299,10 @@ class TreeWriter:
         self.environment = environment
         self.target = self.parent / environment
         self.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(self.parent, environment)
+        clean_stale_swaps(self.target)
         if self.target.exists() and not self.target.is_dir():
             raise UsageError(f"{self.target} exists and is not a directory")
-        self.tmp: Path | None = Path(
-            tempfile.mkdtemp(prefix=f".{environment}{TMP_MARK}{os.getpid()}-", dir=self.parent)
-        )
+        self.tmp: Path | None = swap_temp_dir(self.target)
         for sub in (APP_DIR, GET_DIR, UPDATE_DIR):
             (self.tmp / sub).mkdir()
         self._written: dict[str, set[str]] = {GET_DIR: set(), UPDATE_DIR: set()}
@@ -404,12 +365,9 @@ class TreeWriter:
             self._write(ENVIRONMENT_FILE, yamlio.emit(environment_doc(snapshot)).encode("utf-8"))
             self._write(SNAPSHOT_FILE, yamlio.emit(snapshot_doc(snapshot)).encode("utf-8"))
             assert self.tmp is not None
-            os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700  # noqa: S103
             if before_swap is not None:
                 before_swap(self.tmp)
-            # the old tree's name marks it with this process, so a later run can restore it (_clean_stale)
-            old = self.parent / f".{self.target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
-            swap_dir(self.tmp, self.target, old=old)
+            swap_dir(self.tmp, self.target)
             self.tmp = None
         except BaseException:
             self.abort()
