@@ -28,41 +28,18 @@ from bench.common import Result
 BASELINE = os.environ.get("AFASGOV_BENCH_BASELINE", "75b68e8")
 HERE = Path(__file__).resolve().parents[1]
 
-COUNT_OPENS = r"""
-import json, os, sys
-root = os.path.realpath(sys.argv[1]); counts = {}
-def hook(event, args):
-    if event != "open" or not args or isinstance(args[0], int) or args[0] is None:
-        return
-    path, mode, flags = args
-    path = os.path.realpath(os.fsdecode(path))
-    if not path.startswith(root + os.sep) or os.path.isdir(path):
-        return
-    writing = (flags or 0) & (os.O_WRONLY | os.O_RDWR) if mode is None else any(c in mode for c in "wax+")
-    if not writing:
-        counts[path] = counts.get(path, 0) + 1
-sys.addaudithook(hook)
-from afasgov.cli import main
-try:
-    main(["--config", os.path.join(root, "afasgov.yaml"), "release-check", "--offline"])
-except SystemExit:
-    pass
-print(json.dumps(counts))
-"""
-
-
 def _run(code_dir: Path, repo: Path, *, count: bool = False) -> tuple[float, dict[str, int]]:
     shutil.rmtree(repo / "reports", ignore_errors=True)
     (repo / "reports").mkdir()
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
-    args = [sys.executable, "-c", COUNT_OPENS, str(repo)] if count else [
+    args = [sys.executable, "-c", synthetic_repo.COUNT_OPENS, str(repo)] if count else [
         sys.executable, "-m", "afasgov", "--config", str(repo / "afasgov.yaml"), "release-check", "--offline"]
     start = time.perf_counter()
     proc = subprocess.run(args, check=False, capture_output=True, text=True, cwd=repo, env=env, timeout=1200)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"release-check failed ({code_dir}): {proc.stderr.strip()[-500:]}")
-    return seconds, (json.loads(proc.stdout.strip().splitlines()[-1]) if count else {})
+    return seconds, (json.loads(proc.stdout.strip().splitlines()[-1])["counts"] if count else {})
 
 
 def run(quick: bool = False) -> list[Result]:

@@ -28,6 +28,36 @@ CONFIG = {
 }
 
 
+#: a child-process script: ``python -c COUNT_OPENS ROOT`` runs ``release-check --offline`` on the repository
+#: at ROOT and prints ``{"code": exit code, "counts": {file: times opened for reading}}`` as its last line
+#: (an audit hook, :func:`sys.addaudithook`, sees every ``open`` of a file below ROOT).
+COUNT_OPENS = r"""
+import json, os, sys
+root = os.path.realpath(sys.argv[1])
+counts = {}
+
+def hook(event, args):
+    if event != "open" or not args or isinstance(args[0], int) or args[0] is None:
+        return
+    path, mode, flags = args
+    path = os.path.realpath(os.fsdecode(path))
+    if not path.startswith(root + os.sep) or os.path.isdir(path):
+        return
+    writing = (flags or 0) & (os.O_WRONLY | os.O_RDWR) if mode is None else any(c in mode for c in "wax+")
+    if not writing:
+        counts[path] = counts.get(path, 0) + 1
+
+sys.addaudithook(hook)
+from afasgov.cli import main
+try:
+    main(["--config", os.path.join(root, "afasgov.yaml"), "release-check", "--offline"])
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "counts": counts}))
+"""
+
+
 def _git(root: Path, *args: str) -> None:
     env = {
         **os.environ,

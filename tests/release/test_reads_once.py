@@ -17,32 +17,6 @@ import pytest
 
 from bench import synthetic_repo
 
-CHILD = r"""
-import json, os, sys
-root = os.path.realpath(sys.argv[1])
-counts = {}
-
-def hook(event, args):
-    if event != "open" or not args or isinstance(args[0], int) or args[0] is None:
-        return
-    path, mode, flags = args
-    path = os.path.realpath(os.fsdecode(path))
-    if not path.startswith(root + os.sep) or os.path.isdir(path):
-        return
-    writing = (flags or 0) & (os.O_WRONLY | os.O_RDWR) if mode is None else any(c in mode for c in "wax+")
-    if not writing:
-        counts[path] = counts.get(path, 0) + 1
-
-sys.addaudithook(hook)
-from afasgov.cli import main
-try:
-    main(["--config", os.path.join(root, "afasgov.yaml"), "release-check", "--offline"])
-    code = 0
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps({"code": code, "counts": counts}))
-"""
-
 
 @pytest.mark.slow
 def test_release_check_offline_reads_each_input_file_once(tmp_path: Path) -> None:
@@ -52,8 +26,8 @@ def test_release_check_offline_reads_each_input_file_once(tmp_path: Path) -> Non
                     if p.is_file() and ".git" not in p.relative_to(repo).parts
                     and p.relative_to(repo).parts[0] != "reports")
     assert len(inputs) > 400  # two trees of 170 UpdateConnectors and more
-    result = subprocess.run([sys.executable, "-c", CHILD, str(repo)], capture_output=True, text=True,
-                            timeout=600, cwd=repo)
+    result = subprocess.run([sys.executable, "-c", synthetic_repo.COUNT_OPENS, str(repo)],
+                            capture_output=True, text=True, timeout=600, cwd=repo)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert data["code"] == 1  # the synthetic accept breaks things: the check ran to its verdict
