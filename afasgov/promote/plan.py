@@ -37,7 +37,7 @@ from afasgov.promote.verify import is_supplied
 
 
 @dataclass(frozen=True)
-class IntegrationImpact:
+class ConnectorReader:
     """An integration (manifest) that reads a promoted connector."""
 
     name: str
@@ -72,7 +72,7 @@ class PlanItem:
     app_connectors: list[str] = field(default_factory=list)
     #: App Connectors authorised for it in the source but not (yet) in the target
     authorise: list[str] = field(default_factory=list)
-    integrations: list[IntegrationImpact] = field(default_factory=list)
+    integrations: list[ConnectorReader] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     order: int = 0
     file: str = ""  # path inside the bundle
@@ -164,7 +164,7 @@ def _authorised(snapshot: EnvironmentSnapshot, connector: str) -> list[str]:
 
 def _integrations(
     connector: str, changes: Sequence[Finding], manifests: Iterable[Manifest], target: str
-) -> list[IntegrationImpact]:
+) -> list[ConnectorReader]:
     out = []
     for m in manifests:
         uses = next((v for k, v in m.uses_get.items() if k.lower() == connector.lower()), ...)
@@ -172,7 +172,7 @@ def _integrations(
             continue
         hits = tuple(c.text for c in changes if uses_change(m, c, envs=[target]))
         out.append(
-            IntegrationImpact(
+            ConnectorReader(
                 m.name,
                 m.owner,
                 m.app_connector_for(target),
@@ -307,4 +307,4 @@ def plan_promotion(
     return plan
 
 
-__all__ = ["IntegrationImpact", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]
+__all__ = ["ConnectorReader", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]

@@ -37,9 +37,8 @@ from afasgov.findings import Finding, Location, level_rank
 from afasgov.integrations import Manifest
 from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
-from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, Waiver
-from afasgov.waivers import Waiver as WaiverEntry
-from afasgov.waivers import WaiverSet
+from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
+from afasgov.waivers import Waiver, WaiverSet
 from afasgov.workspace import Workspace
 
 
@@ -266,7 +265,7 @@ def env_info(snapshot: Any, name: str, *, live: bool, tree: str) -> EnvInfo:
 
 
 def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
-                  ) -> tuple[list[Finding], list[Waiver]]:
+                  ) -> tuple[list[Finding], list[WaiverRow]]:
     """Waive findings (:meth:`afasgov.waivers.WaiverSet.waive`) and build the waiver register."""
     today = started.astimezone(UTC).date()
     out, _notes = waiver_set.waive(items, today)
@@ -275,10 +274,10 @@ def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
     return out, rows
 
 
-def _waiver_row(w: WaiverEntry, today: date, used_by: int) -> Waiver:
+def _waiver_row(w: Waiver, today: date, used_by: int) -> WaiverRow:
     match = w.fingerprint if w.fingerprint else f"{w.id} {w.path}"
     status = "expired" if not w.active_on(today) else ("active" if used_by else "unused")
-    return Waiver(match=match, reason=w.reason, owner=w.owner, expires=w.expires.isoformat(), status=status,
+    return WaiverRow(match=match, reason=w.reason, owner=w.owner, expires=w.expires.isoformat(), status=status,
                   used_by=used_by)
 
 

@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from afasgov.release.model import LEVELS, RUN_ID_FORMAT, TrendPoint, parse_run_id
+from afasgov.findings import LEVELS
+from afasgov.release.model import RUN_ID_FORMAT, TrendPoint, parse_run_id
 
 REPORT_EXTS = ("html", "md", "json", "xml", "sarif")
 REPORT_NAME_RE = re.compile(
