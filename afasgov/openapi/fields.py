@@ -33,14 +33,22 @@ JSON_TYPE = {"string": "string", "int": "integer", "decimal": "number", "boolean
 #: metainfo dataType → ``format`` of the documented form (AFAS's own choice for these types).
 FORMAT = {"date": "date", "blob": "byte"}
 
-#: the value patterns ``afasgov validate`` reads each dataType's strings with (ASCII digits, so that
-#: ECMA-262 and Python regular expressions agree).
-INT_PATTERN = r"^[+-]?[0-9]+$"
-DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
-BOOLEAN_PATTERN = r"^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$"
-DATE_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-                r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+#: the values ``afasgov validate`` reads each dataType's strings as (``""`` is "no value" for every type;
+#: ASCII digits, so that ECMA-262 and Python regular expressions agree).
+INT_PATTERN = r"^([+-]?[0-9]+)?$"
+DECIMAL_PATTERN = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))?$"
+BOOLEAN_PATTERN = r"^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)?$"
+_DAY = (r"[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+        r"|02-(0[1-9]|1[0-9]|2[0-9]))")
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,7})?)?"
+#: a date, a date and time (with an optional zone), or a time of day (docs/validate.md).
+DATE_PATTERN = rf"^({_DAY}([T ]{_TIME}(Z|[+-][0-9]{{2}}:?[0-9]{{2}})?)?|{_TIME})?$"
+#: ``minimum``/``maximum`` stand for ``length`` up to this many digits: larger integers are not exact in
+#: the double-precision numbers most JSON tools use (and a JSON integer of 16 digits or more is no
+#: realistic value of a text field).
+MAX_BOUNDED_DIGITS = 15
 _CANONICAL_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
 
 
 def description(f: UpdateField) -> str:
@@ -72,7 +80,7 @@ def documented_field(f: UpdateField) -> Json:
             json_type = "string"
     if f.length > 0 and json_type == "string" and f.data_type in ("string", "int"):
         out["maxLength"] = f.length
-    if f.length > 0 and json_type == "integer":
+    if 0 < f.length <= MAX_BOUNDED_DIGITS and json_type == "integer":
         out["minimum"], out["maximum"] = _digits_bounds(f.length)
     if f.decimals > 0 and f.data_type == "decimal":
         out["x-afas-decimals"] = f.decimals
@@ -80,35 +88,49 @@ def documented_field(f: UpdateField) -> Json:
     return out
 
 
+def _codes(f: UpdateField) -> list[Any]:
+    """Every JSON value whose text ``afasgov validate`` finds among the codes (plus "no value")."""
+    assert f.values is not None
+    enum: list[Any] = []
+    numbers: list[Any] = []
+    for c in f.values:
+        enum.append(c.id)
+        if f.data_type == "int" and _INT.match(c.id):
+            numbers.append(int(c.id))  # integer codes compare as integers: 1 is the code "01" of an int field
+        elif _CANONICAL_INT.match(c.id):
+            numbers.append(int(c.id))  # a JSON number is its text
+        elif f.data_type == "boolean" and c.id in ("true", "false"):
+            numbers.append(c.id == "true")
+    seen: list[Any] = []
+    for n in numbers:
+        if not any(type(n) is type(m) and n == m for m in seen):
+            seen.append(n)
+    return [*enum, *seen, "", None]
+
+
 def accepted_field(f: UpdateField) -> Json:
-    """Every value ``afasgov validate`` accepts for the field (see the module docstring)."""
+    """Every value ``afasgov validate`` accepts for the field without a problem (see the module)."""
     t = f.data_type
     out: Json
     if t == "int":
         out = {"type": ["integer", "string", "null"], "pattern": INT_PATTERN}
     elif t == "decimal":
         out = {"type": ["number", "string", "null"], "pattern": DECIMAL_PATTERN}
-    elif t == "boolean":
-        out = {"type": ["boolean", "string", "null"], "pattern": BOOLEAN_PATTERN}
+    elif t == "boolean":  # true/false, 0/1, and their texts
+        out = {"type": ["boolean", "integer", "string", "null"], "pattern": BOOLEAN_PATTERN,
+               "minimum": 0, "maximum": 1}
     elif t == "date":
         out = {"type": ["string", "null"], "pattern": DATE_PATTERN}
-    elif t == "string":
+    elif t == "string":  # an integer is its text
         out = {"type": ["string", "integer", "null"]}
-    else:  # blob, and any dataType AFAS may add: no check, as in afasgov validate
-        out = {"type": ["string", "number", "boolean", "null"]}
+    else:  # blob, and any dataType AFAS may add: any text or number, as in afasgov validate
+        out = {"type": ["string", "number", "null"]}
     if f.values is not None:
-        enum: list[Any] = []
-        for c in f.values:
-            enum.append(c.id)
-            if _CANONICAL_INT.match(c.id):
-                enum.append(int(c.id))  # a JSON number whose text is the code
-            elif c.id in ("true", "false"):
-                enum.append(c.id == "true")
-        enum.append(None)
-        out["enum"] = enum
+        out["enum"] = _codes(f)
     if f.length > 0 and t in ("string", "int"):
         out["maxLength"] = f.length
-        out["minimum"], out["maximum"] = _digits_bounds(f.length)
+        if f.length <= MAX_BOUNDED_DIGITS:
+            out["minimum"], out["maximum"] = _digits_bounds(f.length)
     if f.decimals > 0 and t == "decimal":
         out["x-afas-decimals"] = f.decimals
     out["description"] = description(f)
