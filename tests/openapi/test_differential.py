@@ -194,7 +194,7 @@ def test_the_comparison_sees_a_difference() -> None:
     """A schema that lost a field's maxLength disagrees with afasgov validate, at that field."""
     snapshot = _snapshot()
     schema = json.loads(json.dumps(payload_schemas(snapshot)["XxOrder_POST"]))
-    del schema["$defs"]["XxOrder.Element"]["properties"]["Fields"]["properties"]["Ds"]["maxLength"]
+    del schema["$defs"]["XxOrder:Element"]["properties"]["Fields"]["properties"]["Ds"]["maxLength"]
     payload = {"XxOrder": {"Element": {"Fields": {"OrId": 1, "Ds": "x" * 41, "Tp": "A"}}}}
     only_s, only_v, _, _ = compare(schema, payload, snapshot, "XxOrder", "insert")
     assert only_s == set()
