@@ -39,7 +39,6 @@ from afasgov.model import (
     GetConnector,
     GetField,
     UpdateConnector,
-    UpdateField,
 )
 from afasgov.openapi.fields import Json
 from afasgov.openapi.payload import documented_schema
@@ -323,7 +322,7 @@ def _add_update(doc: _Doc, c: UpdateConnector, cat: Catalogue) -> None:
         "AFAS's published specifications): POST and PUT are listed, and its id is taken as the payload's root "
         "element.")
     description = f"UpdateConnector {c.id}" + (f" (payload root element {root})" if root != c.id else "") + note
-    cache: dict[UpdateField, Json] = {}
+    cache: dict[int, Json] = {}
     item: Json = {}
     for method in ("POST", "PUT"):
         if method not in operations:

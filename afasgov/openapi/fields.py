@@ -101,11 +101,8 @@ def _codes(f: UpdateField) -> list[Any]:
             numbers.append(int(c.id))  # a JSON number is its text
         elif f.data_type == "boolean" and c.id in ("true", "false"):
             numbers.append(c.id == "true")
-    seen: list[Any] = []
-    for n in numbers:
-        if not any(type(n) is type(m) and n == m for m in seen):
-            seen.append(n)
-    return [*enum, *seen, "", None]
+    unique = list({(type(n), n): n for n in numbers}.values())  # 1 and True are different JSON values
+    return [*enum, *unique, "", None]
 
 
 def accepted_field(f: UpdateField) -> Json:

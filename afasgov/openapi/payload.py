@@ -24,7 +24,10 @@ object path joined by ``.``), referenced where it is used.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
+from urllib.parse import quote
 
 from afasgov.model import UpdateConnector, UpdateField, UpdateObject
 from afasgov.openapi.fields import GIVEN, Json, accepted_field, documented_field
@@ -46,12 +49,12 @@ def _documented_element(
     fields: tuple[UpdateField, ...],
     objects: tuple[UpdateObject, ...],
     mandatory: bool,
-    cache: dict[UpdateField, Json],
+    cache: dict[int, Json],
 ) -> Json:
     def prop(f: UpdateField) -> Json:
-        schema = cache.get(f)
+        schema = cache.get(id(f))
         if schema is None:
-            schema = cache[f] = documented_field(f)
+            schema = cache[id(f)] = documented_field(f)
         return schema
 
     props: Json = {f"@{f.field_id}": prop(f) for f in fields if f.primary_key}
@@ -88,12 +91,13 @@ def _documented_element(
 
 
 def documented_schema(
-    connector: UpdateConnector, root: str, *, mandatory: bool, cache: dict[UpdateField, Json] | None = None
+    connector: UpdateConnector, root: str, *, mandatory: bool, cache: dict[int, Json] | None = None
 ) -> Json:
     """``{Name}_POST`` (``mandatory=True``) or ``{Name}_PUT`` as AFAS's specs shape it (see the module).
 
-    ``cache`` shares field schemas between calls (POST and PUT of one connector describe the same
-    fields); the renderers write shared objects out in full."""
+    ``cache`` (by the field object's ``id``; keep the connector alive while it is used) shares field
+    schemas between calls: POST and PUT of one connector describe the same fields; the renderers write
+    shared objects out in full."""
     element = _documented_element(connector.fields, connector.objects, mandatory, {} if cache is None else cache)
     return {
         "type": "object",
@@ -118,13 +122,40 @@ _OTHER = "^([Uu][Pp][Dd][Aa][Tt][Ee]|[Dd][Ee][Ll][Ee][Tt][Ee])$"
 #: ``""`` or ``null``: "none" for ``Fields``, ``Objects``, ``Element`` and one object.
 _NONE_TYPES = ["null", "string"]
 #: the suffix of the ``$defs`` entries of elements outside an insert (their mandatory fields are not checked).
-NOT_INSERT = "~update"
+NOT_INSERT = ":update"
+_PLAIN = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+@functools.lru_cache(maxsize=65536)
+def _part(name: str) -> str:
+    """One name of a ``$defs`` key: as it is when plain (AFAS's names are), else %-escaped so that
+    keys cannot collide (``.`` joins names, ``:`` starts a role)."""
+    if _PLAIN.match(name):
+        return name
+    return quote(name, safe="").replace(".", "%2E").replace("~", "%7E")
+
+
+@functools.lru_cache(maxsize=65536)
+def _segment(name: str) -> str:
+    """One JSON Pointer segment inside a URI fragment (RFC 6901 escapes, then %-escapes)."""
+    if _PLAIN.match(name):
+        return name
+    return quote(name.replace("~", "~0").replace("/", "~1"), safe="$:@!*'()+,;=-_.~")
+
+
+def _ref(key: str, *pointer: str) -> str:
+    """A ``$ref`` to ``$defs/<key>/<pointer…>`` (a key holds no ``/`` or ``~``: see :func:`_part`)."""
+    return "#/$defs/" + "/".join((key.replace("%", "%25"), *map(_segment, pointer)))
 
 
 def _own_action(pattern: str) -> Json:
     """The element's own ``"@Action"`` (inside ``Fields``) matches ``pattern``."""
     return {"required": ["Fields"], "properties": {"Fields": {
         "type": "object", "required": ["@Action"], "properties": {"@Action": {"type": "string", "pattern": pattern}}}}}
+
+
+_OWN_INSERT = _own_action(_INSERT)
+_OWN_OTHER = _own_action(_OTHER)
 
 
 def _one_or_many(ref: str) -> Json:
@@ -151,46 +182,49 @@ def _mandatory_clauses(fields: tuple[UpdateField, ...]) -> list[Json]:
 
 
 class _Accepted:
-    """Builds the ``$defs`` of one payload schema.
+    """Builds the ``$defs`` of one payload schema: per connector or nested object (key: the names from
+    the connector, joined by ``.``) the ``{"Element": …}`` wrapper (``key``), the element
+    (``key:Element``) and its nested objects (``key:Objects``).
 
-    Every element exists in the context of an insert (``key``) and, where its subtree has mandatory
-    fields, outside one (``key~update``): an element's action is its own ``"@Action"`` or else its
-    parent's, and only inserts need their mandatory fields, as in ``afasgov validate``."""
+    Every element exists in the context of an insert and, where its subtree has mandatory fields,
+    outside one (the same keys + ``:update``): an element's action is its own ``"@Action"`` or else
+    its parent's, and only inserts need their mandatory fields, as in ``afasgov validate``."""
 
     def __init__(self) -> None:
         self.defs: Json = {}
 
-    def ref(self, key: str, insert: bool, contextual: bool) -> str:
-        return f"#/$defs/{key}" + ("" if insert or not contextual else NOT_INSERT)
+    @staticmethod
+    def key(path: tuple[str, ...], role: str = "", insert: bool = True) -> str:
+        return ".".join(_part(n) for n in path) + (f":{role}" if role else "") + ("" if insert else NOT_INSERT)
 
-    def add(self, key: str, fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...]) -> None:
+    def add(self, path: tuple[str, ...], fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...]) -> None:
         contextual = _has_mandatory(fields, objects)
         for insert in (True, False) if contextual else (True,):
-            suffix = "" if insert else NOT_INSERT
-            self.defs[key + suffix] = {
+            self.defs[self.key(path, insert=insert)] = {
                 "type": ["object", *_NONE_TYPES],
                 "maxLength": 0,
-                "properties": {"Element": _one_or_many(f"#/$defs/{key}.Element{suffix}")},
+                "properties": {"Element": _one_or_many(_ref(self.key(path, "Element", insert)))},
                 "required": ["Element"],
                 "additionalProperties": False,
             }
-            self.defs[f"{key}.Element{suffix}"] = self.element(key, fields, objects, insert, contextual)
+            self.defs[self.key(path, "Element", insert)] = self.element(path, fields, objects, insert, contextual)
             if objects:
-                self.defs[f"{key}.Objects{suffix}"] = {  # no "type": see element()
+                self.defs[self.key(path, "Objects", insert)] = {  # no "type": see element()
                     "properties": {
-                        o.name: {"$ref": self.ref(f"{key}.{o.name}", insert, _has_mandatory(o.fields, o.objects))}
+                        o.name: {"$ref": _ref(self.key(
+                            (*path, o.name), insert=insert or not _has_mandatory(o.fields, o.objects)))}
                         for o in objects
                     },
                     "additionalProperties": False,
                 }
         for o in objects:
-            self.add(f"{key}.{o.name}", o.fields, o.objects)
+            self.add((*path, o.name), o.fields, o.objects)
 
     def element(
-        self, key: str, fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...], insert: bool,
-        contextual: bool,
+        self, path: tuple[str, ...], fields: tuple[UpdateField, ...], objects: tuple[UpdateObject, ...],
+        insert: bool, contextual: bool,
     ) -> Json:
-        fields_ref = f"#/$defs/{key}.Element/properties/Fields"
+        element_key = self.key(path, "Element")
         if insert:
             props: Json = {"Fields": {
                 "type": ["object", *_NONE_TYPES],
@@ -200,26 +234,27 @@ class _Accepted:
                 "additionalProperties": False,
             }}
         else:
-            props = {"Fields": {"$ref": fields_ref}}
+            props = {"Fields": {"$ref": _ref(element_key, "properties", "Fields")}}
+        base = _ref(element_key, "properties", "Fields", "properties")
         for f in fields:
-            props[f"@{f.field_id}"] = {"$ref": f"{fields_ref}/properties/{f.field_id}"}
+            props[f"@{f.field_id}"] = {"$ref": f"{base}/{_segment(f.field_id)}"}
         conditions: list[Json] = []
         mandatory = _mandatory_clauses(fields)
         if mandatory and insert:
-            conditions.append({"if": _own_action(_OTHER), "else": {"allOf": mandatory}})
+            conditions.append({"if": _OWN_OTHER, "else": {"allOf": mandatory}})
         elif mandatory:
-            conditions.append({"if": _own_action(_INSERT), "then": {"allOf": mandatory}})
+            conditions.append({"if": _OWN_INSERT, "then": {"allOf": mandatory}})
         if objects:
             props["Objects"] = True  # checked by the condition below: whose insert it is decides
-            here, there = (f"{key}.Objects", f"{key}.Objects{NOT_INSERT}") if insert else (
-                f"{key}.Objects{NOT_INSERT}", f"{key}.Objects")
+            here = _one_or_many(_ref(self.key(path, "Objects", insert or not contextual)))
             if not contextual:
-                conditions.append({"properties": {"Objects": _one_or_many(f"#/$defs/{here}")}})
+                conditions.append({"properties": {"Objects": here}})
             else:
+                there = _one_or_many(_ref(self.key(path, "Objects", not insert)))
                 conditions.append({
-                    "if": _own_action(_OTHER if insert else _INSERT),
-                    "then": {"properties": {"Objects": _one_or_many(f"#/$defs/{there}")}},
-                    "else": {"properties": {"Objects": _one_or_many(f"#/$defs/{here}")}},
+                    "if": _OWN_OTHER if insert else _OWN_INSERT,
+                    "then": {"properties": {"Objects": there}},
+                    "else": {"properties": {"Objects": here}},
                 })
         # no "type": an element's keywords apply to objects only, so that a list of elements passes them
         # and is checked item by item (see _one_or_many)
@@ -229,27 +264,33 @@ class _Accepted:
         return out
 
 
+def accepted_defs(connector: UpdateConnector) -> Json:
+    """The ``$defs`` of the connector's payload schemas (the same for POST and PUT)."""
+    builder = _Accepted()
+    builder.add((connector.id,), connector.fields, connector.objects)
+    return builder.defs
+
+
 def accepted_schema(
-    connector: UpdateConnector, root: str, *, mandatory: bool, title: str, description: str
+    connector: UpdateConnector, root: str, *, mandatory: bool, title: str, description: str,
+    defs: Json | None = None,
 ) -> Json:
     """The standalone JSON Schema (2020-12) of a payload, in the accepted form (see the module);
     ``mandatory``: an insert (POST), whose elements need their mandatory fields unless their
     ``"@Action"`` says otherwise; else an update (PUT), whose elements need them only when their
-    ``"@Action"`` is ``insert``."""
-    builder = _Accepted()
-    builder.add(connector.id, connector.fields, connector.objects)
+    ``"@Action"`` is ``insert``. ``defs``: :func:`accepted_defs` of the connector, when the caller has it."""
     contextual = _has_mandatory(connector.fields, connector.objects)
     out: dict[str, Any] = {
         "$schema": DIALECT,
         "title": title,
         "description": description,
         "type": "object",
-        "properties": {root: {"$ref": builder.ref(connector.id, mandatory, contextual)}},
+        "properties": {root: {"$ref": _ref(_Accepted.key((connector.id,), insert=mandatory or not contextual))}},
         "required": [root],
         "additionalProperties": False,
-        "$defs": builder.defs,
+        "$defs": accepted_defs(connector) if defs is None else defs,
     }
     return out
 
 
-__all__ = ["ACTION_PATTERN", "DIALECT", "NOT_INSERT", "accepted_schema", "documented_schema"]
+__all__ = ["ACTION_PATTERN", "DIALECT", "NOT_INSERT", "accepted_defs", "accepted_schema", "documented_schema"]
