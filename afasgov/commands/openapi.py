@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,22 +45,29 @@ def run_openapi(
 ) -> int:
     """Export ``env``'s snapshot (an environment name, a snapshot directory or ``GITREF:PATH``)."""
     from afasgov.commands.diff import settings_from
-    from afasgov.openapi import export_files
+    from afasgov.openapi import iter_files
     from afasgov.snapshot.tree import read_any
 
     if schemas_only and split is not None:
         raise UsageError("--split applies to OpenAPI documents; --schemas-only writes one schema per payload")
     settings = settings_from(app)
     snapshot = read_any(env, definitions_dir=settings.definitions_dir)
-    files = export_files(snapshot, app_connector=app_connector, split=split or "module", fmt=fmt,
-                         schemas_only=schemas_only)
+    files = iter_files(snapshot, app_connector=app_connector, split=split or "module", fmt=fmt,
+                       schemas_only=schemas_only)
     name = snapshot.name or Path(env).name or "environment"
     target = out if out is not None else default_out(settings.root, name, app_connector, schemas_only)
     make_output_dir(target)
-    written = {n for n, _ in files}
-    stale = [n for n in _previous(target) if n not in written]
-    manifest = "".join(f"{n}\n" for n, _ in files).encode("utf-8")
-    write_output_files([*((target / n, data) for n, data in files), (target / MANIFEST, manifest)])
+    previous = _previous(target)
+    written: list[str] = []
+
+    def each() -> Iterator[tuple[Path, bytes]]:
+        for n, data in files:  # one file in memory at a time: written to its temporary file, then the next
+            written.append(n)
+            yield target / n, data
+        yield target / MANIFEST, "".join(f"{n}\n" for n in written).encode("utf-8")
+
+    write_output_files(each())
+    stale = [n for n in previous if n not in set(written)]
     for n in stale:
         try:
             (target / n).unlink()
@@ -68,11 +76,11 @@ def run_openapi(
         except OSError as exc:
             raise InputError(f"cannot remove a file the last export wrote: {exc.strerror or exc}",
                              source=str(target / n)) from None
-    for n, _ in files:
-        if app.verbose:
+    if app.verbose:
+        for n in written:
             app.echo(f"  {target / n}")
     kind = "JSON Schema" if schemas_only else "OpenAPI document"
-    app.echo(f"wrote {len(files)} {kind}{'s' if len(files) != 1 else ''} to {target}"
+    app.echo(f"wrote {len(written)} {kind}{'s' if len(written) != 1 else ''} to {target}"
              + (f" (removed {len(stale)} no longer exported)" if stale else ""))
     return 0
 
