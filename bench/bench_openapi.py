@@ -15,7 +15,6 @@ The snapshot is built once from the simulator's dataset and written with :func:`
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 import textwrap
 import time

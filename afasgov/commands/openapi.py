@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov._files import make_output_dir, write_output_files
+from afasgov._files import Data, make_output_dir, write_output_files
 from afasgov.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -60,10 +60,10 @@ def run_openapi(
     previous = _previous(target)
     written: list[str] = []
 
-    def each() -> Iterator[tuple[Path, bytes]]:
-        for n, data in files:  # one file in memory at a time: written to its temporary file, then the next
+    def each() -> Iterator[tuple[Path, Data]]:
+        for n, chunks in files:  # rendered as written: no file is ever held whole
             written.append(n)
-            yield target / n, data
+            yield target / n, chunks
         yield target / MANIFEST, "".join(f"{n}\n" for n in written).encode("utf-8")
 
     write_output_files(each())

@@ -25,7 +25,7 @@ from afasgov.model import EnvironmentSnapshot, UpdateConnector
 from afasgov.openapi.document import CUSTOM, openapi_documents, scope_of
 from afasgov.openapi.fields import Json
 from afasgov.openapi.payload import accepted_defs, accepted_schema
-from afasgov.openapi.render import FORMATS, render
+from afasgov.openapi.render import FORMATS, iter_render, render
 
 SCHEMA_SUFFIX = ".schema"
 
@@ -71,9 +71,10 @@ def iter_files(
     fmt: str = "json",
     schemas_only: bool = False,
     cat: Catalogue | None = None,
-) -> Iterator[tuple[str, bytes]]:
-    """The export as ``(file name, bytes)``, in a fixed order (by name), one file rendered at a time (a caller that
-    writes each file before taking the next holds one file in memory): ``<module>.<fmt>`` (or
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """The export as ``(file name, chunks of its bytes)``, in a fixed order (by name), rendered as the
+    chunks are taken (a caller that writes each chunk before taking the next never holds a whole
+    file): ``<module>.<fmt>`` (or
     ``openapi.<fmt>``), or with ``schemas_only`` ``<Name>_POST.schema.<fmt>`` / ``<Name>_PUT.schema.<fmt>``.
     Bad options raise :class:`UsageError` at the call, before anything is produced."""
     if fmt not in FORMATS:
@@ -85,18 +86,18 @@ def iter_files(
     if schemas_only:
         return _schema_files(snapshot, scope.updates, fmt, cat)
     docs = openapi_documents(snapshot, app_connector=app_connector, split=split, cat=cat)
-    return ((f"{stem}.{fmt}", render(docs[stem], fmt)) for stem in sorted(docs))
+    return ((f"{stem}.{fmt}", iter_render(docs[stem], fmt)) for stem in sorted(docs))
 
 
 def _schema_files(
     snapshot: EnvironmentSnapshot, updates: list[UpdateConnector], fmt: str, cat: Catalogue
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     # name order: a connector's POST and PUT files are next to each other ("A_POST" < "A_PUT" < "AB_POST"
     # does not hold, so order the connectors by their file names' common prefix "<id>_")
     for c in sorted(updates, key=lambda c: f"{c.id}_"):
         schemas = _connector_schemas(snapshot, c, cat)
         for name in sorted(schemas):
-            yield f"{name}{SCHEMA_SUFFIX}.{fmt}", render(schemas[name], fmt)
+            yield f"{name}{SCHEMA_SUFFIX}.{fmt}", iter_render(schemas[name], fmt)
 
 
 def export_files(
@@ -108,9 +109,9 @@ def export_files(
     schemas_only: bool = False,
     cat: Catalogue | None = None,
 ) -> list[tuple[str, bytes]]:
-    """:func:`iter_files` as a list."""
-    return list(iter_files(snapshot, app_connector=app_connector, split=split, fmt=fmt,
-                           schemas_only=schemas_only, cat=cat))
+    """:func:`iter_files`, each file's bytes whole."""
+    return [(name, b"".join(chunks)) for name, chunks in iter_files(
+        snapshot, app_connector=app_connector, split=split, fmt=fmt, schemas_only=schemas_only, cat=cat)]
 
 
 __all__ = ["CUSTOM", "FORMATS", "export_files", "iter_files", "openapi_documents", "payload_schemas", "render"]

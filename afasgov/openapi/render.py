@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from afasgov.snapshot.yamlio import cached_scalar
 
 FORMATS = ("json", "yaml")
+#: the levels of mappings written entry by entry when streaming (document → components → schemas)
+STREAM_DEPTH = 3
+#: characters per streamed chunk
+CHUNK = 1 << 20
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
 #: characters YAML refuses raw or folds (inside the JSON strings of flow nodes; JSON leaves them raw)
@@ -64,11 +69,30 @@ def _json(value: Any, indent: str, out: list[str]) -> None:
         out.append("\n" + indent + "]")
 
 
+def _json_parts(value: Any, indent: str, depth: int) -> Iterator[str]:
+    """:func:`_json` as a stream: the top ``depth`` levels of mappings entry by entry, below that one
+    string per entry (a connector's schema, a path)."""
+    if depth == 0 or not isinstance(value, dict) or not value or _flat(value):
+        out: list[str] = []
+        _json(value, indent, out)
+        yield "".join(out)
+        return
+    inner = indent + "  "
+    first = True
+    for key, item in value.items():
+        yield ("{\n" if first else ",\n") + inner + _encode(key) + ": "
+        yield from _json_parts(item, inner, depth - 1)
+        first = False
+    yield "\n" + indent + "}"
+
+
 def to_json(doc: Any) -> bytes:
-    out: list[str] = []
-    _json(doc, "", out)
-    out.append("\n")
-    return "".join(out).encode("utf-8")
+    return b"".join(iter_json(doc))
+
+
+def iter_json(doc: Any) -> Iterator[bytes]:
+    """:func:`to_json` in chunks of about :data:`CHUNK` characters."""
+    yield from _batched(_json_parts(doc, "", STREAM_DEPTH), "\n")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -110,21 +134,61 @@ def _yaml(value: Any, indent: str, out: list[str]) -> None:
             out.append(f"{indent}- {_scalar(item)}\n")
 
 
+def _yaml_parts(value: Any, indent: str, depth: int) -> Iterator[str]:
+    """:func:`_yaml` as a stream (the top ``depth`` levels of mappings entry by entry)."""
+    if depth == 0 or not isinstance(value, dict):
+        out: list[str] = []
+        _yaml(value, indent, out)
+        yield "".join(out)
+        return
+    for key, item in value.items():
+        head = f"{indent}{_scalar(key)}:"
+        if isinstance(item, (dict, list)) and item and not _flat(item):
+            yield head + "\n"
+            yield from _yaml_parts(item, indent + "  ", depth - 1)
+        else:
+            yield f"{head} {_scalar(item)}\n"
+
+
 def to_yaml(doc: Any) -> bytes:
+    return b"".join(iter_yaml(doc))
+
+
+def iter_yaml(doc: Any) -> Iterator[bytes]:
+    """:func:`to_yaml` in chunks of about :data:`CHUNK` characters."""
     if not isinstance(doc, (dict, list)) or not doc or _flat(doc):
-        return (_scalar(doc) + "\n").encode("utf-8")
-    out: list[str] = []
-    _yaml(doc, "", out)
-    return "".join(out).encode("utf-8")
+        yield (_scalar(doc) + "\n").encode("utf-8")
+        return
+    yield from _batched(_yaml_parts(doc, "", STREAM_DEPTH), "")
+
+
+def _batched(parts: Iterator[str], end: str) -> Iterator[bytes]:
+    buffer: list[str] = []
+    size = 0
+    for part in parts:
+        buffer.append(part)
+        size += len(part)
+        if size >= CHUNK:
+            yield "".join(buffer).encode("utf-8")
+            buffer.clear()
+            size = 0
+    buffer.append(end)
+    yield "".join(buffer).encode("utf-8")
+
+
+def iter_render(doc: Any, fmt: str) -> Iterator[bytes]:
+    """``doc`` as ``json`` or ``yaml``, in chunks: a writer that writes each chunk before taking the
+    next never holds the whole text (a synthetic:2000 document is 60 MB)."""
+    if fmt == "json":
+        return iter_json(doc)
+    if fmt == "yaml":
+        return iter_yaml(doc)
+    raise ValueError(f"unknown format {fmt!r}")
 
 
 def render(doc: Any, fmt: str) -> bytes:
     """``doc`` as ``json`` or ``yaml`` bytes."""
-    if fmt == "json":
-        return to_json(doc)
-    if fmt == "yaml":
-        return to_yaml(doc)
-    raise ValueError(f"unknown format {fmt!r}")
+    return b"".join(iter_render(doc, fmt))
 
 
-__all__ = ["FORMATS", "render", "to_json", "to_yaml"]
+__all__ = ["FORMATS", "iter_json", "iter_render", "iter_yaml", "render", "to_json", "to_yaml"]

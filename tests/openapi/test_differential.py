@@ -12,7 +12,8 @@ Where they must differ by design, the difference is named here, and only it is s
 * ``CODE_CASE`` — a code in another case (``art`` for ``Art``): INFO in ``afasgov validate`` (AFAS's
   examples write codes in any case); the schema's ``enum`` holds the codes exactly;
 * ``INT_CODE_FORM`` — an integer code written with leading zeros or a sign (``"007"`` for ``7``):
-  ``afasgov validate`` compares integer codes as integers; ``enum`` compares values;
+  ``afasgov validate`` compares integer codes as integers (and then checks the length of the text);
+  ``enum`` compares values;
 * ``UNDOCUMENTED_FORM`` — the forms ``afasgov validate`` reads but WARNs about because AFAS does not
   document them (``payload-shape-variant``, ``payload-duplicate-field``, ``payload-misplaced-key``,
   ``payload-action-field``, ``payload-stray-key``): the schema accepts documented forms only, so in
@@ -120,16 +121,21 @@ def explain(
             return "FIELD_CASE"  # given, under another case
         f = fields.get(field)
         written = [val for p, name, val in values if p == path and name == field]
-        if kind == "code-not-allowed" and side == "schema" and f is not None and f.values:
+        if f is not None and f.values:
             codes = [c.id for c in f.values]
             texts = [str(w) for w in written if isinstance(w, str | int) and not isinstance(w, bool)]
-            if any(t.casefold() in {c.casefold() for c in codes} for t in texts):
-                return "CODE_CASE"
-            if f.data_type == "int" and any(
-                t.lstrip("+-").isdigit() and any(c.lstrip("+-").isdigit() and int(c) == int(t) for c in codes)
+            int_form = f.data_type == "int" and any(
+                t not in codes and t.lstrip("+-").isdigit()
+                and any(c.lstrip("+-").isdigit() and int(c) == int(t) for c in codes)
                 for t in texts
-            ):
-                return "INT_CODE_FORM"
+            )
+            if kind == "code-not-allowed" and side == "schema":
+                if any(t.casefold() in {c.casefold() for c in codes} for t in texts):
+                    return "CODE_CASE"
+                if int_form:
+                    return "INT_CODE_FORM"
+            if kind == "too-long" and side == "validate" and int_form:
+                return "INT_CODE_FORM"  # a code for afasgov validate, so its length is checked next
         if side == "validate" and f is not None and f.data_type == "string" and any(
             isinstance(w, float) and not w.is_integer() for w in written
         ):
