@@ -278,3 +278,22 @@ def test_command_bad_environment_and_output(tmp_path: Path, capsys: pytest.Captu
     blocker.write_text("x", encoding="utf-8")
     code, _, err = _run(["openapi", str(DEMO / "production"), "--out", str(blocker)], capsys)
     assert code == 2 and "file" in err and "Traceback" not in err
+
+
+def test_export_from_a_git_revision_equals_the_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ENV`` may be ``GITREF:PATH``: the committed snapshot gives the same bytes as the checked-out one."""
+    import subprocess
+
+    changed = subprocess.run(["git", "status", "--porcelain", "--", "definitions/production"], cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    if changed.returncode != 0 or changed.stdout.strip():
+        pytest.skip("not a git checkout, or definitions/production has uncommitted changes")
+    monkeypatch.chdir(REPO)
+    code, _, _ = _run(["openapi", "HEAD:definitions/production", "--split", "none", "--out", str(tmp_path / "git")],
+                      capsys)
+    assert code == 0
+    code, _, _ = _run(["openapi", "definitions/production", "--split", "none", "--out", str(tmp_path / "dir")],
+                      capsys)
+    assert code == 0
+    assert (tmp_path / "git" / "openapi.json").read_bytes() == (tmp_path / "dir" / "openapi.json").read_bytes()
