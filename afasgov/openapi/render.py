@@ -29,44 +29,82 @@ STREAM_DEPTH = 3
 #: characters per streamed chunk
 CHUNK = 1 << 20
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+#: CPython's C encoder, made once: JSONEncoder.encode makes one per call, a third of the time here
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (None if _C_MAKE_ENCODER is None else _C_MAKE_ENCODER(
+    None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, False))
+
+
+def _encode(value: Any) -> str:
+    """``value`` as one line of JSON."""
+    if _C_ENCODE is not None:
+        return "".join(_C_ENCODE(value, 0))
+    return _ENCODER.encode(value)  # pragma: no cover - Pythons without the C encoder
+
+
+_KEYS: dict[str, str] = {}
 #: characters YAML refuses raw or folds (inside the JSON strings of flow nodes; JSON leaves them raw)
 _YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
+def _key(key: str) -> str:
+    """A key's JSON text (keys repeat: field ids, "type", "properties", …)."""
+    text = _KEYS.get(key)
+    if text is None:
+        if len(_KEYS) > 65536:
+            _KEYS.clear()
+        text = _KEYS[key] = _encode(key)
+    return text
+
+
+def _nested(items: Any) -> bool:
+    """Whether a list holds a mapping or a list (a loop: faster than any() on long code lists)."""
+    for x in items:  # noqa: SIM110
+        if type(x) is dict or type(x) is list:
+            return True
+    return False
+
+
 def _flat(value: Any) -> bool:
     """A mapping or list of scalars and lists of scalars (written on one line)."""
-    items = value.values() if isinstance(value, dict) else value
-    for v in items:
-        if isinstance(v, dict):
-            return False
-        if isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v):
+    for v in value.values() if type(value) is dict else value:
+        if type(v) is dict or (type(v) is list and _nested(v)):
             return False
     return True
 
 
 def _json(value: Any, indent: str, out: list[str]) -> None:
     """``value`` after a key (or at the start): its text, continuing the current line."""
-    if not isinstance(value, (dict, list)) or not value or _flat(value):
-        out.append(_encode(value))
-        return
-    inner = indent + "  "
-    if isinstance(value, dict):
-        out.append("{")
-        first = True
-        for key, item in value.items():
-            out.append(("\n" if first else ",\n") + inner + _encode(key) + ": ")
-            _json(item, inner, out)
-            first = False
-        out.append("\n" + indent + "}")
-    else:
+    kind = type(value)
+    if kind is dict:
+        if value:
+            for v in value.values():
+                if type(v) is dict or (type(v) is list and _nested(v)):
+                    break
+            else:
+                out.append(_encode(value))
+                return
+            inner = indent + "  "
+            sep = "\n" + inner
+            out.append("{")
+            for key, item in value.items():
+                out.append(sep + _key(key) + ": ")
+                _json(item, inner, out)
+                sep = ",\n" + inner
+            out.append("\n" + indent + "}")
+            return
+    elif kind is list and value and _nested(value):
+        inner = indent + "  "
+        sep = "\n" + inner
         out.append("[")
-        first = True
         for item in value:
-            out.append(("\n" if first else ",\n") + inner)
+            out.append(sep)
             _json(item, inner, out)
-            first = False
+            sep = ",\n" + inner
         out.append("\n" + indent + "]")
+        return
+    out.append(_encode(value))
 
 
 def _json_parts(value: Any, indent: str, depth: int) -> Iterator[str]:
@@ -80,7 +118,7 @@ def _json_parts(value: Any, indent: str, depth: int) -> Iterator[str]:
     inner = indent + "  "
     first = True
     for key, item in value.items():
-        yield ("{\n" if first else ",\n") + inner + _encode(key) + ": "
+        yield ("{\n" if first else ",\n") + inner + _key(key) + ": "
         yield from _json_parts(item, inner, depth - 1)
         first = False
     yield "\n" + indent + "}"
@@ -100,32 +138,39 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _flow(value: Any) -> str:
-    """A one-line node as YAML flow (its JSON text)."""
-    text = _encode(value)
-    return _YAML_RAW.sub(_escape, text) if _YAML_RAW.search(text) else text
+    """A one-line node as YAML flow: its JSON text (the characters YAML does not take raw are escaped
+    per chunk, see :func:`iter_yaml`)."""
+    return _encode(value)
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, (dict, list)):
+    kind = type(value)
+    if kind is dict or kind is list:
         return _flow(value)
-    if isinstance(value, float):
+    if kind is float:
         return json.dumps(value)
     return cached_scalar(value)
 
 
+def _block(value: Any) -> bool:
+    """Written as block lines below its key (a non-empty mapping or list that is not one-line)."""
+    kind = type(value)
+    return (kind is dict or kind is list) and bool(value) and not _flat(value)
+
+
 def _yaml(value: Any, indent: str, out: list[str]) -> None:
     """``value`` (a non-empty mapping or list that is not one-line) as block lines starting with ``indent``."""
-    if isinstance(value, dict):
+    if type(value) is dict:
+        inner = indent + "  "
         for key, item in value.items():
-            head = f"{indent}{_scalar(key)}:"
-            if isinstance(item, (dict, list)) and item and not _flat(item):
-                out.append(head + "\n")
-                _yaml(item, indent + "  ", out)
+            if _block(item):
+                out.append(f"{indent}{_scalar(key)}:\n")
+                _yaml(item, inner, out)
             else:
-                out.append(f"{head} {_scalar(item)}\n")
+                out.append(f"{indent}{_scalar(key)}: {_scalar(item)}\n")
         return
     for item in value:
-        if isinstance(item, (dict, list)) and item and not _flat(item):
+        if _block(item):
             lines: list[str] = []
             _yaml(item, indent + "  ", lines)
             lines[0] = f"{indent}- " + lines[0][len(indent) + 2:]  # the first entry on the dash's line
@@ -143,7 +188,7 @@ def _yaml_parts(value: Any, indent: str, depth: int) -> Iterator[str]:
         return
     for key, item in value.items():
         head = f"{indent}{_scalar(key)}:"
-        if isinstance(item, (dict, list)) and item and not _flat(item):
+        if _block(item):
             yield head + "\n"
             yield from _yaml_parts(item, indent + "  ", depth - 1)
         else:
@@ -159,21 +204,28 @@ def iter_yaml(doc: Any) -> Iterator[bytes]:
     if not isinstance(doc, (dict, list)) or not doc or _flat(doc):
         yield (_scalar(doc) + "\n").encode("utf-8")
         return
-    yield from _batched(_yaml_parts(doc, "", STREAM_DEPTH), "")
+    for chunk in _batched_text(_yaml_parts(doc, "", STREAM_DEPTH), ""):
+        # only inside strings (flow nodes' JSON strings; block scalars are escaped already)
+        yield (_YAML_RAW.sub(_escape, chunk) if _YAML_RAW.search(chunk) else chunk).encode("utf-8")
 
 
-def _batched(parts: Iterator[str], end: str) -> Iterator[bytes]:
+def _batched_text(parts: Iterator[str], end: str) -> Iterator[str]:
     buffer: list[str] = []
     size = 0
     for part in parts:
         buffer.append(part)
         size += len(part)
         if size >= CHUNK:
-            yield "".join(buffer).encode("utf-8")
+            yield "".join(buffer)
             buffer.clear()
             size = 0
     buffer.append(end)
-    yield "".join(buffer).encode("utf-8")
+    yield "".join(buffer)
+
+
+def _batched(parts: Iterator[str], end: str) -> Iterator[bytes]:
+    for chunk in _batched_text(parts, end):
+        yield chunk.encode("utf-8")
 
 
 def iter_render(doc: Any, fmt: str) -> Iterator[bytes]:
