@@ -25,7 +25,7 @@ from afasgov.model import EnvironmentSnapshot, UpdateConnector
 from afasgov.openapi.document import CUSTOM, openapi_documents, scope_of
 from afasgov.openapi.fields import Json
 from afasgov.openapi.payload import accepted_defs, accepted_schema
-from afasgov.openapi.render import FORMATS, iter_render, render
+from afasgov.openapi.render import FORMATS, iter_render
 
 SCHEMA_SUFFIX = ".schema"
 
@@ -114,4 +114,4 @@ def export_files(
         snapshot, app_connector=app_connector, split=split, fmt=fmt, schemas_only=schemas_only, cat=cat)]
 
 
-__all__ = ["CUSTOM", "FORMATS", "export_files", "iter_files", "openapi_documents", "payload_schemas", "render"]
+__all__ = ["CUSTOM", "FORMATS", "export_files", "iter_files", "openapi_documents", "payload_schemas"]

@@ -201,10 +201,12 @@ def to_yaml(doc: Any) -> bytes:
 
 def iter_yaml(doc: Any) -> Iterator[bytes]:
     """:func:`to_yaml` in chunks of about :data:`CHUNK` characters."""
-    if not isinstance(doc, (dict, list)) or not doc or _flat(doc):
-        yield (_scalar(doc) + "\n").encode("utf-8")
-        return
-    for chunk in _batched_text(_yaml_parts(doc, "", STREAM_DEPTH), ""):
+    parts: Iterator[str]
+    if type(doc) in (dict, list) and doc and not _flat(doc):
+        parts = _yaml_parts(doc, "", STREAM_DEPTH)
+    else:
+        parts = iter([_scalar(doc) + "\n"])
+    for chunk in _batched_text(parts, ""):
         # only inside strings (flow nodes' JSON strings; block scalars are escaped already)
         yield (_YAML_RAW.sub(_escape, chunk) if _YAML_RAW.search(chunk) else chunk).encode("utf-8")
 
