@@ -95,7 +95,7 @@ def explain(
 ) -> tuple[set[Verdict], set[Verdict], Counter[str]]:
     """Set aside the named differences; what is left must be empty on both sides."""
     reasons: Counter[str] = Counter()
-    undocumented = [tuple(i.data.get("object_path") or (connector,)) for i in items if i.id in UNDOCUMENTED]
+    undocumented = [tuple(i.location.object_path or (connector,)) for i in items if i.id in UNDOCUMENTED]
     values = _values(payload, connector)
 
     def under_undocumented(v: Verdict) -> bool:

@@ -152,7 +152,7 @@ def schema_verdicts(schema: dict[str, Any], payload: Any, connector: str) -> set
 
 def validate_verdicts(data: bytes, snapshot: EnvironmentSnapshot, connector: str, action: str
                       ) -> tuple[set[Verdict], list[Any]]:
-    """The verdicts of ``afasgov validate`` on a JSON payload, and its report items."""
+    """The verdicts of ``afasgov validate`` on a JSON payload, and its findings."""
     from afasgov.validate import validate_bytes
 
     items = validate_bytes(data, snapshot, source="payload.json", connector=connector, action=action)
@@ -161,8 +161,8 @@ def validate_verdicts(data: bytes, snapshot: EnvironmentSnapshot, connector: str
         kind = VALIDATE_KINDS.get(item.id)
         if kind is None:
             continue
-        objects = tuple(item.data.get("object_path") or (connector,))
-        field = item.data.get("field")
+        objects = tuple(item.location.object_path or (connector,))
+        field = item.location.field
         if kind == "unknown-object":
             field = None
         out.add((kind, objects, field))
