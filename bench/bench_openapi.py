@@ -10,6 +10,10 @@ fields and 200,000 code values, 1,000 GetConnectors; ``--quick``: N = 200).
   child's own peak RSS — target ≤ 300 MB.
 
 The snapshot is built once from the simulator's dataset and written with :func:`write_tree`.
+
+Figures (2 shared cores, load ≈ 3, ``python -m bench openapi``): reading the tree 6.8 s; export
+module/JSON 2.0 s (62 MB), none/YAML 2.5 s (54 MB), ``--schemas-only`` 4.4 s (158 MB, 4,000 files);
+the command in a child 10.5 s with a peak RSS of 208 MB.
 """
 
 from __future__ import annotations
