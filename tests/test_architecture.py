@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("afasgov.model", "afasgov.catalogue"),
     ("afasgov.profit",),
     ("afasgov.snapshot",),
-    ("afasgov.gcn",),
+    ("afasgov.gcn", "afasgov.openapi"),
     ("afasgov.integrations", "afasgov.waivers", "afasgov.policy", "afasgov.secretscan"),
     ("afasgov.workspace",),
     ("afasgov.diff",),
