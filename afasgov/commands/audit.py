@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from afasgov import __version__
 from afasgov.audit.findings import audit_json
@@ -14,9 +14,12 @@ from afasgov.audit.registry import all_checks
 from afasgov.audit.runner import AuditResult, default_scan_excludes, rules_hash, run_audit
 from afasgov.errors import UsageError
 from afasgov.findings import Finding, parse_fail_on
+from afasgov.paths import portable_paths
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
-from afasgov.report.paths import portable_paths
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
+
+if TYPE_CHECKING:
+    from afasgov.app import AppContext
 
 
 def auditor_note(ref: str) -> str:
@@ -80,7 +83,7 @@ def to_document(
 
 
 def audit_command(
-    app: Any,
+    app: AppContext,
     envs: Sequence[str],
     *,
     fmt: str,
@@ -112,24 +115,22 @@ def audit_command(
             raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
     if scan_timeout <= 0:
         raise UsageError("--scan-timeout must be positive")
-    config = app.config()
-    excludes = [*(default_scan_excludes(config) if default_excludes else []), *scan_exclude]
-    waiver_set = load_waivers(waivers, required=True) if waivers is not None else None
+    ws = app.workspace(waivers=waivers, policy=policy)
+    excludes = [*(default_scan_excludes(ws.config) if default_excludes else []), *scan_exclude]
     result = run_audit(
-        config,
+        ws,
         list(envs),
         today=today,
         scan=secret_scan,
         history=history,
         scan_budget=scan_timeout,
-        policy_path=policy,
         gcn_paths=list(gcn),
         only=list(only),
         skip=list(skip),
         scan_exclude=excludes,
     )
-    findings, meta = to_document(result, fail_on=level, waivers=waiver_set)
-    return emit(findings, meta, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty())
+    findings, meta = to_document(result, fail_on=level, waivers=ws.waivers())
+    return emit(findings, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 
 __all__ = ["audit_command", "auditor_note", "details", "to_document"]

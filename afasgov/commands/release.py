@@ -34,10 +34,12 @@ def run_release_check(app: AppContext, *, accept: str | None, production: str | 
                       fail_on: str) -> int:
     """``afasgov release-check``: snapshot (unless offline), diff, validate, audit, write reports."""
     from afasgov.release.check import ReleaseCheckOptions, release_check
+    from afasgov.report.publish import publish
 
     options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
                                   progress=app.echo if app.verbose else None)
-    outcome = release_check(app.config(), options)
+    ws = app.workspace()
+    outcome = publish(release_check(ws, options), ws)
     for line in outcome.summary_lines():
         app.echo(line)
     _verdict(outcome.report.verdict_line())

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,6 +126,14 @@ class CrawlSettings:
     #: the base URL recorded in ``_snapshot.yaml`` (default: the environment's, without user info,
     #: query or fragment); the demo generator records the simulator's logical URL instead
     public_base_url: Callable[[EnvironmentConfig], str] | None = None
+    #: read the metainfo of only these GetConnectors (ids, case-insensitive; None: all); ``afasgov
+    #: verify`` reads the connectors it has definitions for
+    only_get: Collection[str] | None = None
+    #: read UpdateConnectors' metainfo (``afasgov verify`` needs none)
+    update_metainfo: bool = True
+    #: GetConnectors whose metainfo may answer 500 (AFAS does for blocked connectors): recorded as
+    #: unreadable instead of failing the crawl
+    lenient_get: Collection[str] = ()
     #: the clock for ``taken_at`` (tests)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -193,6 +201,11 @@ class _EnvironmentCrawl:
         self.retries = 0
         #: blocked flags from ProfitGetConnectoren (set by a task during the crawl)
         self.flags: dict[str, bool] | None = None
+        #: GetConnectors of ``lenient_get`` whose metainfo answered 500: id -> why
+        self.unreadable: dict[str, str] = {}
+        only = settings.only_get
+        self._only_get = None if only is None else {c.lower() for c in only}
+        self._lenient = {c.lower() for c in settings.lenient_get}
 
     def _planned(self, n: int) -> None:
         self.requests += n
@@ -281,9 +294,13 @@ class _EnvironmentCrawl:
                 continue
             for kind, ids in scopes[app].items():
                 table = self.get_via if kind == "get" else self.update_via
+                if kind == "update" and not self.settings.update_metainfo:
+                    continue
                 for cid in ids:
                     if head <= 0:
                         break
+                    if kind == "get" and self._only_get is not None and cid.lower() not in self._only_get:
+                        continue
                     if cid in table or self._lower[kind].setdefault(cid.lower(), cid) != cid:
                         continue
                     table[cid] = app
@@ -460,12 +477,14 @@ class _EnvironmentCrawl:
                 "only in case (AFAS ids are case-insensitive)"
             )
         table[cid] = via
-        self._planned(1)
         if kind == "get":
-            self._spawn(self._get(cid, via))
+            if self._only_get is None or cid.lower() in self._only_get:
+                self._planned(1)
+                self._spawn(self._get(cid, via))
             if cid == PROFIT_GET_CONNECTOREN:
                 self._start_blocked(via)
-        else:
+        elif self.settings.update_metainfo:
+            self._planned(1)
             self._spawn(self._update(cid, via))
 
     async def _app(self, name: str) -> None:
@@ -561,9 +580,15 @@ class _EnvironmentCrawl:
         return self.flags
 
     async def _get(self, cid: str, via: str, attempts: int = 0) -> None:
-        raw = await self._fetch(
-            f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid), attempts=attempts
-        )
+        try:
+            raw = await self._fetch(
+                f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid), attempts=attempts
+            )
+        except CrawlError as exc:
+            if cid.lower() in self._lenient and isinstance(exc.cause, E.ProfitServerError):
+                self.unreadable[cid] = f"/metainfo/get answered {exc.cause} (blocked connectors answer 500)"
+                return
+            raise
         await self._turn()
         from afasgov.model.normalise import normalise_get
 
@@ -604,12 +629,32 @@ class _EnvironmentCrawl:
         self.flags = blocked_flags(data, environment=self.env.name)
 
 
+@dataclass
+class Crawled:
+    """One environment as the crawl read it (nothing written): the snapshot, the requests it planned, the
+    GetConnectors of ``lenient_get`` whose metainfo could not be read, and the blocked flags of every
+    GetConnector (``ProfitGetConnectoren``; None when no App Connector may read it)."""
+
+    snapshot: EnvironmentSnapshot
+    requests: int
+    unreadable: dict[str, str]
+    blocked: dict[str, bool] | None
+    #: crawl-level retries taken (each one more request)
+    retries: int = 0
+
+
+async def crawl(env: EnvironmentConfig, settings: CrawlSettings | None = None) -> Crawled:
+    """Crawl one environment (see :class:`CrawlSettings` for reading a part of it)."""
+    run = _EnvironmentCrawl(env, settings or CrawlSettings())
+    snapshot = await run.run()
+    return Crawled(snapshot, run.requests, dict(run.unreadable), run.flags, run.retries)
+
+
 async def crawl_environment(
     env: EnvironmentConfig, settings: CrawlSettings | None = None
 ) -> EnvironmentSnapshot:
     """Crawl one environment into an :class:`EnvironmentSnapshot` (nothing is written)."""
-    crawl = _EnvironmentCrawl(env, settings or CrawlSettings())
-    return await crawl.run()
+    return (await crawl(env, settings)).snapshot
 
 
 @dataclass
@@ -631,6 +676,9 @@ class EnvironmentResult:
     warnings: tuple[str, ...] = ()
     #: ``<definitions_dir>/<environment>/`` existed before the run (a failure keeps it as it was)
     had_previous: bool = False
+    #: with ``keep``: the snapshot and its tree's files (relative path → bytes), for the caller's workspace
+    snapshot: EnvironmentSnapshot | None = None
+    files: dict[str, bytes] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -638,9 +686,15 @@ class EnvironmentResult:
 
 
 async def snapshot_environments(
-    envs: Iterable[EnvironmentConfig], definitions_dir: Path, settings: CrawlSettings | None = None
+    envs: Iterable[EnvironmentConfig],
+    definitions_dir: Path,
+    settings: CrawlSettings | None = None,
+    *,
+    keep: bool = False,
 ) -> list[EnvironmentResult]:
-    """Crawl and write each environment's tree; every environment gets a result, failed or not."""
+    """Crawl and write each environment's tree; every environment gets a result, failed or not. With
+    ``keep`` each result also holds the snapshot and the files written (release-check hands them to its
+    workspace instead of reading them back); without, they are dropped at once (fleets)."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
@@ -656,7 +710,7 @@ async def snapshot_environments(
             def make_writer() -> TreeWriter:
                 from afasgov.snapshot.tree import TreeWriter
 
-                return TreeWriter(definitions_dir, env.name)
+                return TreeWriter(definitions_dir, env.name, keep=keep)
 
             previous = Path(definitions_dir) / env.name if result.had_previous else None
             crawl = _EnvironmentCrawl(env, settings, make_writer, previous=previous)
@@ -668,6 +722,8 @@ async def snapshot_environments(
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
+                    if keep:
+                        result.snapshot, result.files = snapshot, writer.files
                 except BaseException:
                     if crawl.writer is not None:
                         crawl.writer.abort()
@@ -744,7 +800,9 @@ __all__ = [
     "DEFAULT_RUN_RETRIES_PER_REQUEST",
     "CrawlError",
     "CrawlSettings",
+    "Crawled",
     "EnvironmentResult",
+    "crawl",
     "crawl_environment",
     "overall_exit_code",
     "public_url",
