@@ -84,14 +84,18 @@ def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
               help="Write an afasgov.yaml pointing at this server (credentials in a file beside it).")
 @click.option("--force", is_flag=True,
               help="Let --write-config overwrite an existing file that afasgov sim did not write.")
+@click.option("--fleet", is_flag=True,
+              help="With --write-config: a fleet: section and fleet/tenants.yaml (synthetic:N,tenants=K).")
 @pass_app
 def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: float, seed: int,
-        write_config: Path | None, force: bool) -> None:
+        write_config: Path | None, force: bool, fleet: bool) -> None:
     """Serve the embedded AFAS Profit simulator on 127.0.0.1 until interrupted."""
     from afasgov.commands.sim import run_sim
 
+    if fleet and write_config is None:
+        raise UsageError("--fleet goes with --write-config FILE")
     _exit(run_sim(app, dataset=dataset, port=port, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed,
-                  write_config=write_config, force=force))
+                  write_config=write_config, force=force, fleet=fleet))
 
 
 # ------------------------------------------------------------------------------------------ snapshot
@@ -405,10 +409,25 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
 @click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fleet", is_flag=True, help="Every tenant of the fleet (fleet: in afasgov.yaml; docs/fleet.md).")
+@click.option("--tags", default="", help="With --fleet: only tenants with every one of these tags (comma-separated).")
+@click.option("--shard", metavar="K/N", help="With --fleet: only shard K of N (stable: a hash of the tenant id).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="With --fleet: the run's directory (default: reports/fleet/<stamp>).")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str) -> None:
+                  fail_on: str, fleet: bool, tags: str, shard: str | None, output: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
+    if fleet or tags or shard or output:
+        from afasgov.commands.fleet import run_fleet_check
+
+        if not fleet:
+            raise UsageError("--tags, --shard and --output go with --fleet")
+        if accept or production:
+            raise UsageError("--fleet checks each tenant's production and accept; drop --accept/--production")
+        _exit(run_fleet_check(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard,
+                              offline=offline, fail_on=fail_on, output=output))
+        return
     from afasgov.commands.release import run_release_check
 
     _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))

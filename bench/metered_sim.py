@@ -5,6 +5,8 @@ them, at the server, not in the crawler being measured. Run as::
 
     python -m bench.metered_sim DATASET LATENCY_MS DIRECTORY [create_app options as JSON]
 
+(``"fleet_config": true`` among the options writes an afasgov.yaml with a ``fleet:`` section instead.)
+
 It prints one JSON line ``{"config": …, "origin": …}`` once serving, then answers commands on
 stdin, one per line: ``reset`` (forget the recorded requests), ``stats`` (the recorded
 ``[start, end]`` pairs, wall-clock seconds since the epoch, so the benchmark can relate them to
@@ -45,13 +47,19 @@ def main(argv: list[str]) -> int:
 
     dataset, latency, directory = argv[0], float(argv[1]), Path(argv[2])
     opts: dict[str, Any] = json.loads(argv[3]) if len(argv) > 3 else {}
+    fleet = bool(opts.pop("fleet_config", False))
     app = create_app(dataset, latency_ms=latency, **opts)
     meter = Meter(app)
     sim = start_sim(app=meter)
     # RunningSim reads the state through .app; give it the inner app
     sim.app = app
     directory.mkdir(parents=True, exist_ok=True)
-    config = sim.write_config(directory / "afasgov.yaml")
+    if fleet:
+        from afasgov.sim.writeconfig import write_fleet_config
+
+        config = write_fleet_config(directory / "afasgov.yaml", app.state.sim.dataset, sim.origin, force=True)
+    else:
+        config = sim.write_config(directory / "afasgov.yaml")
     print(json.dumps({"config": str(config), "origin": sim.origin}), flush=True)
     for line in sys.stdin:
         command = line.strip()

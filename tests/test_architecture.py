@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("afasgov.promote",),
     ("afasgov.release",),
     ("afasgov.report",),
+    ("afasgov.fleet",),
     ("afasgov.demo",),
     ("afasgov.app",),
     ("afasgov.commands",),

@@ -375,7 +375,8 @@ class _Builder:
             if override:
                 kp = f"{where}.auth.{app} ({env_type})"
                 merged = dict(_expanded(spec.auth[app], app_values))
-                merged.update(_expanded(override, app_values))
+                merged.update(_expanded({k: v.get(env_type) if isinstance(v, dict) else v
+                                         for k, v in override.items()}, app_values))
                 try:
                     auth = L._auth(ctx, merged, kp, spec.root)
                 except ConfigError as exc:
@@ -471,7 +472,18 @@ def _tenant(ctx: Any, builder: _Builder, spec: FleetSpec, item: Any, i: int, see
     overrides: dict[str, Mapping[str, Any]] = {}
     for app, override in overrides_raw.items():
         mapping = L._mapping(ctx, override, f"{kp}.auth.{app}", None)
-        _check_templates(ctx, mapping, f"{kp}.auth.{app}")
+        for key, value in mapping.items():  # a value per environment: {production: …, accept: …}
+            if isinstance(value, dict):
+                for env_type, one in value.items():
+                    if env_type not in envs:
+                        raise ctx.err(f"{kp}.auth.{app}.{key}.{env_type}",
+                                      f"is not one of the tenant's environments ({', '.join(envs)})")
+                    if not isinstance(one, str):
+                        raise ctx.err(f"{kp}.auth.{app}.{key}.{env_type}", f"must be a string, got {one!r}")
+                missing = [e for e in envs if e not in value]
+                if missing:
+                    raise ctx.err(f"{kp}.auth.{app}.{key}", f"has no value for {', '.join(missing)}")
+        _check_templates(ctx, {k: v for k, v in mapping.items() if not isinstance(v, dict)}, f"{kp}.auth.{app}")
         overrides[app] = mapping
     environments = {
         env_type: builder.environment(tid, name_raw.strip(), env_type, overrides, kp) for env_type in envs

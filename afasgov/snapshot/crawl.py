@@ -121,6 +121,9 @@ class CrawlSettings:
     #: called with (environment, number of requests planned so far) / (environment) per finished request
     on_planned: Callable[[str, int], None] | None = None
     on_done: Callable[[str], None] | None = None
+    #: called with each environment's result as soon as it is complete (its tree written or its failure
+    #: known), in the crawl's event loop; it may take the snapshot and files (``keep``) out of the result
+    on_result: Callable[[EnvironmentResult], None] | None = None
     #: the limiter registry of this run (created from ``max_in_flight_total`` when None)
     registry: LimiterRegistry | None = None
     #: the base URL recorded in ``_snapshot.yaml`` (default: the environment's, without user info,
@@ -742,6 +745,8 @@ async def snapshot_environments(
                 del snapshot
             result.requests = crawl.requests
             result.seconds = time.perf_counter() - start
+        if settings.on_result is not None:
+            settings.on_result(result)
         return result
 
     try:

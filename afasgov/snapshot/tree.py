@@ -150,9 +150,27 @@ def _render_update_fields(fields: tuple[UpdateField, ...], indent: str, out: lis
                 out.append(f"{sub}values: []\n")
                 continue
             out.append(f"{sub}values:\n")
-            vdash, vsub = sub + "- ", sub + "  "
-            for c in f.values:
-                out.append(f"{vdash}id: {_scalar(c.id)}\n{vsub}description: {_scalar(c.description)}\n")
+            out.append(_render_codes(f.values, sub))
+
+
+#: (id of a code list, indent) → (the list, its YAML): normalising shares one tuple among the fields
+#: that repeat a list (countries, currencies …), so each is rendered once per indent (the list is held
+#: so that its id stays its own)
+_RENDERED_CODES: dict[tuple[int, str], tuple[tuple[CodeValue, ...], str]] = {}
+
+
+def _render_codes(values: tuple[CodeValue, ...], sub: str) -> str:
+    key = (id(values), sub)
+    hit = _RENDERED_CODES.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    vdash, vsub = sub + "- ", sub + "  "
+    text = "".join(f"{vdash}id: {_scalar(c.id)}\n{vsub}description: {_scalar(c.description)}\n" for c in values)
+    if len(values) > 8:
+        if len(_RENDERED_CODES) >= 1024:
+            _RENDERED_CODES.clear()
+        _RENDERED_CODES[key] = (values, text)
+    return text
 
 
 def _render_fields_and_objects(
