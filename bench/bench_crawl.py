@@ -181,9 +181,11 @@ REPLAY = textwrap.dedent("""
 """)
 
 
-def _run_once(sim: MeteredSim, argv: list[str], work: Path) -> Run:
+def _run_once(sim: MeteredSim, argv: list[str], work: Path, pycache: Path | None = None) -> Run:
     sim.command("reset")
     env = dict(os.environ, CI="1", AFASGOV_NO_PROGRESS="1")
+    if pycache is not None:  # compiled bytecode, as `pip install` leaves it (this machine sets PYTHONDONTWRITEBYTECODE)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     started = time.time()
     proc = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, check=False)
     ended = time.time()
@@ -263,11 +265,16 @@ def run(quick: bool) -> list[Result]:
             # warm-up: the simulator builds and caches each connector's JSON on first request; its tree
             # is the previous snapshot of the refresh runs
             _run_once(sim, _crawl_argv(sim.config, work / "refresh"), work)
+            pycache = work / "pycache"
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "afasgov")], check=True,
+                           env=dict(os.environ, PYTHONPYCACHEPREFIX=str(pycache)), capture_output=True)
             fresh: list[Run] = []
+            compiled: list[Run] = []
             refresh: list[Run] = []
             replays: list[Run] = []
             for i in range(repeats):  # interleaved, so all see the same load
                 fresh.append(_run_once(sim, _crawl_argv(sim.config, work / f"fresh{i}"), work))
+                compiled.append(_run_once(sim, _crawl_argv(sim.config, work / f"compiled{i}"), work, pycache))
                 refresh.append(_run_once(sim, _crawl_argv(sim.config, work / "refresh"), work))
                 replays.append(_run_once(sim, [sys.executable, "-c", REPLAY, str(sim.config)], work))
     load_after = os.getloadavg()
@@ -275,6 +282,8 @@ def run(quick: bool) -> list[Result]:
     replay = _median_run(replays)
     name = f"{dataset} @{latency_ms:.0f}ms"
     return (_results(f"snapshot {name}, first snapshot (no previous tree)", fresh, replay, latency, repeats, load)
+            + _results(f"snapshot {name}, first snapshot, afasgov's bytecode compiled (as pip installs it)",
+                       compiled, replay, latency, repeats, load)
             + _results(f"snapshot {name}, refresh (previous tree present)", refresh, replay, latency, repeats,
                        load))
 

@@ -48,8 +48,24 @@ def test_prepared_states_equal_per_file_states(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(sources.subprocess, "run", counting)
     with git_states(every):
-        assert len(calls) == 2  # one per directory
+        assert len(calls) == 1  # one for the repository's directory; the other is in no work tree at all
         assert {p: git_state(p) for p in every} == expected
-        assert len(calls) == 2
+        assert len(calls) == 1
     git(repo, "add", "secrets/untracked.token")
     assert git_state(files["untracked.token"]) == "tracked"  # outside the block: asked again
+
+
+def test_no_git_is_started_outside_every_work_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "secrets" / "a.token"
+    secret.parent.mkdir()
+    secret.write_text("x\n")
+    started: list[object] = []
+    monkeypatch.setattr(sources.subprocess, "run", lambda *a, **k: started.append(a) or pytest.fail("git started"))
+    if any((d / ".git").exists() for d in (tmp_path, *tmp_path.parents)):
+        pytest.skip("the temporary directory is inside a git work tree")
+    assert git_state(secret) == "outside" and not started
+    # GIT_DIR may point a directory anywhere at a repository: then git is asked
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere.git"))
+    monkeypatch.setattr(sources.subprocess, "run", lambda *a, **k: started.append(a) or
+                        subprocess.CompletedProcess(a, 128, b"", b""))
+    assert git_state(secret) == "outside" and len(started) == 1
