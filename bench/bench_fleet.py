@@ -40,16 +40,26 @@ def _cap() -> int:
 
 
 def _subset(sim_dir: Path, n: int, cap: int) -> Path:
-    """An afasgov.yaml beside the simulator's whose tenants file lists its first ``n`` tenants."""
+    """A repository of its own for the simulator's first ``n`` tenants: afasgov.yaml (with the cap),
+    fleet/tenants.yaml and their secret files only (another tenant's secret file in the repository
+    would be an audit finding in every report)."""
     import yaml
 
+    repo = sim_dir.parent / f"fleet-{n}"
+    if repo.exists():
+        shutil.rmtree(repo)
+    (repo / "fleet").mkdir(parents=True)
     tenants = yaml.safe_load((sim_dir / "fleet" / "tenants.yaml").read_text())["tenants"][:n]
-    (sim_dir / "fleet" / f"tenants-{n}.yaml").write_text(yaml.safe_dump({"tenants": tenants}, sort_keys=False))
-    text = (sim_dir / "afasgov.yaml").read_text().replace("tenants: fleet/tenants.yaml",
-                                                          f"tenants: fleet/tenants-{n}.yaml")
-    path = sim_dir / f"afasgov-{n}.yaml"
-    path.write_text(text + f"max_in_flight_total: {cap}\n")
-    return path
+    (repo / "fleet" / "tenants.yaml").write_text(yaml.safe_dump({"tenants": tenants}, sort_keys=False))
+    secrets = repo / "afasgov.secrets"
+    secrets.mkdir(mode=0o700)
+    ids = {t["id"] for t in tenants}
+    for path in (sim_dir / "afasgov.secrets").iterdir():
+        if path.name.split("-", 1)[0] in ids or path.name == ".gitignore":
+            shutil.copy2(path, secrets / path.name)
+    config = repo / "afasgov.yaml"
+    config.write_text((sim_dir / "afasgov.yaml").read_text() + f"max_in_flight_total: {cap}\n")
+    return config
 
 
 def _run(sim: MeteredSim, config: Path, *args: str) -> dict[str, Any]:
@@ -95,8 +105,7 @@ def run(quick: bool) -> list[Result]:
             sim_dir = sim.config.parent
             runs: dict[int, dict[str, Any]] = {}
             for n in sizes:
-                config = _subset(sim_dir, n, cap)
-                shutil.rmtree(sim_dir / "definitions", ignore_errors=True)  # a first run: no previous trees
+                config = _subset(sim_dir, n, cap)  # a first run: no previous trees
                 runs[n] = _run(sim, config, "release-check", "--fleet", "--output", str(work / f"out-{n}"))
             per_tenant = {n: runs[n]["wall"] / n for n in sizes}
             for n in sizes:
@@ -114,10 +123,9 @@ def run(quick: bool) -> list[Result]:
                              "mean_in_flight": round(seen.mean_in_flight, 2)}))
 
             # 4 shards of the largest fleet, one process each, then merged
-            config = _subset(sim_dir, big, cap)
             shard_walls = []
             for k in range(1, 5):
-                shutil.rmtree(sim_dir / "definitions", ignore_errors=True)
+                config = _subset(sim_dir, big, cap)
                 shard = _run(sim, config, "release-check", "--fleet", "--shard", f"{k}/4", "--output",
                              str(work / f"shard-{k}"))
                 shard_walls.append(shard["wall"])
@@ -137,10 +145,9 @@ def run(quick: bool) -> list[Result]:
 
             # a wrong token for one tenant of the smallest fleet
             config = _subset(sim_dir, small, cap)
-            secrets = sim_dir / "afasgov.secrets"
+            secrets = config.parent / "afasgov.secrets"
             victim = "20002"
             (secrets / f"{victim}-accept-admin.token").write_text((secrets / "20001-accept-admin.token").read_text())
-            shutil.rmtree(sim_dir / "definitions", ignore_errors=True)
             wrong = _run(sim, config, "release-check", "--fleet", "--output", str(work / "wrong"))
             doc = _doc(work / "wrong")
             failed = [t["id"] for t in doc["tenants"] if t["status"] == "failed"]
@@ -158,8 +165,7 @@ def run(quick: bool) -> list[Result]:
         with MeteredSim(DATASET, LATENCY_MS, work / "faulty", tenants=small, fleet_config=True, fail_rate=0.2,
                         retry_after=0) as faulty:
             faulty.command("warm")
-            config = faulty.config.parent / "afasgov.yaml"
-            config.write_text(config.read_text() + f"max_in_flight_total: {cap}\n")
+            config = _subset(faulty.config.parent, small, cap)
             fault = _run(faulty, config, "release-check", "--fleet", "--output", str(work / "faults"))
             same = _tenants(_doc(work / "faults")) == _tenants(_doc(work / f"out-{small}"))
             results.append(Result(

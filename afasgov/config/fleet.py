@@ -99,6 +99,8 @@ class Tenant:
     environments: Mapping[str, EnvironmentConfig]
     #: ``tenants[i]`` in the tenants file
     key_path: str
+    #: ``i``: the tenant's place in the tenants file (the fleet report's order)
+    position: int = 0
 
     @property
     def label(self) -> str:
@@ -488,7 +490,8 @@ def _tenant(ctx: Any, builder: _Builder, spec: FleetSpec, item: Any, i: int, see
     environments = {
         env_type: builder.environment(tid, name_raw.strip(), env_type, overrides, kp) for env_type in envs
     }
-    return Tenant(id=tid, name=name_raw.strip(), tags=tuple(tags), environments=environments, key_path=kp)
+    return Tenant(id=tid, name=name_raw.strip(), tags=tuple(tags), environments=environments, key_path=kp,
+                  position=i)
 
 
 __all__ = [

@@ -182,15 +182,10 @@ class _Checker:
         self.options = options
         self.output = output
         self.results: dict[str, TenantResult] = {}
-        self.positions: dict[str, int] = {}
-
-    def _position(self, t: Tenant) -> int:
-        index = t.key_path.split("]", 1)[0].removeprefix("tenants[")
-        return int(index) if index.isdigit() else 0
 
     def check(self, t: Tenant, crawled: dict[str, EnvironmentResult] | None = None) -> None:
         start = time.perf_counter()
-        base = TenantResult(id=t.id, name=t.name, position=self._position(t), tags=t.tags,
+        base = TenantResult(id=t.id, name=t.name, position=t.position, tags=t.tags,
                             integrations={})
         try:
             result = self._check(t, crawled, base)
