@@ -327,7 +327,8 @@ def load_manifests(directory: Path | None, *, required: bool = False) -> Manifes
         return Manifests(directory=str(directory))
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # (not only regular files: a FIFO or a link to /dev/zero is refused by the reader, never skipped)
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
     manifests = [load_manifest(p) for p in files]
     seen: dict[str, str] = {}
     for m in manifests:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import yamlsafe
+from afasgov._files import sha256_of
 from afasgov.audit.context import AuditContext, Justification, Manifest
 from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.registry import Check, register
@@ -340,7 +341,7 @@ def load_policy(path: Path) -> Policy:
     """Load and validate a policy file (hash recorded for the report)."""
     data = load_yaml_strict(path)
     policy = parse_policy(data if data is not None else {}, source=str(path))
-    policy.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    policy.sha256 = sha256_of(path)
     return policy
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov import __version__
+from afasgov._files import sha256_of
 from afasgov.audit import adapters
 from afasgov.audit.context import AuditContext, GcnView, Manifest
 from afasgov.audit.findings import Finding, sort_findings
@@ -71,8 +72,8 @@ def run_checks(ctx: AuditContext, checks: Iterable[type[Check]] | None = None) -
 # ------------------------------------------------------------------------------------- loading
 def _sha_file(path: Path) -> str:
     try:
-        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return "sha256:" + sha256_of(path)
+    except InputError:
         return ""
 
 

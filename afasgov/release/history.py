@@ -12,13 +12,14 @@ Reports written by other afasgov commands (``diff``, ``audit`` … with ``--outp
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from afasgov import jsonsafe
+from afasgov.errors import InputError
 from afasgov.release.model import LEVELS, RUN_ID_FORMAT, TrendPoint, parse_run_id
 
 REPORT_EXTS = ("html", "md", "json", "xml", "sarif")
@@ -86,12 +87,9 @@ def scan_reports(reports_dir: Path) -> list[RunEntry]:
 
 def _read_summary(path: Path, entry: RunEntry) -> None:
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            entry.problem = "JSON report too large to read"
-            return
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        entry.problem = f"unreadable JSON report ({type(exc).__name__})"
+        data: Any = jsonsafe.load_file(path, max_bytes=MAX_JSON_BYTES)
+    except InputError as exc:
+        entry.problem = f"unreadable JSON report: {exc.reason}"
         return
     if not isinstance(data, dict):
         entry.problem = "JSON report is not an object"

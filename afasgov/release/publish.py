@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from afasgov import __version__
-from afasgov._files import atomic_write_text
+from afasgov._files import atomic_write_text, sha256_of
 from afasgov.errors import InputError
 from afasgov.release.history import scan_reports, stem
 from afasgov.release.model import ReleaseReport
@@ -57,11 +57,7 @@ def rebuild_index(reports_dir: Path, *, now: datetime | None = None) -> Path:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
+    return "sha256:" + sha256_of(path)  # regular files only: a FIFO never hangs the hash
 
 
 def tree_hash(root: Path, *, exclude: frozenset[str] = frozenset({"_snapshot.yaml"})) -> str:

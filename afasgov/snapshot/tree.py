@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov._files import read_input
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -756,19 +757,14 @@ class DirSource(FileSource):
                     for f in sub:
                         if f.name.startswith("."):
                             continue
-                        if not f.is_file():
+                        if f.is_dir():
                             raise InputError(f"unexpected directory {entry.name}/{f.name}", source=str(root))
-                        size = f.stat().st_size
-                        if size > yamlio.MAX_FILE_BYTES:
-                            raise InputError(
-                                f"file is {size} bytes (limit {yamlio.MAX_FILE_BYTES})",
-                                source=f"{root}/{entry.name}/{f.name}",
-                            )
-                        with open(f.path, "rb") as fh:
-                            out[f"{entry.name}/{f.name}"] = fh.read()
-            elif entry.is_file():
-                with open(entry.path, "rb") as fh:
-                    out[entry.name] = fh.read(yamlio.MAX_FILE_BYTES + 1)
+                        out[f"{entry.name}/{f.name}"] = read_input(
+                            f.path, max_bytes=yamlio.MAX_FILE_BYTES, source=f"{root}/{entry.name}/{f.name}"
+                        )
+            else:  # (a FIFO or a device is refused by the reader, never read)
+                out[entry.name] = read_input(entry.path, max_bytes=yamlio.MAX_FILE_BYTES,
+                                             source=f"{root}/{entry.name}")
         return out
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from afasgov._files import read_input
 from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
 from afasgov.report.document import ReportItem
@@ -43,16 +44,7 @@ def validate_file(
     """Problems of one payload file (:class:`InputError` for unreadable/unparseable files)."""
     path = Path(path)
     source = display or str(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"payload too large (limit {MAX_BYTES} bytes)", source=source)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a payload file", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+    data = read_input(path, max_bytes=MAX_BYTES, source=source)  # regular files only, capped
     return validate_bytes(data, snapshot, source=source, connector=connector, action=action)
 
 
