@@ -382,6 +382,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("afasgov: interrupted", err=True)
         raise SystemExit(130) from None
+    except click.BadParameter as exc:  # a bad value (a directory where a file is expected …): one line
+        click.echo(f"afasgov: error: {redact(exc.format_message())}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(EXIT_USAGE if exc.exit_code not in (0, 1) else exc.exit_code) from None

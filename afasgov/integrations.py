@@ -327,8 +327,8 @@ def load_manifests(directory: Path | None, *, required: bool = False) -> Manifes
         return Manifests(directory=str(directory))
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))
-    # (not only regular files: a FIFO or a link to /dev/zero is refused by the reader, never skipped)
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    # (not only regular files: a FIFO, a directory or a link to /dev/zero is refused by the reader)
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
     manifests = [load_manifest(p) for p in files]
     seen: dict[str, str] = {}
     for m in manifests:

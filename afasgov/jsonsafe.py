@@ -36,7 +36,7 @@ DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
 #: the default nesting limit of :func:`loads` (afasgov's own documents need fewer than 20 levels)
 MAX_DEPTH: Final = 200
 _INT_DIGITS: Final = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
-_SURROGATE_ESCAPE: Final = re.compile(r"\\[uU][dD][89abAB]")
+_SURROGATE_ESCAPE: Final = re.compile(r"\\[uU][dD][89a-fA-F]")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _CONSTANTS: Final = {"NaN", "Infinity", "-Infinity"}
 
