@@ -7,20 +7,17 @@ snapshots (ERR changes — by the rule's own level — are the breaking ones).""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
 from afasgov.diff.change import Change
 from afasgov.diff.registry import all_rules
-from afasgov.report.escape import clean
-
-_CELL = re.compile(r"[|<>\[\]`\\]")
+from afasgov.report.escape import md_line
 
 
 def cell(text: object) -> str:
-    """Escape for a Markdown table cell while keeping AFAS's wording readable."""
-    s = clean(text).replace("\r", " ").replace("\n", " ")
-    return _CELL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(0), "\\" + m.group(0)), s)
+    """A Markdown table cell (:func:`afasgov.report.escape.md_line`, the one escaper): AFAS's wording
+    stays readable, nothing in server text becomes a link, mention, emphasis or HTML."""
+    return md_line(text)
 
 
 def rows(changes: Sequence[Change]) -> list[tuple[str, str, str, str]]:

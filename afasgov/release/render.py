@@ -32,7 +32,7 @@ import markupsafe
 from afasgov.release import svg
 from afasgov.release.history import REPORT_EXTS, RunEntry
 from afasgov.release.model import LEVELS, SECTION_TITLES, SECTIONS, Item, ReleaseReport, iso
-from afasgov.report.escape import md_code, md_text
+from afasgov.report.escape import md_code, md_line
 
 if TYPE_CHECKING:
     from afasgov.report import ReportDocument
@@ -145,8 +145,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def md(text: object) -> str:
-    """Escape text for a Markdown table cell (shared escaping, plus ``@`` so labels cannot mention people)."""
-    return md_text(text).replace("<br>", " ").replace("@", "&#64;")
+    """Text for a one-line Markdown table cell (:func:`afasgov.report.escape.md_line`, the one escaper)."""
+    return md_line(text)
 
 
 class _Capped:

@@ -10,7 +10,7 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
     out = [f"# {md_text(doc.title)}", ""]
     for key, value in doc.header.items():
         if isinstance(value, str | int | float):
-            out.append(f"- **{md_text(key)}**: {md_code(value)}")
+            out.append(f"- **{md_text(key)}**: {md_code(value, table=False)}")
     out.append(f"- **tool**: {md_text(doc.tool)} {md_text(doc.version)}")
     out.append(f"- **verdict**: {md_text(doc.verdict())}")
     out.append("")
