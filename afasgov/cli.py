@@ -20,6 +20,7 @@ from afasgov import __version__
 from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
 from afasgov.secrets import redact
+from afasgov.textsafe import error_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,14 +106,17 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
                    "each environment stays at 8 or fewer.")
 @click.option("--parallel-environments", type=click.IntRange(1, 1000),
               help="Environments crawled at the same time (default 16).")
+@click.option("--allow-shrink", is_flag=True,
+              help="Accept a snapshot that loses more than max_connector_loss (default half) of an "
+                   "environment's connectors at once.")
 @pass_app
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
-             max_in_flight_total: int | None, parallel_environments: int | None) -> None:
+             max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
     from afasgov.snapshot.command import run_snapshot
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
-                       parallel_environments=parallel_environments))
+                       parallel_environments=parallel_environments, allow_shrink=allow_shrink))
 
 
 # ----------------------------------------------------------------------------------------------- gcn
@@ -383,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("afasgov: interrupted", err=True)
         raise SystemExit(130) from None
     except click.BadParameter as exc:  # a bad value (a directory where a file is expected …): one line
-        click.echo(f"afasgov: error: {redact(exc.format_message())}", err=True)
+        click.echo(f"afasgov: error: {terminal(exc.format_message())}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     except click.ClickException as exc:
         exc.show()
@@ -393,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
     except AfasgovError as exc:
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: error: {redact(str(exc))}", err=True)
+        click.echo(f"afasgov: error: {error_line(str(exc))}", err=True)
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         click.echo("afasgov: interrupted", err=True)
@@ -401,7 +405,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 -- an unexpected bug: still one line unless --debug
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: internal error: {redact(type(exc).__name__ + ': ' + str(exc))} "
+        click.echo(f"afasgov: internal error — please report: {error_line(type(exc).__name__ + ': ' + str(exc))} "
                    "(run with --debug for a traceback)", err=True)
         raise SystemExit(70) from None
 

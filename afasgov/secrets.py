@@ -25,8 +25,16 @@ SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?i)(authorization:\s*(?:afastoken|bearer|basic)\s+)[A-Za-z0-9+/=._~-]+"),
 )
 
+#: a cheap substring that every match of the pattern of the same index contains (a text without it is
+#: skipped: the case-insensitive pattern would cost a full scan); ``thoriz``/``THORIZ`` cover the
+#: usual spellings of an Authorization header
+_TRIGGERS: tuple[tuple[str, ...], ...] = (("<token>",), ("PHRva2VuPjx2ZXJzaW9uPj",), ("PRIVATE KEY-----",),
+                                          ("thoriz", "THORIZ"))
+
 _registry_lock = threading.Lock()
 _registry: set[str] = set()
+#: the registered forms as UTF-8 bytes (for :func:`contains_secret` on response bodies)
+_registry_bytes: set[bytes] = set()
 
 
 class Secret:
@@ -96,6 +104,29 @@ def register_secret(value: str) -> None:
     forms = {value, base64.b64encode(value.encode()).decode()}
     with _registry_lock:
         _registry.update(f for f in forms if f)
+        _registry_bytes.update(variant for f in forms if f for variant in _json_forms(f))
+
+
+#: how JSON writers may escape characters of a secret (``\/``; System.Text.Json's ``\u003C``…)
+_JSON_ESCAPES = {"/": "\\/", "<": "\\u003C", ">": "\\u003E", "+": "\\u002B", "&": "\\u0026", "'": "\\u0027",
+                 "=": "\\u003D"}
+
+
+def _json_forms(value: str) -> set[bytes]:
+    """``value`` as it may appear in a JSON body: raw, with ``/`` escaped, with System.Text.Json's
+    ``\\uXXXX`` escapes (upper- and lower-case hex)."""
+    upper = "".join(_JSON_ESCAPES.get(c, c) for c in value)
+    lower = "".join(_JSON_ESCAPES[c].lower() if c in _JSON_ESCAPES and c != "/" else c for c in value)
+    forms = {value, value.replace("/", "\\/"), upper, lower, lower.replace("/", "\\/")}
+    return {f.encode("utf-8") for f in forms}
+
+
+def contains_secret(data: bytes) -> bool:
+    """True if ``data`` (a response body) holds a registered secret or one of its base64 forms: a
+    server that echoes the credential back. One substring search per registered form."""
+    with _registry_lock:
+        forms = list(_registry_bytes)
+    return any(form in data for form in forms)
 
 
 def redact(text: str) -> str:
@@ -107,7 +138,9 @@ def redact(text: str) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, REDACTED)
-    for pattern in SECRET_PATTERNS:
+    for pattern, triggers in zip(SECRET_PATTERNS, _TRIGGERS, strict=True):
+        if not any(t in text for t in triggers):
+            continue
         replacement: Any = (lambda m: m.group(1) + REDACTED) if pattern.groups else REDACTED
         text = pattern.sub(replacement, text)
     return text
@@ -118,7 +151,7 @@ def redact_any(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {k: redact_any(v) for k, v in value.items()}
+        return {redact(k) if isinstance(k, str) else k: redact_any(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_any(v) for v in value]
     return value

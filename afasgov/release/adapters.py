@@ -40,7 +40,7 @@ def snapshot_live(config: Config, environments: Sequence[str]) -> list[str]:
     from afasgov.snapshot import crawl
 
     settings = crawl.CrawlSettings(max_in_flight_total=config.max_in_flight_total
-                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL)
+                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL, max_connector_loss=config.max_connector_loss)
     envs = config.select(list(environments))
     results = asyncio.run(crawl.snapshot_environments(envs, config.definitions_dir, settings))
     # a remote failure decides the exit code

@@ -16,21 +16,10 @@ import html
 import re
 
 from afasgov.secrets import redact
+from afasgov.textsafe import _ANSI, clean, terminal
 
-#: ANSI/VT escape sequences (CSI, OSC, two-character escapes).
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-#: C0/C1 control characters except TAB/LF/CR, plus DEL and the bidi overrides that reorder text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: characters XML 1.0 cannot carry at all.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean(text: object) -> str:
-    """Text safe for a terminal: ANSI sequences and control characters shown as ``\\xNN``/``\\uNNNN``;
-    known secrets redacted."""
-    s = redact(str(text))
-    s = _ANSI.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), s)
-    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), s)
 
 
 def one_line(text: object) -> str:
@@ -152,5 +141,6 @@ __all__ = [
     "md_line",
     "md_text",
     "one_line",
+    "terminal",
     "xml_text",
 ]
