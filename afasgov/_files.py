@@ -264,6 +264,11 @@ def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, DEFAULT_MODE if mode is None else mode)
+    except OSError as exc:
+        _unlink(tmp)
+        if exc.filename is None:  # (a full disk says nothing about which file): name the target
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise
     except BaseException:
         _unlink(tmp)
         raise

@@ -172,9 +172,11 @@ def validate_payloads(snapshot: EnvironmentSnapshot, env: str, manifests: Sequen
 
     out = ValidationOutcome()
     for manifest in manifests:
+        # every entry with a payload suffix, not only regular files: a dangling link, a directory
+        # named x.json or a link to /dev/zero is an unreadable payload (an error), never skipped
         payloads = sorted(p for p in (manifest.payload_dir.iterdir() if manifest.payload_dir and
                                       manifest.payload_dir.is_dir() else [])
-                          if p.is_file() and p.suffix.lower() in PAYLOAD_SUFFIXES)
+                          if p.suffix.lower() in PAYLOAD_SUFFIXES and not p.name.startswith("."))
         failed = 0
         for payload in payloads:
             rel = _rel(payload, root)
@@ -203,7 +205,7 @@ def problem_item(problem: ReportItem, *, integration: str, payload: str, env: st
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from afasgov import __version__
-from afasgov._files import atomic_write_text, sha256_of
+from afasgov._files import sha256_of, write_output_files
 from afasgov.errors import InputError
 from afasgov.release.history import scan_reports, stem
 from afasgov.release.model import ReleaseReport
@@ -31,15 +31,12 @@ def write_reports(report: ReleaseReport, reports_dir: Path, *, index: bool = Tru
         raise InputError("reports directory is not a directory", source=str(reports_dir))
     reports_dir.mkdir(parents=True, exist_ok=True)
     name = report_stem(report)
-    paths: dict[str, Path] = {}
-    # JSON first: it is the record the trend and the index read.
-    for ext in ("json", "sarif", "xml"):
-        paths[ext] = reports_dir / f"{name}.{ext}"
-        atomic_write_text(paths[ext], RENDERERS[ext](report))
-    paths["md"] = reports_dir / f"{name}.md"
-    atomic_write_text(paths["md"], render_markdown(report, html_name=f"{name}.html"))
-    paths["html"] = reports_dir / f"{name}.html"
-    atomic_write_text(paths["html"], RENDERERS["html"](report))
+    paths = {ext: reports_dir / f"{name}.{ext}" for ext in ("json", "sarif", "xml", "md", "html")}
+    texts = {ext: RENDERERS[ext](report) for ext in ("json", "sarif", "xml", "html")}
+    texts["md"] = render_markdown(report, html_name=f"{name}.html")
+    # all or nothing: every file is written to its temporary first, then they are renamed (a full
+    # disk leaves no partial report set; the error names the file, exit 2)
+    write_output_files([(paths[ext], texts[ext].encode("utf-8")) for ext in paths])
     if index:
         paths["index"] = rebuild_index(reports_dir, now=now or report.finished_at)
     return paths
@@ -52,7 +49,7 @@ def rebuild_index(reports_dir: Path, *, now: datetime | None = None) -> Path:
                          source=str(reports_dir))
     runs = scan_reports(reports_dir)
     path = reports_dir / INDEX_NAME
-    atomic_write_text(path, render_index(runs, version=__version__, now=now))
+    write_output_files([(path, render_index(runs, version=__version__, now=now).encode("utf-8"))])
     return path
 
 

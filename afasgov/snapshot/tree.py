@@ -335,11 +335,11 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
 
 @contextlib.contextmanager
 def _sigint_deferred() -> Iterator[None]:
-    """Defer Ctrl-C (SIGINT) for the duration of the swap (main thread only)."""
+    """Defer Ctrl-C (SIGINT) and SIGTERM for the duration of the swap (main thread only)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
