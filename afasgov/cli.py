@@ -71,7 +71,7 @@ def _exit(code: int) -> None:
 @pass_app
 def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
     """Reachability, authentication, Profit version and token/secret expiry per App Connector."""
-    from afasgov.profit.check import run_check
+    from afasgov.commands.check import run_check
 
     _exit(run_check(app, list(envs), output_format=output_format))
 
@@ -92,7 +92,7 @@ def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
 def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: float, seed: int,
         write_config: Path | None, force: bool) -> None:
     """Serve the embedded AFAS Profit simulator on 127.0.0.1 until interrupted."""
-    from afasgov.sim.serve import run_sim
+    from afasgov.commands.sim import run_sim
 
     _exit(run_sim(app, dataset=dataset, port=port, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed,
                   write_config=write_config, force=force))
@@ -116,7 +116,7 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
              max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
-    from afasgov.snapshot.command import run_snapshot
+    from afasgov.commands.snapshot import run_snapshot
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
                        parallel_environments=parallel_environments, allow_shrink=allow_shrink))
@@ -134,7 +134,7 @@ def gcn() -> None:
 @pass_app
 def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
     """Print the readable definition of a .gcn file (or a stored definition / YAML)."""
-    from afasgov.gcn.commands import run_show
+    from afasgov.commands.gcn import run_show
 
     _exit(run_show(app, file, output_format))
 
@@ -151,7 +151,7 @@ def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
 def gcn_import(app: AppContext, files: tuple[Path, ...], into: Path | None, replace: bool,
                allow_downgrade: bool) -> None:
     """Store .gcn exports as <Name>.yaml (readable) + <Name>.gcn (original bytes), keyed by GUID."""
-    from afasgov.gcn.commands import run_import
+    from afasgov.commands.gcn import run_import
 
     _exit(run_import(app, list(files), into, replace, allow_downgrade))
 
@@ -165,7 +165,7 @@ def gcn_import(app: AppContext, files: tuple[Path, ...], into: Path | None, repl
 def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path | None) -> None:
     """Write stored definitions (by name or GUID) as .gcn: the original bytes, or re-written if the
     YAML was edited."""
-    from afasgov.gcn.commands import run_export
+    from afasgov.commands.gcn import run_export
 
     _exit(run_export(app, list(names), out, source))
 
@@ -186,7 +186,7 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 def gcn_diff(app: AppContext, base: Path, revision: Path, output_format: str, output: Path | None, fail_on: str,
              waivers: Path | None, integrations: Path | None, no_downgrade: bool) -> None:
     """Compare two GetConnector definitions (.gcn files, definition YAML or stored names), like `afasgov diff`."""
-    from afasgov.gcn.commands import run_diff
+    from afasgov.commands.gcn import run_diff
 
     _exit(run_diff(app, base, revision, output_format=output_format, fail_on=fail_on, output=output,
                    waivers=waivers, integrations=integrations, downgrade=not no_downgrade))
@@ -209,7 +209,7 @@ def promote(app: AppContext, source: str, target: str, out: Path | None, only: t
     Writes dist/promote-<from>-to-<to>-<date>/ (CHECKLIST.md, manifest.json, SHA256SUMS, gcn/).
     Exit 1 when a differing GetConnector has no reviewed definition to import (see the checklist).
     """
-    from afasgov.promote.commands import run_promote
+    from afasgov.commands.promote import run_promote
 
     _exit(run_promote(app, source, target, out=out, only=list(only), replace=replace, output_format=output_format))
 
@@ -225,7 +225,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 
     Exit 1 on drift, a connector behind its definition or a missing import; 3 when ENV cannot be read.
     """
-    from afasgov.promote.commands import run_verify
+    from afasgov.commands.promote import run_verify
 
     _exit(run_verify(app, env, offline=offline, output_format=output_format, output=output))
 
@@ -247,7 +247,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 def diff(app: AppContext, base: str, revision: str, fmt: str, output: Path | None, fail_on: str,
          waivers: Path | None, integrations: Path | None, no_downgrade: bool) -> None:
     """Compare BASE with REVISION: environment names, snapshot directories, GITREF:PATH, or two .gcn files."""
-    from afasgov.diff.command import run_diff
+    from afasgov.commands.diff import run_diff
 
     _exit(run_diff(app, base, revision, fmt=fmt, output=output, fail_on=fail_on, waivers=waivers,
                    integrations=integrations, downgrade=not no_downgrade))
@@ -261,7 +261,7 @@ def diff(app: AppContext, base: str, revision: str, fmt: str, output: Path | Non
 @pass_app
 def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path | None) -> None:
     """AFAS's release-notes table (Description | Connector | Operation) from BASE to REVISION."""
-    from afasgov.diff.command import run_changelog
+    from afasgov.commands.diff import run_changelog
 
     _exit(run_changelog(app, base, revision, fmt=fmt, output=output))
 
@@ -280,7 +280,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: str | None, action: str | None,
              fmt: str, output: Path | None, fail_on: str, waivers: Path | None) -> None:
     """Check UpdateConnector PAYLOADS (JSON or XML) against an environment's snapshot."""
-    from afasgov.validate import run_validate
+    from afasgov.commands.validate import run_validate
 
     _exit(run_validate(app, list(payloads), env=env, connector=connector, action=action, fmt=fmt, output=output,
                        fail_on=fail_on, waivers=waivers))
@@ -316,7 +316,7 @@ def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None,
           scan_timeout: float, scan_exclude: tuple[str, ...], default_excludes: bool, waivers: Path | None,
           only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
-    from afasgov.audit.runner import audit_command
+    from afasgov.commands.audit import audit_command
 
     _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
@@ -333,7 +333,7 @@ def init(app: AppContext, directory: Path) -> None:
 
     Existing files are never overwritten.
     """
-    from afasgov.release.commands import run_init
+    from afasgov.commands.release import run_init
 
     _exit(run_init(app, directory))
 
@@ -347,7 +347,7 @@ def demo(app: AppContext, directory: Path) -> None:
 
     Exits 0 when the demo ran (its verdict is FAIL on purpose: accept carries breaking changes).
     """
-    from afasgov.release.commands import run_demo
+    from afasgov.commands.release import run_demo
 
     _exit(run_demo(app, directory=directory))
 
@@ -361,7 +361,7 @@ def demo(app: AppContext, directory: Path) -> None:
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
                   fail_on: str) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
-    from afasgov.release.commands import run_release_check
+    from afasgov.commands.release import run_release_check
 
     _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))
 
@@ -375,7 +375,7 @@ def report() -> None:
 @pass_app
 def report_index(app: AppContext) -> None:
     """Rebuild reports/index.html: every run, newest first, with its verdict."""
-    from afasgov.release.commands import run_report_index
+    from afasgov.commands.release import run_report_index
 
     _exit(run_report_index(app))
 

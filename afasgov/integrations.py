@@ -22,7 +22,7 @@ justifications:                     # optional: why privacy-sensitive fields are
 Loading is strict (safe YAML without tags or aliases, unknown keys refused, every id printable
 ASCII so that look-alike Unicode ids such as a Cyrillic ``е`` in ``KnEmployее`` are rejected).
 The diff uses manifests to say which integration a change hits and to regrade levels
-(:func:`apply_impact`); the audit uses them as allow-lists (:meth:`Manifest.allows`).
+(:func:`afasgov.diff.impact.apply_impact`); the audit uses them as allow-lists (:meth:`Manifest.allows`).
 """
 
 from __future__ import annotations
@@ -30,17 +30,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from afasgov.errors import InputError
 from afasgov.yamlsafe import load_file as load_yaml_file
-
-if TYPE_CHECKING:
-    from afasgov.diff.change import Change
-    from afasgov.model import EnvironmentSnapshot
 
 _KEYS = {"name", "owner", "description", "app_connector", "uses", "justifications"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -166,41 +162,6 @@ class Manifest:
             if key in self.justifications:
                 return self.justifications[key]
         return None
-
-    def uses_change(self, change: Change, *, envs: Sequence[str] = ()) -> bool:
-        """Does ``change`` touch something this integration declares?"""
-        ct = change.connector_type
-        if ct in ("get", "gcn"):
-            return self.allows("get", change.connector, change.field)
-        if ct == "update":
-            if change.connector not in self.uses_update:
-                return False
-            uses = self.uses_update[change.connector]
-            if uses is None:
-                return True
-            op = tuple(change.object_path)
-            if len(op) == 1 and change.field is None:
-                return True  # the connector itself
-            scope = getattr(_rule(change.id), "affects", "field")
-            if change.field is None or scope == "object":
-                # an object-level change (or a field that matters to whoever sends the object)
-                return any(p[: len(op)] == op or (f is None and op[: len(p)] == p) for p, f in uses)
-            return any((p == op and f == change.field) or (f is None and op[: len(p)] == p) for p, f in uses)
-        if ct == "app-connector":
-            if self.app_connector_for(*envs) != change.connector:
-                return False
-            if change.value is None:
-                return True
-            kind = change.object_path[1] if len(change.object_path) > 1 else ""
-            table: Mapping[str, Any] = self.uses_get if kind == "get" else self.uses_update
-            return change.value in table
-        return False
-
-
-def _rule(rule_id: str) -> Any:
-    from afasgov.diff.registry import all_rules
-
-    return all_rules().get(rule_id)
 
 
 def _parse(raw: Any, path: Path) -> Manifest:
@@ -338,167 +299,11 @@ def load_manifests(directory: Path | None, *, required: bool = False) -> Manifes
     return Manifests(sorted(manifests, key=lambda m: m.name), directory=str(directory))
 
 
-# ---------------------------------------------------------------------------------- references
-def unknown_references(
-    manifests: Iterable[Manifest], snapshots: Sequence[EnvironmentSnapshot], gcn_names: Iterable[str] = ()
-) -> list[str]:
-    """Connectors, fields, objects and App Connectors that manifests name but no snapshot has."""
-    gcn = set(gcn_names)
-    where = ", ".join(s.name for s in snapshots) or "no snapshot"
-    get_fields: dict[str, set[str]] = {}
-    update_uses: dict[str, set[UpdateUse]] = {}
-    for snap in snapshots:
-        for cid, g in snap.get_connectors.items():
-            get_fields.setdefault(cid, set()).update(f.id for f in g.fields)
-        for cid, u in snap.update_connectors.items():
-            known = update_uses.setdefault(cid, set())
-            for op, ufield in u.walk():
-                known.add((op, ufield.field_id))
-                for i in range(1, len(op) + 1):
-                    known.add((op[:i], None))
-            known.update(_objects(u.objects, (cid,)))
-    out: list[str] = []
-    for m in manifests:
-        for cid, names in sorted(m.uses_get.items()):
-            if cid not in get_fields:
-                if cid not in gcn:
-                    out.append(f"{m.name}: reads GetConnector {cid}, which exists in no snapshot ({where})")
-                continue
-            for n in sorted(names or ()):
-                if n not in get_fields[cid]:
-                    out.append(f"{m.name}: reads {cid}/Fields/{n}, which exists in no snapshot ({where})")
-        for cid, uses in sorted(m.uses_update.items()):
-            if cid not in update_uses:
-                out.append(f"{m.name}: sends UpdateConnector {cid}, which exists in no snapshot ({where})")
-                continue
-            for op, fid in sorted(uses or (), key=lambda u: (u[0], u[1] or "")):
-                if (op, fid) not in update_uses[cid]:
-                    from afasgov.diff.engine import update_path
-
-                    used = update_path(op, fid)
-                    out.append(f"{m.name}: sends {used}, which exists in no snapshot ({where})")
-        for snap in snapshots:
-            app = m.app_connector_for(snap.name)
-            if app is not None and snap.app_connectors and app not in snap.app_connectors:
-                out.append(
-                    f"{m.name}: uses App Connector {app!r} in {snap.name}, which that snapshot does not have"
-                )
-    return out
-
-
-def _objects(objects: Iterable[Any], path: tuple[str, ...]) -> Iterator[UpdateUse]:
-    for o in objects:
-        p = (*path, o.name)
-        yield p, None
-        yield from _objects(o.objects, p)
-
-
-# -------------------------------------------------------------------------------------- impact
-@dataclass
-class ImpactResult:
-    """Changes with integration notes and regraded levels, and what to report besides."""
-
-    changes: list[Change]
-    notes: list[str]
-    #: integration name → impact sentences ("hr-sync sends …, which accept removed").
-    impacts: dict[str, list[str]]
-    regraded_up: int = 0
-    regraded_down: int = 0
-
-
-_VERB = {"update": "sends", "get": "reads", "gcn": "reads", "app-connector": "uses"}
-
-
-def _sentence(change: Change, manifest: Manifest, revision: str) -> str:
-    rule = _rule(change.id)
-    template = getattr(rule, "impact", "") or "{integration} {verb} {path}, which {revision} changed"
-    from afasgov.diff.engine import update_path
-
-    obj = (
-        update_path(change.object_path)
-        if change.connector_type == "update" and change.object_path
-        else change.path
-    )
-    try:
-        return str(
-            template.format(
-                integration=manifest.name,
-                verb=_VERB.get(change.connector_type, "uses"),
-                path=change.path,
-                object=obj,
-                revision=revision,
-                value=change.value,
-                before=change.before,
-                after=change.after,
-                connector=change.connector,
-            )
-        )
-    except (KeyError, IndexError, ValueError):
-        return f"{manifest.name} {_VERB.get(change.connector_type, 'uses')} {change.path}: {change.text}"
-
-
-def apply_impact(
-    changes: Sequence[Change],
-    manifests: Iterable[Manifest],
-    *,
-    base_name: str = "",
-    revision_name: str = "",
-    downgrade: bool = True,
-) -> ImpactResult:
-    """Which integrations each change hits, and levels regraded by use (DESIGN §6):
-
-    * a WARN on something an integration declares becomes ERR;
-    * with ``downgrade``, an ERR on a get/update/App Connector thing that no integration declares
-      becomes WARN (said in the change's notes).
-
-    Without manifests nothing changes.
-    """
-    manifest_list = list(manifests)
-    revision = revision_name or "the revision"
-    envs = tuple(e for e in (revision_name, base_name) if e)
-    out: list[Change] = []
-    impacts: dict[str, list[str]] = {m.name: [] for m in manifest_list}
-    up = down = 0
-    for change in changes:
-        if not manifest_list:
-            out.append(change)
-            continue
-        users = [m for m in manifest_list if m.uses_change(change, envs=envs)]
-        notes = list(change.notes)
-        level = change.level
-        if users:
-            notes.append("used by " + ", ".join(m.name for m in users))
-            if change.level == "WARN":
-                level = "ERR"
-                up += 1
-                notes.append(f"regraded WARN → ERR: {', '.join(m.name for m in users)} declare(s) it")
-        elif (
-            downgrade
-            and change.level == "ERR"
-            and change.connector_type in ("get", "update", "gcn", "app-connector")
-        ):
-            level = "WARN"
-            down += 1
-            notes.append("regraded ERR → WARN: no integration manifest uses it")
-        if level in ("ERR", "WARN"):
-            for m in users:
-                impacts[m.name].append(_sentence(change, m, revision))
-        extra = {**change.extra, "integrations": [m.name for m in users]}
-        out.append(dataclasses.replace(change, level=level, notes=tuple(notes), extra=extra))
-    result_notes = []
-    if up or down:
-        result_notes.append(f"integration manifests regraded {up} change(s) WARN → ERR and {down} ERR → WARN")
-    return ImpactResult(out, result_notes, impacts, up, down)
-
-
 __all__ = [
-    "ImpactResult",
     "Manifest",
     "Manifests",
     "UpdateUse",
-    "apply_impact",
     "load_manifest",
     "load_manifests",
     "parse_update_use",
-    "unknown_references",
 ]

@@ -257,7 +257,7 @@ def _naive_scan(root: Path) -> int:
 
 
 def bench_scan(quick: bool) -> list[Result]:
-    from afasgov.audit.secrets_scan import scan_repository
+    from afasgov.secretscan import scan_repository
 
     n = 1000 if quick else 10_000
     with tempfile.TemporaryDirectory(prefix="afasgov-bench-scan-") as tmp:

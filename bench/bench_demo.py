@@ -44,7 +44,7 @@ def run(quick: bool) -> list[Result]:
         results.append(Result("release-check --offline on the demo snapshots (CLI)", offline, "s",
                               "afasgov --version", baseline))
         # the phases, in-process
-        from afasgov.release.demo import run as demo_run
+        from afasgov.demo.run import run as demo_run
 
         outcome = demo_run(root / "demo-phases", echo=lambda _line: None)
         results.append(Result("demo in-process", outcome.seconds, "s",

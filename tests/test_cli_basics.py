@@ -50,9 +50,9 @@ def test_errors_map_to_exit_codes(error: Exception, code: int, monkeypatch: pyte
         raise error
 
     import types
-    fake = types.ModuleType("afasgov.profit.check")
+    fake = types.ModuleType("afasgov.commands.check")
     fake.run_check = boom  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "afasgov.profit.check", fake)
+    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
     with pytest.raises(SystemExit) as exc:
         main(["check"])
     assert exc.value.code == code

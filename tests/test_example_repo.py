@@ -25,7 +25,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 DEFINITIONS = REPO / "definitions"
 INTEGRATIONS = DEFINITIONS / "integrations"
-DEMO_INTEGRATIONS = REPO / "afasgov" / "release" / "demo_data" / "integrations"
+DEMO_INTEGRATIONS = REPO / "afasgov" / "demo" / "data" / "integrations"
 REPORTS = REPO / "reports"
 
 #: absolute, machine-specific paths and secrets that must never be in committed files
@@ -138,11 +138,11 @@ def test_config_holds_no_secret_only_where_secrets_are() -> None:
 # ------------------------------------------------------------------------ integrations and waivers
 def test_integrations_are_the_ones_the_demo_installs(tmp_path: Path) -> None:
     """One organisation, one set of manifests: the demo's package data and definitions/integrations/."""
-    from afasgov.release.demo import install_demo_integrations
+    from afasgov.demo.run import install_demo_integrations
 
     committed = tree_digest(INTEGRATIONS)
     assert committed == tree_digest(DEMO_INTEGRATIONS), (
-        "definitions/integrations/ and afasgov/release/demo_data/integrations/ differ: change both "
+        "definitions/integrations/ and afasgov/demo/data/integrations/ differ: change both "
         "(the demo ships the package copy)")
     install_demo_integrations(tmp_path / "integrations")
     assert tree_digest(tmp_path / "integrations") == committed

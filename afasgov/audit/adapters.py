@@ -20,9 +20,9 @@ from afasgov.audit.context import (
     GcnCriterion,
     GcnField,
     GcnView,
-    Justification,
     Manifest,
 )
+from afasgov.policy import Justification
 
 if TYPE_CHECKING:
     from afasgov.config import Config

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from afasgov.audit.context import AuditContext, EnvConfig
 from afasgov.audit.findings import Finding, Severity
-from afasgov.audit.policy import Policy
 from afasgov.audit.registry import Check, register
-from afasgov.audit.secrets_scan import KIND_TEXT
+from afasgov.policy import Policy
+from afasgov.secretscan import KIND_TEXT
 
 #: AFAS: existing classic tokens expire on 2027-05-01; App Connectors with classic tokens stop
 #: working after 2027-08-31 ([AUTH9]).

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
+from afasgov.policy import Justification
 
 if TYPE_CHECKING:
-    from afasgov.audit.policy import Policy
-    from afasgov.audit.secrets_scan import ScanResult
+    from afasgov.policy import Policy
+    from afasgov.secretscan import ScanResult
 
 
 # ------------------------------------------------------------------------------------------ .gcn
@@ -120,16 +121,6 @@ class EnvConfig:
 
 # ------------------------------------------------------------------------------------ manifests
 @dataclass(frozen=True)
-class Justification:
-    """A recorded reason for using a privacy-sensitive field (AC010/AC011)."""
-
-    target: str  # field id, output name, Connector/…/Field path, or System.Table.Field
-    purpose: str = ""
-    legal_basis: str = ""
-    connector: str = ""
-
-
-@dataclass(frozen=True)
 class Manifest:
     """An integration manifest (``definitions/integrations/<name>.yaml``)."""
 
@@ -173,7 +164,7 @@ class AuditContext:
             self.notes.append(text)
 
     def get_policy(self) -> Policy:
-        from afasgov.audit.policy import Policy
+        from afasgov.policy import Policy
 
         if self.policy is None:
             self.policy = Policy()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from afasgov.audit.context import AuditContext, Justification, Manifest
+from afasgov.audit.context import AuditContext, Manifest
 from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.privacy import Match, classify_gcn_field, classify_get_field, classify_update_field
 from afasgov.audit.registry import Check, register
 from afasgov.model.types import CUSTOM_FIELD_RE
+from afasgov.policy import Justification
 
 #: AFAS: keep columns × rows per page under 150,000 ("Optimal take = 150,000 / number of fields").
 OPTIMAL_TAKE_CELLS = 150_000

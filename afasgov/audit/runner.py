@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -27,11 +26,11 @@ from afasgov._files import sha256_of
 from afasgov.audit import adapters
 from afasgov.audit.context import AuditContext, GcnView, Manifest
 from afasgov.audit.findings import Finding, sort_findings
-from afasgov.audit.policy import Policy, load_policy, parse_policy
 from afasgov.audit.registry import Check, all_checks, select_checks
-from afasgov.audit.secrets_scan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
 from afasgov.errors import InputError, UsageError
+from afasgov.policy import Policy, load_policy, parse_policy
 from afasgov.report.paths import portable_paths
+from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -397,71 +396,9 @@ def rules_hash(checks: Iterable[type[Check]]) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
-# ------------------------------------------------------------------------------------------ CLI
-def audit_command(
-    app: Any,
-    envs: Sequence[str],
-    *,
-    fmt: str,
-    output: Path | None,
-    fail_on: str,
-    as_of: str | None,
-    secret_scan: bool,
-    history: bool,
-    scan_timeout: float,
-    policy: Path | None,
-    gcn: Sequence[Path],
-    only: Sequence[str],
-    skip: Sequence[str],
-    waivers: Path | None = None,
-    scan_exclude: Sequence[str] = (),
-    default_excludes: bool = True,
-) -> int:
-    """``afasgov audit``: run, render, write; return the exit code (0 / 1).
-
-    ``waivers`` replaces the configured waivers file (as for ``diff`` and ``validate``);
-    ``scan_exclude`` adds paths the secret scan leaves out, to the defaults unless
-    ``default_excludes`` is false."""
-    from afasgov.audit.findings import parse_fail_on
-    from afasgov.report import emit
-    from afasgov.waivers import load_waivers
-
-    level = parse_fail_on(fail_on)
-    today = None
-    if as_of:
-        try:
-            today = date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
-    if scan_timeout <= 0:
-        raise UsageError("--scan-timeout must be positive")
-    config = app.config()
-    excludes = [*(default_scan_excludes(config) if default_excludes else []), *scan_exclude]
-    waiver_set = load_waivers(waivers, required=True) if waivers is not None else None
-    result = run_audit(
-        config,
-        list(envs),
-        today=today,
-        scan=secret_scan,
-        history=history,
-        scan_budget=scan_timeout,
-        policy_path=policy,
-        gcn_paths=list(gcn),
-        only=list(only),
-        skip=list(skip),
-        scan_exclude=excludes,
-    )
-    doc = to_document(result, fail_on=level, waivers=waiver_set)
-    code: int = emit(
-        doc, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
-    )
-    return code
-
-
 __all__ = [
     "AuditResult",
     "GcnView",
-    "audit_command",
     "auditor_note",
     "configured_secret_files",
     "default_scan_excludes",

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 from afasgov.audit.context import AuditContext
 from afasgov.audit.findings import Finding, Severity
-from afasgov.audit.policy import Policy
 from afasgov.audit.registry import Check, register
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot, UpdateConnector
+from afasgov.policy import Policy
 
 
 def _matching(scope: AppConnectorScope, names: Iterable[str], prefixes: Iterable[str] = ()) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from afasgov.config.hosts import ENVIRONMENT_TYPES, base_url_for, is_afas_host, is_loopback_host
 from afasgov.config.model import (
     DEFAULT_ENVIRONMENT_DEADLINE,
     DEFAULT_LANGUAGE,
@@ -29,7 +30,6 @@ from afasgov.config.model import (
 from afasgov.config.sources import SecretSource, SourceKind
 from afasgov.config.yamlio import read_yaml_file
 from afasgov.errors import ConfigError
-from afasgov.profit.urls import ENVIRONMENT_TYPES, base_url_for, is_afas_host, is_loopback_host
 
 CONFIG_NAME = "afasgov.yaml"
 

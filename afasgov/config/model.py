@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from afasgov.config.sources import SecretSource
-from afasgov.errors import ConfigError, UsageError
-from afasgov.profit.urls import (
+from afasgov.config.hosts import (
     AFAS_REST_HOST_RE,
     base_url_for,
     host_of,
     is_afas_host,
     is_loopback_host,
 )
+from afasgov.config.sources import SecretSource
+from afasgov.errors import ConfigError, UsageError
 from afasgov.secrets import Secret
 from afasgov.textsafe import shorten, summarise
 

@@ -3,7 +3,7 @@
 * :func:`diff_snapshots` — two :class:`~afasgov.model.EnvironmentSnapshot` → :class:`DiffResult`
   (sorted :class:`Change` objects + notes); rules come from the registry (:mod:`afasgov.diff.registry`,
   one module per rule family in :mod:`afasgov.diff.rules`; reference in ``docs/rules.md``);
-* :mod:`afasgov.diff.command` — ``afasgov diff`` / ``afasgov changelog`` (operands, manifests, waivers);
+* :mod:`afasgov.commands.diff` — ``afasgov diff`` / ``afasgov changelog`` (operands, manifests, waivers);
 * :mod:`afasgov.diff.changelog` — AFAS's release-notes table.
 
 Payload validation (``afasgov validate``) lives in :mod:`afasgov.validate`.

@@ -9,27 +9,23 @@ remotely (unreachable, refused, server error after retries).
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from afasgov import __version__
-from afasgov.errors import EXIT_OK, EXIT_REMOTE, AfasgovError
+from afasgov.config.hosts import ENVID_PREFIX
+from afasgov.errors import AfasgovError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
 from afasgov.profit.credentials import Credentials, load_credentials
-from afasgov.profit.limits import set_global_max_in_flight
 from afasgov.profit.retry import RetryPolicy
-from afasgov.profit.urls import ENVID_PREFIX
 from afasgov.secrets import redact
 
 if TYPE_CHECKING:
-    from afasgov.app import AppContext
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
 
 #: classic tokens expire on this date; classic App Connectors stop working after the cut-off (AFAS).
@@ -299,49 +295,6 @@ def render_table(results: Sequence[CheckResult]) -> list[str]:
     return lines
 
 
-def run_check(
-    app: AppContext,
-    envs: list[str],
-    *,
-    output_format: str = "text",
-    transport_factory: TransportFactory | None = None,
-) -> int:
-    """The ``afasgov check`` command. Returns the exit code."""
-    config = app.config()
-    selected = config.select(envs)
-    if config.max_in_flight_total:
-        set_global_max_in_flight(config.max_in_flight_total)
-    results = asyncio.run(check_environments(selected, transport_factory=transport_factory))
-    failed = [r for r in results if not r.ok]
-    if output_format == "json":
-        doc = {
-            "tool": "afasgov",
-            "version": __version__,
-            "command": "check",
-            "ok": not failed,
-            "results": [asdict(r) for r in results],
-        }
-        app.emit(json.dumps(doc, indent=2, sort_keys=False))
-    else:
-        for line in render_table(results):
-            app.echo(line)
-        shown: set[str] = set()
-        for r in results:
-            if r.environment not in shown:
-                shown.add(r.environment)
-                for note in r.environment_notes:
-                    app.echo(f"  note: {r.environment}: {note}")
-            for note in r.notes:
-                where = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
-                app.echo(f"  note: {where}: {note}")
-        for r in failed:
-            app.echo(f"afasgov: {r.error}", err=True)
-        checked = sum(1 for r in results if r.app_connector != "-")
-        verdict = "all ok" if not failed else f"{len(failed)} failed"
-        app.emit(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}")
-    return EXIT_REMOTE if failed else EXIT_OK
-
-
 __all__ = [
     "AfasgovError",
     "CheckResult",
@@ -349,5 +302,4 @@ __all__ = [
     "check_environments",
     "describe_token_expiry",
     "render_table",
-    "run_check",
 ]

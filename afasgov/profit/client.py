@@ -34,6 +34,7 @@ import httpx
 
 from afasgov import __version__
 from afasgov._files import read_input
+from afasgov.config.hosts import is_loopback_host
 from afasgov.errors import ConfigError, UsageError
 from afasgov.profit import errors as E
 from afasgov.profit.credentials import (
@@ -58,7 +59,6 @@ from afasgov.profit.urls import (
     FilterSpec,
     check_connector_id,
     endpoint_path,
-    is_loopback_host,
     query_string,
     rows_params,
 )

@@ -12,28 +12,10 @@ training       ``https://{tenant}.restcursus.afas.online/ProfitRestServices``
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
-
-ENVIRONMENT_TYPES: tuple[str, ...] = ("production", "test", "accept", "training")
-
-HOST_LABELS: Mapping[str, str] = {
-    "production": "rest",
-    "test": "resttest",
-    "accept": "restaccept",
-    "training": "restcursus",
-}
-
-#: first letter of ``info.envid`` per environment type (``O12345AA``, ``T…``, ``A…``) [guess for training].
-ENVID_PREFIX: Mapping[str, str] = {"production": "O", "test": "T", "accept": "A"}
-
-BASE_PATH = "/ProfitRestServices"
-AFAS_DOMAIN_SUFFIX = ".afas.online"
-#: the exact host names AFAS uses for REST (checklist AC031).
-AFAS_REST_HOST_RE = re.compile(r"^\d{5,6}\.(rest|resttest|restaccept|restcursus)\.afas\.online$")
+from urllib.parse import quote, urlencode
 
 #: AFAS answers 404 for a query string over 2,049 characters (afas-api.md, errors table).
 MAX_QUERY_CHARS = 2049
@@ -61,37 +43,6 @@ OPERATORS: Mapping[str, int] = {
 }
 #: operators that take no value (``filtervalues`` gets an empty entry) [guess].
 VALUELESS_OPERATORS = frozenset({8, 9})
-
-
-def base_url_for(tenant: str, env_type: str) -> str:
-    """The documented base URL of a tenant's environment, e.g. ``https://12345.rest.afas.online/…``."""
-    if env_type not in HOST_LABELS:
-        expected = ", ".join(ENVIRONMENT_TYPES)
-        raise ValueError(f"unknown environment type {env_type!r}; expected one of {expected}")
-    if not tenant.isascii() or not tenant.isdigit():
-        raise ValueError(f"tenant must be digits, got {tenant!r}")
-    return f"https://{tenant}.{HOST_LABELS[env_type]}{AFAS_DOMAIN_SUFFIX}{BASE_PATH}"
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost``, ``127.0.0.0/8`` or ``::1``."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_afas_host(host: str) -> bool:
-    """True for any ``*.afas.online`` host name (the opt-in rule); see :data:`AFAS_REST_HOST_RE`."""
-    host = host.lower().rstrip(".")
-    return host.endswith(AFAS_DOMAIN_SUFFIX) and len(host) > len(AFAS_DOMAIN_SUFFIX)
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def check_connector_id(connector_id: str) -> str:

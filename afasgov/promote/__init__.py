@@ -11,8 +11,8 @@ Public API::
     verify_view(definitions, environment=..., connectors=..., listed=...)  # live (see promote.live)
     read_live(env_config, wanted) -> LiveView            # async; /metainfo + /metainfo/get/{id}
 
-Commands: :func:`afasgov.promote.commands.run_promote`, :func:`afasgov.promote.commands.run_verify`.
-The demo organisation's definitions: ``python -m afasgov.promote.demo [--check]``.
+Commands: :func:`afasgov.commands.promote.run_promote`, :func:`afasgov.commands.promote.run_verify`.
+The demo organisation's definitions: ``python -m afasgov.demo.getconnectors [--check]``.
 """
 
 from __future__ import annotations

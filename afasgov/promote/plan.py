@@ -25,6 +25,7 @@ from typing import Any
 
 from afasgov.diff.change import Change
 from afasgov.diff.engine import Engine
+from afasgov.diff.impact import uses_change
 from afasgov.diff.registry import all_rules
 from afasgov.errors import UsageError
 from afasgov.integrations import Manifest
@@ -170,7 +171,7 @@ def _integrations(
         uses = next((v for k, v in m.uses_get.items() if k.lower() == connector.lower()), ...)
         if uses is ...:
             continue
-        hits = tuple(c.text for c in changes if m.uses_change(c, envs=[target]))
+        hits = tuple(c.text for c in changes if uses_change(m, c, envs=[target]))
         out.append(
             IntegrationImpact(
                 m.name,

@@ -74,7 +74,7 @@ def diff(config: Config, base: str, revision: str) -> DiffOutcome:
 
     Waivers are not applied here: the release check applies them once, over every section.
     """
-    from afasgov.diff.command import Settings, compute
+    from afasgov.commands.diff import Settings, compute
     from afasgov.waivers import WaiverSet
 
     settings = Settings(config.definitions_dir, config.integrations_dir, None, config.root)

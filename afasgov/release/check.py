@@ -30,8 +30,8 @@ from afasgov.release import adapters
 from afasgov.release._files import safe_label
 from afasgov.release.history import allocate_run_id, load_history
 from afasgov.release.model import LEVEL_RANK, EnvInfo, IntegrationImpact, Item, ReleaseReport, Waiver
-from afasgov.release.publish import sha256_file, tree_hash, write_reports
 from afasgov.report.paths import portable_paths
+from afasgov.report.publish import sha256_file, tree_hash, write_reports
 
 if TYPE_CHECKING:
     from afasgov.config import Config

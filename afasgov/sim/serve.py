@@ -1,9 +1,10 @@
-"""Serving the simulator over a real socket: ``afasgov sim`` and :class:`SimServer` (tests).
+"""Serving the simulator over a real socket: :class:`SimServer` and :func:`running_sim`.
 
 uvicorn serves the Starlette app on 127.0.0.1 only. The socket is bound before the server starts,
 so ``--port 0`` picks a free port and the URLs are known before anything is printed. ``afasgov
-sim`` runs in the main thread (uvicorn handles SIGINT/SIGTERM and shuts down gracefully);
-:class:`SimServer` runs uvicorn in a background thread for tests and the in-process demo.
+sim`` (:mod:`afasgov.commands.sim`) runs it in the main thread (uvicorn handles SIGINT/SIGTERM and
+shuts down gracefully); :class:`SimServer` / :func:`running_sim` run uvicorn in a background thread
+for the demo (:mod:`afasgov.demo`), the benchmarks and the tests (:mod:`afasgov.sim.testing`).
 """
 
 from __future__ import annotations
@@ -12,24 +13,23 @@ import asyncio
 import contextlib
 import errno
 import logging
-import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import Any
 
 from afasgov.errors import UsageError
-from afasgov.sim.app import SimulatedDrop, create_app, sim_state
-from afasgov.sim.datasets import DatasetError
-from afasgov.sim.datasets.fieldspec import SpecError
-
-if TYPE_CHECKING:
-    from afasgov.app import AppContext
+from afasgov.sim.app import SimState, SimulatedDrop, create_app, sim_state
+from afasgov.sim.credentials import DemoCredential
+from afasgov.sim.model import Dataset
 
 HOST = "127.0.0.1"
+#: the origin used for in-process requests (any host works; this one is obviously not real)
+IN_PROCESS_ORIGIN = "http://sim.test"
 
 
 class _DropFilter(logging.Filter):
@@ -66,7 +66,7 @@ def bind_socket(port: int) -> socket.socket:
     return sock
 
 
-def _uvicorn_server(app: Any, log_level: str = "warning") -> Any:
+def uvicorn_server(app: Any, log_level: str = "warning") -> Any:
     import uvicorn
 
     class _Server(uvicorn.Server):
@@ -90,7 +90,7 @@ class SimServer:
         self._sock = bind_socket(port)
         self.port: int = self._sock.getsockname()[1]
         self.origin = f"http://{HOST}:{self.port}"
-        self._server = _uvicorn_server(app)
+        self._server = uvicorn_server(app)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -124,71 +124,86 @@ class SimServer:
         self._sock.close()
 
 
-def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms: float = 0.0,
-            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None, force: bool = False) -> int:
-    """``afasgov sim``: serve until SIGINT/SIGTERM; returns the exit code."""
-    if latency_ms < 0:
-        raise UsageError(f"--latency-ms {latency_ms}: must not be negative")
-    if not 0.0 <= fail_rate <= 1.0:
-        raise UsageError(f"--fail-rate {fail_rate}: must be between 0 and 1")
+class RunningSim:
+    """A simulator served on 127.0.0.1 in a background thread (see :func:`running_sim`)."""
+
+    def __init__(self, app: Any, server: SimServer) -> None:
+        self.app = app
+        self._server = server
+        self.origin: str = server.origin
+        self.port: int = server.port
+
+    @property
+    def state(self) -> SimState:
+        """The live state: ``.set_maintenance(env)``, ``.set_blocked(env, id)``, ``.faults`` …"""
+        return sim_state(self.app)
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.state.dataset
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.dataset.environments)
+
+    def base_url(self, tenant: str, env_type: str) -> str:
+        return f"{self.origin}/{tenant}-{env_type}/ProfitRestServices"
+
+    def base_url_for(self, env_name: str) -> str:
+        env = self.dataset.environment(env_name)
+        return self.base_url(env.tenant, env.type)
+
+    def credential(self, env_name: str, app_connector: str) -> DemoCredential:
+        return credential_of(self.dataset, env_name, app_connector)
+
+    def write_config(self, path: Path | str, *, force: bool = True) -> Path:
+        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``);
+        an existing file is overwritten (``force=False``: only one written by afasgov sim)."""
+        from afasgov.sim.writeconfig import write_config
+
+        return write_config(Path(path), self.dataset, self.origin, force=force)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> RunningSim:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, app: Any = None, **opts: Any) -> RunningSim:
+    """Start a simulator (options as :func:`afasgov.sim.app.create_app`, or an existing ``app``);
+    call ``.stop()`` when done."""
+    app = app if app is not None else create_app(dataset, **opts)
+    server = SimServer(app, port=port).start()
+    return RunningSim(app, server)
+
+
+@contextmanager
+def running_sim(dataset: str | Dataset = "demo", **opts: Any) -> Iterator[RunningSim]:
+    """The simulator on a real loopback socket for the duration of the ``with`` block.
+
+    Options as :func:`afasgov.sim.app.create_app` (``latency_ms``, ``fail_rate``, ``seed``,
+    ``tenants``, ``fault_kinds``, ``retry_after``, ``token_lifetime`` …), ``port`` (0 = free), or
+    ``app=`` an app you made yourself.
+    """
+    sim = start_sim(dataset, **opts)
     try:
-        asgi = create_app(dataset, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed)
-    except (DatasetError, SpecError) as exc:
-        raise UsageError(f"--dataset {dataset}: {exc}") from None
-    sock = bind_socket(port)
-    origin = f"http://{HOST}:{sock.getsockname()[1]}"
-    server = _uvicorn_server(asgi, log_level="warning")
-    data = sim_state(asgi).dataset
-    written: Path | None = None
-    if write_config is not None:
-        from afasgov.sim.writeconfig import write_config as write
-
-        try:
-            written = write(write_config, data, origin, force=force)
-        except BaseException:
-            sock.close()
-            raise
-
-    received: list[int] = []
-
-    def stop(signum: int, _frame: Any) -> None:
-        received.append(signum)
-        if server.should_exit:  # a second signal: stop at once
-            server.force_exit = True
-        server.should_exit = True
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    async def serve() -> None:
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started and not task.done():
-            await asyncio.sleep(0.005)
-        if server.started:
-            _announce(app, data, origin, dataset, seed, written)
-        await task
-
-    try:
-        asyncio.run(serve())
+        yield sim
     finally:
-        sock.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    names = ", ".join(signal.Signals(s).name for s in received[:1])
-    app.echo(f"afasgov sim: stopped{f' ({names})' if names else ''}")
-    return 0
+        sim.stop()
 
 
-def _announce(app: AppContext, data: Any, origin: str, spec: str, seed: int, written: Path | None) -> None:
-    envs = list(data.environments.values())
-    app.echo(f"afasgov sim: dataset {spec} (seed {seed}) on {origin} — {len(envs)} environment(s)")
-    width = max(len(e.name) for e in envs)
-    for env in envs:
-        app.echo(f"  {env.name:<{width}}  {origin}/{env.slug}/ProfitRestServices  "
-                 f"({env.release or 'Profit'} {env.profit_version}, "
-                 f"{len(env.update_connectors)} update / {len(env.get_connectors)} get connectors, "
-                 f"app connectors: {', '.join(env.app_connectors)})")
-    if written is not None:
-        app.echo(f"afasgov sim: wrote {written} (demo credentials in "
-                 f"{written.parent / (written.stem + '.secrets')}/)")
-    app.echo("afasgov sim: ready; press Ctrl+C to stop")
-    sys.stdout.flush()
+def credential_of(dataset: Dataset, env_name: str, app_connector: str) -> DemoCredential:
+    from afasgov.sim.writeconfig import credential
+
+    env = dataset.environment(env_name)
+    try:
+        app = env.app_connectors[app_connector]
+    except KeyError:
+        raise KeyError(f"environment {env_name!r} has no App Connector {app_connector!r}; it has "
+                       + ", ".join(env.app_connectors)) from None
+    return credential(dataset, env, app)

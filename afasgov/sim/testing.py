@@ -31,96 +31,17 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 import jwt
 
-from afasgov.sim.app import SimState, create_app, sim_state
+from afasgov.sim.app import create_app
 from afasgov.sim.credentials import DemoCredential
 from afasgov.sim.model import Dataset
-from afasgov.sim.serve import SimServer
+from afasgov.sim.serve import IN_PROCESS_ORIGIN, RunningSim, credential_of, running_sim, start_sim
 
-#: the origin used for in-process requests (any host works; this one is obviously not real)
-IN_PROCESS_ORIGIN = "http://sim.test"
 DEFAULT_CLIENT = ("127.0.0.1", 50000)
-
-
-class RunningSim:
-    """A simulator served on 127.0.0.1 in a background thread (see :func:`running_sim`)."""
-
-    def __init__(self, app: Any, server: SimServer) -> None:
-        self.app = app
-        self._server = server
-        self.origin: str = server.origin
-        self.port: int = server.port
-
-    @property
-    def state(self) -> SimState:
-        """The live state: ``.set_maintenance(env)``, ``.set_blocked(env, id)``, ``.faults`` …"""
-        return sim_state(self.app)
-
-    @property
-    def dataset(self) -> Dataset:
-        return self.state.dataset
-
-    @property
-    def environments(self) -> list[str]:
-        return list(self.dataset.environments)
-
-    def base_url(self, tenant: str, env_type: str) -> str:
-        return f"{self.origin}/{tenant}-{env_type}/ProfitRestServices"
-
-    def base_url_for(self, env_name: str) -> str:
-        env = self.dataset.environment(env_name)
-        return self.base_url(env.tenant, env.type)
-
-    def credential(self, env_name: str, app_connector: str) -> DemoCredential:
-        return credential_of(self.dataset, env_name, app_connector)
-
-    def write_config(self, path: Path | str, *, force: bool = True) -> Path:
-        """Write an afasgov.yaml for every environment/App Connector (secrets in ``<stem>.secrets/``);
-        an existing file is overwritten (``force=False``: only one written by afasgov sim)."""
-        from afasgov.sim.writeconfig import write_config
-
-        return write_config(Path(path), self.dataset, self.origin, force=force)
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> RunningSim:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-
-def start_sim(dataset: str | Dataset = "demo", *, port: int = 0, app: Any = None, **opts: Any) -> RunningSim:
-    """Start a simulator (options as :func:`afasgov.sim.app.create_app`, or an existing ``app``);
-    call ``.stop()`` when done."""
-    app = app if app is not None else create_app(dataset, **opts)
-    server = SimServer(app, port=port).start()
-    return RunningSim(app, server)
-
-
-@contextmanager
-def running_sim(dataset: str | Dataset = "demo", **opts: Any) -> Iterator[RunningSim]:
-    """The simulator on a real loopback socket for the duration of the ``with`` block.
-
-    Options as :func:`afasgov.sim.app.create_app` (``latency_ms``, ``fail_rate``, ``seed``,
-    ``tenants``, ``fault_kinds``, ``retry_after``, ``token_lifetime`` …), ``port`` (0 = free), or
-    ``app=`` an app you made yourself.
-    """
-    sim = start_sim(dataset, **opts)
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 # -------------------------------------------------------------------------------------- in-process
@@ -199,18 +120,6 @@ def _dataset(spec: str) -> Dataset:
     from afasgov.sim.datasets import shared_dataset
 
     return shared_dataset(spec)
-
-
-def credential_of(dataset: Dataset, env_name: str, app_connector: str) -> DemoCredential:
-    from afasgov.sim.writeconfig import credential
-
-    env = dataset.environment(env_name)
-    try:
-        app = env.app_connectors[app_connector]
-    except KeyError:
-        raise KeyError(f"environment {env_name!r} has no App Connector {app_connector!r}; it has "
-                       + ", ".join(env.app_connectors)) from None
-    return credential(dataset, env, app)
 
 
 def demo_credential(env_name: str = "production", app_connector: str = "legacy-portal",

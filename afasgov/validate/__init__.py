@@ -1,24 +1,18 @@
 """``afasgov validate``: check UpdateConnector payloads (JSON or XML) against a snapshot.
 
 Public API: :func:`validate_file` (one payload file → problems as
-:class:`~afasgov.report.ReportItem`), :func:`validate_bytes`, :func:`run_validate` (the command).
+:class:`~afasgov.report.ReportItem`), :func:`validate_bytes`, the command is :mod:`afasgov.commands.validate`.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from afasgov._files import read_input
-from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
 from afasgov.report.document import ReportItem
-from afasgov.validate.checks import CHECKS, check_payload, rule_infos, type_problem
+from afasgov.validate.checks import CHECKS, check_payload, type_problem
 from afasgov.validate.payload import MAX_BYTES, Payload, parse_payload
-
-if TYPE_CHECKING:
-    from afasgov.app import AppContext
 
 
 def validate_bytes(
@@ -48,58 +42,11 @@ def validate_file(
     return validate_bytes(data, snapshot, source=source, connector=connector, action=action)
 
 
-def run_validate(
-    app: AppContext,
-    payloads: list[Path],
-    *,
-    env: str,
-    connector: str | None = None,
-    action: str | None = None,
-    fmt: str = "text",
-    output: Path | None = None,
-    fail_on: str = "ERR",
-    waivers: Path | None = None,
-) -> int:
-    """``afasgov validate``: render the problems of every payload; 0, or 1 when any is ≥ ``fail_on``."""
-    from afasgov.diff.command import settings_from
-    from afasgov.report import InputRef, ReportDocument, emit, sha256_file
-    from afasgov.snapshot.tree import read_any
-    from afasgov.waivers import load_waivers, waive_document
-
-    if action is not None and action not in ("insert", "update", "delete"):
-        raise InputError(f"--action must be insert, update or delete, not {action!r}")
-    settings = settings_from(app, waivers=waivers)
-    snapshot = read_any(env, definitions_dir=settings.definitions_dir)
-    items: list[ReportItem] = []
-    inputs = [InputRef("snapshot", env)]
-    for p in payloads:
-        items.extend(validate_file(p, snapshot, connector=connector, action=action))
-        inputs.append(InputRef("payload", str(p), sha256_file(p)))
-    doc = ReportDocument(
-        kind="validate",
-        title=f"afasgov validate against {env}",
-        items=items,
-        items_key="problems",
-        header={"environment": env, "payloads": len(payloads)},
-        inputs=inputs,
-        rules=rule_infos(),
-        fail_on=fail_on,
-    )
-    if action is None:
-        doc.notes.append(
-            "JSON payloads were checked as inserts (POST); XML payloads by their Fields Action "
-            "(default insert). Use --action update to skip the mandatory-field check."
-        )
-    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None))
-    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
-
-
 __all__ = [
     "CHECKS",
     "Payload",
     "check_payload",
     "parse_payload",
-    "run_validate",
     "type_problem",
     "validate_bytes",
     "validate_file",

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from afasgov.audit.context import AppConnectorConfig, EnvConfig, GcnCriterion, Justification, Manifest
+from afasgov.audit.context import AppConnectorConfig, EnvConfig, GcnCriterion, Manifest
 from afasgov.audit.findings import Severity
-from afasgov.audit.policy import Policy, TokenRecord
 from afasgov.audit.registry import all_checks
-from afasgov.audit.secrets_scan import ScanHit, ScanResult
+from afasgov.policy import Justification, Policy, TokenRecord
+from afasgov.secretscan import ScanHit, ScanResult
 
 from .conftest import (
     TODAY,

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from afasgov.audit import adapters
 from afasgov.audit.docs import DOC_PATH, render_checks_markdown
 from afasgov.audit.findings import Finding, Severity, parse_fail_on
-from afasgov.audit.policy import load_policy, policy_from_text, validate_connector_id
 from afasgov.audit.privacy import Tier, classify_gcn_field, classify_label
 from afasgov.errors import InputError, UsageError
+from afasgov.policy import load_policy, policy_from_text, validate_connector_id
 
 from .conftest import gcn_field
 

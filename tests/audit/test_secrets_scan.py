@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from afasgov.audit.secrets_scan import ScanHit, scan_bytes, scan_repository
+from afasgov.secretscan import ScanHit, scan_bytes, scan_repository
 
 
 def token_xml(hexdata: str | None = None) -> str:

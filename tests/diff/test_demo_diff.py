@@ -26,7 +26,7 @@ SPEC = Path(__file__).resolve().parents[2] / "afasgov/sim/datasets/demo/changes/
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from afasgov.snapshot import demo_tree
+    from afasgov.demo import snapshots as demo_tree
 
     out = tmp_path_factory.mktemp("demo")
     code, envs = demo_tree.snapshot_demo(out)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from afasgov.diff.engine import diff_snapshots
+from afasgov.diff.impact import apply_impact, unknown_references
 from afasgov.errors import InputError
-from afasgov.integrations import apply_impact, load_manifests, parse_update_use, unknown_references
+from afasgov.integrations import load_manifests, parse_update_use
 from afasgov.report import ReportDocument, ReportItem
 from afasgov.waivers import compile_path_pattern, load_waivers, waive_document
 from tests.diff.builders import base_snapshot, copy, map_update_field

@@ -300,11 +300,13 @@ def test_json_and_yaml_readers_are_the_safe_ones() -> None:
     """A tripwire: every JSON reader of files goes through afasgov.jsonsafe (json.loads elsewhere
     only parses afasgov's own output or server responses, which the client guards)."""
     root = Path(__file__).resolve().parents[2] / "afasgov"
-    allowed = {"jsonsafe.py", "client.py", "render.py", "yamlio.py", "commands.py"}
+    allowed = {"jsonsafe.py", "profit/client.py", "report/release.py", "snapshot/yamlio.py",
+               "catalogue/__init__.py", "catalogue/build.py"}  # (package data; the corpus, a build tool)
     offenders = [
-        str(p.relative_to(root))
+        p.relative_to(root).as_posix()
         for p in root.rglob("*.py")
-        if "json.loads(" in p.read_text(encoding="utf-8") and p.name not in allowed and "sim" not in p.parts
+        if "json.loads(" in p.read_text(encoding="utf-8") and p.relative_to(root).as_posix() not in allowed
+        and "sim" not in p.parts
     ]
     assert offenders == []
     assert json.loads("1") == 1

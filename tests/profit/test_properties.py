@@ -12,16 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from afasgov.config.hosts import HOST_LABELS, base_url_for, is_afas_host
 from afasgov.profit.credentials import PrivateKey, parse_private_key
 from afasgov.profit.oauth import MAX_ASSERTION_LIFETIME, basic_authorization, build_client_assertion
 from afasgov.profit.tokens import ClassicToken, ClassicTokenError
 from afasgov.profit.urls import (
-    HOST_LABELS,
     Filter,
-    base_url_for,
     check_connector_id,
     endpoint_path,
-    is_afas_host,
     query_string,
     rows_params,
 )

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from afasgov.config import load_config
+from afasgov.demo.getconnectors import DEFAULT_OUT, check, generate
 from afasgov.profit.retry import RetryPolicy
 from afasgov.promote import live as live_mod
 from afasgov.promote.bundle import check_bundle
-from afasgov.promote.demo import DEFAULT_OUT, check, generate
 from afasgov.promote.verify import is_supplied
 from afasgov.sim.datasets import load_dataset
 from afasgov.sim.testing import RunningSim, running_sim
@@ -50,7 +50,7 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Runn
 
 
 def test_committed_demo_definitions_are_current() -> None:
-    """definitions/getconnectors is what `python -m afasgov.promote.demo` writes from the dataset."""
+    """definitions/getconnectors is what `python -m afasgov.demo.getconnectors` writes from the dataset."""
     assert check(DEFAULT_OUT) == []
 
 

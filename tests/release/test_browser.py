@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from afasgov.release.publish import write_reports
-from afasgov.release.render import render_html
+from afasgov.report.publish import write_reports
+from afasgov.report.release import render_html
 from tests.release.pngdecode import decode
 from tests.release.sample import sample_report
 

@@ -42,7 +42,7 @@ def test_demo_runs_end_to_end_and_prints_the_report(tmp_path: Path) -> None:
 
 
 def test_demo_does_not_overwrite_edited_manifests(tmp_path: Path) -> None:
-    from afasgov.release.demo import install_demo_integrations
+    from afasgov.demo.run import install_demo_integrations
 
     target = tmp_path / "integrations"
     created = install_demo_integrations(target)

@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from afasgov.release import svg
 from afasgov.release.history import allocate_run_id, load_history, scan_reports, split_kind_scope
 from afasgov.release.model import IntegrationImpact, TrendPoint
-from afasgov.release.publish import rebuild_index, write_reports
+from afasgov.report import svg
+from afasgov.report.publish import rebuild_index, write_reports
 from tests.release.sample import STARTED, sample_report
 
 NAME = "2026-10-01T120000Z-release-check-production-vs-accept"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from afasgov.config.scaffold import scaffold
 from afasgov.errors import InputError
-from afasgov.release.init import scaffold
 
 EXPECTED = {"afasgov.yaml", "definitions/waivers.yaml", "definitions/integrations/example.yaml",
             "reports/README.md", ".gitattributes"}

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from afasgov.config import load_config
+from afasgov.config.scaffold import scaffold
+from afasgov.demo.run import install_demo_integrations
 from afasgov.release.check import ReleaseCheckOptions, release_check
-from afasgov.release.demo import install_demo_integrations
-from afasgov.release.init import scaffold
 
 pytestmark = pytest.mark.e2e
 

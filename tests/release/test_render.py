@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from afasgov.release.model import Item, ReleaseReport
-from afasgov.release.render import render_html, render_json, render_junit, render_markdown, render_sarif
+from afasgov.report.release import render_html, render_json, render_junit, render_markdown, render_sarif
 from tests.release.sample import HOSTILE, sample_report
 
 GOLDEN = Path(__file__).parent / "golden"

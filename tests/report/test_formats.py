@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from lxml import etree
 
+from afasgov.commands.diff import to_item
 from afasgov.diff.change import JSON_KEYS
-from afasgov.diff.command import to_item
 from afasgov.diff.engine import diff_snapshots
 from afasgov.report import (
     FORMATS,

@@ -436,7 +436,7 @@ def test_fleet_one_tenant_failing_keeps_the_others(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_fleet_of_100_tenants_with_summary_table(tmp_path: Path) -> None:
-    from afasgov.snapshot.command import _tenant_table
+    from afasgov.commands.snapshot import _tenant_table
 
     app = create_app("synthetic:1", tenants=100)
     config = config_for(app.state.sim.dataset, tmp_path)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from afasgov.demo import snapshots as demo_tree
 from afasgov.sim.datasets import shared_dataset
 from afasgov.sim.testing import IN_PROCESS_ORIGIN
-from afasgov.snapshot import demo_tree
 from afasgov.snapshot.tree import read_tree
 
 pytestmark = pytest.mark.e2e
@@ -18,13 +18,13 @@ COMMITTED = demo_tree.DEFAULT_OUT
 
 def test_committed_demo_trees_are_current(tmp_path: Path) -> None:
     if not all((COMMITTED / env / "_snapshot.yaml").exists() for env in ("production", "test", "accept")):
-        pytest.fail(f"no demo snapshots under {COMMITTED}: run python -m afasgov.snapshot.demo_tree")
+        pytest.fail(f"no demo snapshots under {COMMITTED}: run python -m afasgov.demo.snapshots")
     code, envs = demo_tree.snapshot_demo(tmp_path)
     assert code == 0
     assert sorted(envs) == ["accept", "production", "test"]
     problems = demo_tree.compare(COMMITTED, tmp_path, envs)
     assert not problems, (
-        "the committed demo snapshots are stale; run: python -m afasgov.snapshot.demo_tree\n"
+        "the committed demo snapshots are stale; run: python -m afasgov.demo.snapshots\n"
         + "\n".join(problems[:20])
     )
     for env in envs:
@@ -54,7 +54,7 @@ def test_regenerating_the_demo_trees_changes_only_taken_at(fresh: tuple[Path, li
         assert "127.0.0.1" not in new
         committed = (COMMITTED / env / "_snapshot.yaml").read_text()
         assert without_taken_at(committed) == without_taken_at(new), (
-            f"{env}/_snapshot.yaml: run python -m afasgov.snapshot.demo_tree"
+            f"{env}/_snapshot.yaml: run python -m afasgov.demo.snapshots"
         )
 
 

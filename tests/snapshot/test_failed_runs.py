@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from afasgov.commands.snapshot import _env_line, _traceback_text
 from afasgov.errors import RemoteError
 from afasgov.secrets import register_secret
 from afasgov.sim.app import create_app
 from afasgov.sim.datasets import shared_dataset
 from afasgov.sim.testing import running_sim
-from afasgov.snapshot.command import _env_line, _traceback_text
 from afasgov.snapshot.crawl import EnvironmentResult, snapshot_environments
 
 from .simconfig import config_file_for, config_for, in_process

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from afasgov.diff.change import Change
 from afasgov.diff.changelog import render_json, render_markdown
 from afasgov.diff.engine import diff_snapshots
+from afasgov.diff.impact import ImpactResult, apply_impact, unknown_references
 from afasgov.diff.registry import all_rules
 from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import Operand, resolve_operand, snapshot_files
 from afasgov.errors import UsageError
-from afasgov.integrations import ImpactResult, apply_impact, load_manifests, unknown_references
+from afasgov.integrations import load_manifests
 from afasgov.report import (
     InputRef,
     ReportDocument,

@@ -119,8 +119,8 @@ def run_diff(
     downgrade: bool = True,
 ) -> int:
     """``afasgov gcn diff``: the same comparison, rendering, waivers and exit codes as ``afasgov
-    diff`` (:func:`afasgov.diff.command.run_diff`), for two GetConnector definitions."""
-    from afasgov.diff.command import run_diff as diff_run
+    diff`` (:func:`afasgov.commands.diff.run_diff`), for two GetConnector definitions."""
+    from afasgov.commands.diff import run_diff as diff_run
 
     directory = _maybe_dir(app)
     base, revision = _operand(a, directory), _operand(b, directory)

@@ -1,6 +1,6 @@
 """Regenerate (or check) the demo organisation's snapshots under ``definitions/``.
 
-``python -m afasgov.snapshot.demo_tree`` starts the simulator's ``demo`` dataset on a loopback
+``python -m afasgov.demo.snapshots`` starts the simulator's ``demo`` dataset on a loopback
 socket, crawls every environment with the real client (exactly what ``afasgov snapshot --all``
 does) and writes ``definitions/{production,test,accept}/``. ``_snapshot.yaml`` records the
 simulator's logical base URL (``http://sim.test/12345-production/ProfitRestServices``), not the
@@ -32,7 +32,7 @@ DEFAULT_OUT = REPO / "definitions"
 
 def snapshot_demo(out: Path) -> tuple[int, list[str]]:
     """Snapshot every demo environment into ``out``; returns (exit code, environment names)."""
-    from afasgov.sim.testing import IN_PROCESS_ORIGIN, running_sim
+    from afasgov.sim.serve import IN_PROCESS_ORIGIN, running_sim
 
     with running_sim("demo") as sim, tempfile.TemporaryDirectory(prefix="afasgov-demo-") as tmp:
         config = load_config(sim.write_config(Path(tmp) / "afasgov.yaml"))
@@ -78,7 +78,7 @@ def compare(committed: Path, fresh: Path, envs: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m afasgov.snapshot.demo_tree", description=__doc__.split("\n")[0]
+        prog="python -m afasgov.demo.snapshots", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"definitions directory (default {DEFAULT_OUT})"
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo_tree: {line}", file=sys.stderr)
     if problems:
         print(
-            "demo_tree: the committed demo snapshots are stale; run: python -m afasgov.snapshot.demo_tree",
+            "demo_tree: the committed demo snapshots are stale; run: python -m afasgov.demo.snapshots",
             file=sys.stderr,
         )
         return 1

@@ -1,6 +1,6 @@
 """The demo organisation's GetConnector definitions (``definitions/getconnectors/``), reproducibly.
 
-``python -m afasgov.promote.demo`` builds one ``.gcn`` file per own GetConnector of the simulator's
+``python -m afasgov.demo.getconnectors`` builds one ``.gcn`` file per own GetConnector of the simulator's
 ``demo`` dataset **as it is in test** (test is production plus work in progress, so test is ahead),
 with afasgov's own writer (:func:`afasgov.gcn.build.build_gcn`), and stores each through the gcn
 store (``<Name>.gcn`` + ``<Name>.yaml``, keyed by GUID). ``--check`` builds into a temporary
@@ -571,7 +571,7 @@ def check(committed: Path, warnings: list[str] | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m afasgov.promote.demo",
+        prog="python -m afasgov.demo.getconnectors",
         description="Write the demo organisation's GetConnector definitions.",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"target directory (default {DEFAULT_OUT})")
@@ -586,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"demo: {line}", file=sys.stderr)
         if problems:
             print(
-                "demo: the committed demo definitions are stale; run: python -m afasgov.promote.demo",
+                "demo: the committed demo definitions are stale; run: python -m afasgov.demo.getconnectors",
                 file=sys.stderr,
             )
             return 1

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def run_init(app: AppContext, directory: Path) -> int:
     """``afasgov init [DIR]``: scaffold; never overwrite; say what exists."""
-    from afasgov.release.init import scaffold
+    from afasgov.config.scaffold import scaffold
 
     result = scaffold(directory)
     for line in result.lines():
@@ -55,7 +55,7 @@ def _verdict(line: str) -> None:
 
 def run_demo(app: AppContext, *, directory: Path) -> int:
     """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
-    from afasgov.release.demo import run as demo_run
+    from afasgov.demo.run import run as demo_run
 
     outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
     return outcome.exit_code
@@ -63,7 +63,7 @@ def run_demo(app: AppContext, *, directory: Path) -> int:
 
 def run_report_index(app: AppContext) -> int:
     """``afasgov report index``: rebuild ``reports/index.html`` from the reports directory."""
-    from afasgov.release.publish import rebuild_index
+    from afasgov.report.publish import rebuild_index
 
     reports_dir = _reports_dir(app)
     path = rebuild_index(reports_dir)

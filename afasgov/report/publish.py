@@ -15,7 +15,7 @@ from afasgov._files import sha256_of, write_output_files
 from afasgov.errors import InputError
 from afasgov.release.history import scan_reports, stem
 from afasgov.release.model import ReleaseReport
-from afasgov.release.render import RENDERERS, render_index, render_markdown
+from afasgov.report.release import RENDERERS, render_index, render_markdown
 
 INDEX_NAME = "index.html"
 

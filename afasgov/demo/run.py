@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from afasgov._files import atomic_write_bytes, make_output_dir
+from afasgov.config.scaffold import scaffold
 from afasgov.errors import EXIT_OK, InputError
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
-from afasgov.release.init import scaffold
 from afasgov.sim.writeconfig import written_by_sim
 
-DEMO_DATA = "demo_data"
+DEMO_DATA = "data"
 
 
 @dataclass
@@ -48,7 +48,7 @@ class DemoOutcome:
 @contextlib.contextmanager
 def running_simulator(dataset: str = "demo") -> Iterator[Any]:
     """The simulator on a free loopback port (uvicorn in a thread): ``.origin``, ``.write_config(path)``."""
-    from afasgov.sim.testing import running_sim
+    from afasgov.sim.serve import running_sim
 
     with running_sim(dataset) as sim:
         yield sim
@@ -57,7 +57,7 @@ def running_simulator(dataset: str = "demo") -> Iterator[Any]:
 def install_demo_integrations(integrations_dir: Path) -> list[str]:
     """Copy the demo organisation's integration manifests and recorded payloads (missing files only)."""
     created: list[str] = []
-    source = resources.files("afasgov.release").joinpath(DEMO_DATA, "integrations")
+    source = resources.files("afasgov.demo").joinpath(DEMO_DATA, "integrations")
     stack: list[tuple[Any, Path]] = [(source, integrations_dir)]
     while stack:
         node, target = stack.pop()

@@ -2,7 +2,7 @@
 
 * HTML: one self-contained file (inline CSS and SVG, no scripts, no external resources, a CSP that
   forbids them), readable without JavaScript and printable; every value is escaped by Jinja2's
-  autoescaping, SVG text by :mod:`afasgov.release.svg`.
+  autoescaping, SVG text by :mod:`afasgov.report.svg`.
 * Markdown: fits a pull-request comment — capped at :data:`MARKDOWN_LIMIT` characters (GitHub allows
   65,536); what does not fit is counted and left to the HTML report. Cell text is escaped for
   Markdown and inline HTML, and ``@`` is neutralised so that labels cannot mention people.
@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 import jinja2
 import markupsafe
 
-from afasgov.release import svg
 from afasgov.release.history import REPORT_EXTS, RunEntry
 from afasgov.release.model import LEVELS, SECTION_TITLES, SECTIONS, Item, ReleaseReport, iso
+from afasgov.report import svg
 from afasgov.report.escape import md_code, md_line
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _jinja() -> jinja2.Environment:
     global _env  # noqa: PLW0603 - one cached, immutable environment
     if _env is None:
         _env = jinja2.Environment(
-            loader=jinja2.PackageLoader("afasgov.release", "templates"),
+            loader=jinja2.PackageLoader("afasgov.report", "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=False,

@@ -1,0 +1,62 @@
+"""``afasgov check``: reachability, authentication, Profit version and token expiry per App Connector."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from afasgov import __version__
+from afasgov.errors import EXIT_OK, EXIT_REMOTE
+from afasgov.profit.check import TransportFactory, check_environments, render_table
+from afasgov.profit.limits import set_global_max_in_flight
+
+if TYPE_CHECKING:
+    from afasgov.app import AppContext
+
+
+def run_check(
+    app: AppContext,
+    envs: list[str],
+    *,
+    output_format: str = "text",
+    transport_factory: TransportFactory | None = None,
+) -> int:
+    """The ``afasgov check`` command. Returns the exit code."""
+    config = app.config()
+    selected = config.select(envs)
+    if config.max_in_flight_total:
+        set_global_max_in_flight(config.max_in_flight_total)
+    results = asyncio.run(check_environments(selected, transport_factory=transport_factory))
+    failed = [r for r in results if not r.ok]
+    if output_format == "json":
+        doc = {
+            "tool": "afasgov",
+            "version": __version__,
+            "command": "check",
+            "ok": not failed,
+            "results": [asdict(r) for r in results],
+        }
+        app.emit(json.dumps(doc, indent=2, sort_keys=False))
+    else:
+        for line in render_table(results):
+            app.echo(line)
+        shown: set[str] = set()
+        for r in results:
+            if r.environment not in shown:
+                shown.add(r.environment)
+                for note in r.environment_notes:
+                    app.echo(f"  note: {r.environment}: {note}")
+            for note in r.notes:
+                where = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
+                app.echo(f"  note: {where}: {note}")
+        for r in failed:
+            app.echo(f"afasgov: {r.error}", err=True)
+        checked = sum(1 for r in results if r.app_connector != "-")
+        verdict = "all ok" if not failed else f"{len(failed)} failed"
+        app.emit(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}")
+    return EXIT_REMOTE if failed else EXIT_OK
+
+
+__all__ = ["run_check"]
