@@ -271,13 +271,25 @@ def test_item19_sigterm_during_snapshot_cleans_up_and_says_so(tmp_path: Path) ->
 def test_item20_exit_70_is_documented_as_internal_error_please_report() -> None:
     readme = (REPO / "README.md").read_text()
     security = (REPO / "docs" / "security.md").read_text()
+    assert re.search(r"\*\*70\*\* internal error — please report", readme)
+    assert re.search(r"\*\*70\*\* \| internal error — please report", security)
     for text in (readme, security):
-        assert re.search(r"\*\*70\*\* internal error — please report", text)
         assert "**143**" in text and "**130**" in text
 
 
+def test_security_md_lists_at_least_100_hostile_inputs_and_every_test_it_names_exists() -> None:
+    text = (REPO / "docs" / "security.md").read_text()
+    rows = re.findall(r"^\| (\d+) \|", text, re.M)
+    assert [int(n) for n in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 100
+    refs = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", text)
+    assert len(refs) >= 100
+    for path, name in refs:
+        source = (REPO / path).read_text()
+        assert re.search(rf"^(async )?def {name}\(", source, re.M), f"{path}::{name} is not a test"
+
+
 def test_item20_an_internal_error_says_please_report(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import afasgov.diff.command as command
+    import afasgov.commands.diff as command
 
     def boom(*args: object, **kwargs: object) -> int:
         raise ZeroDivisionError("a bug")
