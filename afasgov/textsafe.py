@@ -11,6 +11,7 @@ per-format escapers on it). Light on purpose (no dependencies): every command im
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from afasgov.secrets import redact
 
@@ -68,9 +69,9 @@ def shorten(text: object, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def summarise(items: object, *, limit: int = 8, width: int = 60) -> str:
+def summarise(items: Iterable[object], *, limit: int = 8, width: int = 60) -> str:
     """``a, b, c and 1,234 more``: at most ``limit`` items, each at most ``width`` characters."""
-    names = [shorten(i, width) for i in items]  # type: ignore[attr-defined]
+    names = [shorten(i, width) for i in items]
     if len(names) <= limit:
         return ", ".join(names)
     return ", ".join(names[:limit]) + f" and {len(names) - limit:,} more"

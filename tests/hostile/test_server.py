@@ -348,3 +348,25 @@ def test_deadline_keys_are_validated(tmp_path: Path) -> None:
     one_error_line(err, naming="environments.production.request_deadline_seconds")
     config = yaml.safe_load((tmp_path / "afasgov.yaml").read_text())
     assert config["environments"]["production"]["timeout_seconds"] == 1
+
+
+# ------------------------------------------------------------------ secret files (every reader)
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory", "huge", "not-utf8"])
+def test_secret_files_that_are_special_or_hostile_are_one_line(tmp_path: Path, kind: str) -> None:
+    secret = tmp_path / "a.token"
+    if kind == "fifo":
+        os.mkfifo(secret)
+    elif kind == "dev-zero":
+        secret.symlink_to("/dev/zero")
+    elif kind == "directory":
+        secret.mkdir()
+    else:
+        secret.write_bytes(b"9" * (1024 * 1024) if kind == "huge" else b"\xff\xfe token")
+        secret.chmod(0o600)
+    _https_config(tmp_path, "")
+    config = tmp_path / "afasgov.yaml"
+    config.write_text(config.read_text().replace("token_env: HOSTILE_TEST_TOKEN", f"token_file: {secret.name}"))
+    code, out, err = run_cli(tmp_path, "check")
+    assert code == 2, (out, err)
+    assert "a.token" in out + err and "internal error" not in out + err
