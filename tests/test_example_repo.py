@@ -216,8 +216,8 @@ def test_diff_production_accept_lists_the_errors_and_exits_1() -> None:
 def test_changelog_prints_afas_release_notes_table() -> None:
     result = afasgov("changelog", "production", "accept")
     assert result.returncode == 0, result.stderr
-    assert "## Breaking Changes" in result.stdout
-    assert result.stdout.count("| Description | Connector | Operation |") == 2
+    assert "## Organisaties en personen Specification" in result.stdout
+    assert "### Breaking Changes" in result.stdout and "### Changelog" in result.stdout
     assert re.search(r"\| removed the request property 'KnUser/Element/Fields/XOEA' \| KnUser \| POST, PUT \|",
                      result.stdout)
 

@@ -1,7 +1,10 @@
 """``afasgov validate``: check UpdateConnector payloads (JSON or XML) against a snapshot.
 
 Public API: :func:`validate_file` (one payload file → problems as
-:class:`~afasgov.report.ReportItem`), :func:`validate_bytes`, the command is :mod:`afasgov.commands.validate`.
+:class:`~afasgov.findings.Finding`), :func:`validate_bytes`, :func:`validate_path`; the command is
+:mod:`afasgov.commands.validate`. :func:`afasgov.validate.baseline.validate_payloads`: payload files
+against a revision and a baseline, graded by what changed (what ``validate --baseline`` and
+release-check use).
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from afasgov._files import read_input
+from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot
-from afasgov.report.document import ReportItem
+from afasgov.validate.baseline import PayloadResult, validate_payload_bytes
 from afasgov.validate.checks import CHECKS, check_payload, type_problem
 from afasgov.validate.payload import MAX_BYTES, Payload, parse_payload
 
@@ -22,9 +26,33 @@ def validate_bytes(
     source: str = "<payload>",
     connector: str | None = None,
     action: str | None = None,
-) -> list[ReportItem]:
-    payload = parse_payload(data, source, connector)
-    return check_payload(payload, snapshot, file=source, connector=connector, action=action)
+    baseline: EnvironmentSnapshot | None = None,
+) -> list[Finding]:
+    """Problems of one payload against ``snapshot`` (graded against ``baseline`` when given)."""
+    return validate_payload_bytes(data, snapshot, baseline, file=source, connector=connector, action=action).items
+
+
+def read_payload_file(path: Path, source: str) -> bytes:
+    """A payload file's bytes (:class:`InputError` naming ``source`` when it cannot be read)."""
+    return read_input(path, max_bytes=MAX_BYTES, source=source)  # regular files only, capped
+
+
+def validate_path(
+    path: Path,
+    snapshot: EnvironmentSnapshot,
+    *,
+    connector: str | None = None,
+    action: str | None = None,
+    display: str | None = None,
+    baseline: EnvironmentSnapshot | None = None,
+) -> PayloadResult:
+    """One payload file against ``snapshot`` (and ``baseline``): items, connector, catalogue coverage
+    (:class:`InputError` for unreadable/unparseable files)."""
+    path = Path(path)
+    source = display or str(path)
+    return validate_payload_bytes(
+        read_payload_file(path, source), snapshot, baseline, file=source, connector=connector, action=action
+    )
 
 
 def validate_file(
@@ -34,20 +62,22 @@ def validate_file(
     connector: str | None = None,
     action: str | None = None,
     display: str | None = None,
-) -> list[ReportItem]:
+    baseline: EnvironmentSnapshot | None = None,
+) -> list[Finding]:
     """Problems of one payload file (:class:`InputError` for unreadable/unparseable files)."""
-    path = Path(path)
-    source = display or str(path)
-    data = read_input(path, max_bytes=MAX_BYTES, source=source)  # regular files only, capped
-    return validate_bytes(data, snapshot, source=source, connector=connector, action=action)
+    return validate_path(path, snapshot, connector=connector, action=action, display=display,
+                         baseline=baseline).items
 
 
 __all__ = [
     "CHECKS",
     "Payload",
+    "PayloadResult",
     "check_payload",
     "parse_payload",
+    "read_payload_file",
     "type_problem",
     "validate_bytes",
     "validate_file",
+    "validate_path",
 ]
