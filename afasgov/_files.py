@@ -46,6 +46,7 @@ import errno
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -345,6 +346,13 @@ def _stream_target(path: Path) -> Path | None:
     return None
 
 
+def _is_own_stdout(path: Path) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # (no real stdout: captured in a test)
+        return False
+
+
 def write_output_text(path: Path, text: str) -> None:
     """Write a command's output file atomically; an OS error is an :class:`InputError` naming it.
 
@@ -353,6 +361,12 @@ def write_output_text(path: Path, text: str) -> None:
     path = Path(path)
     data = text.encode("utf-8")
     try:
+        if _is_own_stdout(path):
+            # /dev/stdout: through this process's stdout, so that its offset and buffer stay right
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
         stream = _stream_target(path)
         if stream is not None:
             with open(stream, "wb") as handle:
