@@ -13,6 +13,7 @@ import base64
 import hashlib
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 REDACTED = "***"
@@ -33,8 +34,6 @@ _TRIGGERS: tuple[tuple[str, ...], ...] = (("<token>",), ("PHRva2VuPjx2ZXJzaW9uPj
 
 _registry_lock = threading.Lock()
 _registry: set[str] = set()
-#: the registered forms as UTF-8 bytes (for :func:`contains_secret` on response bodies)
-_registry_bytes: set[bytes] = set()
 
 
 class Secret:
@@ -104,29 +103,28 @@ def register_secret(value: str) -> None:
     forms = {value, base64.b64encode(value.encode()).decode()}
     with _registry_lock:
         _registry.update(f for f in forms if f)
-        _registry_bytes.update(variant for f in forms if f for variant in _json_forms(f))
 
 
-#: how JSON writers may escape characters of a secret (``\/``; System.Text.Json's ``\u003C``…)
+#: how JSON writers may escape characters of a secret (``\\/``; System.Text.Json's ``\\u003C``…)
 _JSON_ESCAPES = {"/": "\\/", "<": "\\u003C", ">": "\\u003E", "+": "\\u002B", "&": "\\u0026", "'": "\\u0027",
                  "=": "\\u003D"}
 
 
-def _json_forms(value: str) -> set[bytes]:
-    """``value`` as it may appear in a JSON body: raw, with ``/`` escaped, with System.Text.Json's
-    ``\\uXXXX`` escapes (upper- and lower-case hex)."""
-    upper = "".join(_JSON_ESCAPES.get(c, c) for c in value)
-    lower = "".join(_JSON_ESCAPES[c].lower() if c in _JSON_ESCAPES and c != "/" else c for c in value)
-    forms = {value, value.replace("/", "\\/"), upper, lower, lower.replace("/", "\\/")}
-    return {f.encode("utf-8") for f in forms}
-
-
-def contains_secret(data: bytes) -> bool:
-    """True if ``data`` (a response body) holds a registered secret or one of its base64 forms: a
-    server that echoes the credential back. One substring search per registered form."""
-    with _registry_lock:
-        forms = list(_registry_bytes)
-    return any(form in data for form in forms)
+def echo_forms(values: Iterable[str]) -> tuple[set[bytes], set[bytes]]:
+    """The forms in which secret ``values`` may appear in a JSON body: ``(raw, escaped)`` — each
+    value and its base64 form as UTF-8, and the same with ``/`` escaped or with System.Text.Json's
+    ``\\uXXXX`` escapes (upper- and lower-case hex). Values shorter than 6 characters are left out."""
+    raw: set[str] = set()
+    escaped: set[str] = set()
+    for value in values:
+        if len(value) < 6:
+            continue
+        for form in (value, base64.b64encode(value.encode()).decode()):
+            raw.add(form)
+            upper = "".join(_JSON_ESCAPES.get(c, c) for c in form)
+            lower = "".join(_JSON_ESCAPES[c].lower() if c in _JSON_ESCAPES and c != "/" else c for c in form)
+            escaped |= {form.replace("/", "\\/"), upper, lower, lower.replace("/", "\\/")} - {form}
+    return {f.encode("utf-8") for f in raw}, {f.encode("utf-8") for f in escaped}
 
 
 def redact(text: str) -> str:

@@ -370,3 +370,20 @@ def test_secret_files_that_are_special_or_hostile_are_one_line(tmp_path: Path, k
     code, out, err = run_cli(tmp_path, "check")
     assert code == 2, (out, err)
     assert "a.token" in out + err and "internal error" not in out + err
+
+
+def test_item17_echoed_credentials_are_recognised_raw_and_json_escaped() -> None:
+    from afasgov.secrets import echo_forms
+
+    xml = TOKEN
+    raw, escaped = echo_forms([xml])
+    encoded = base64.b64encode(xml.encode()).decode()
+    bodies = [
+        json.dumps({"appName": xml}).encode(),                                  # raw
+        json.dumps({"appName": xml}).replace("/", "\\/").encode(),              # \/ (PHP, .NET legacy)
+        json.dumps({"appName": xml}).replace("<", "\\u003C").replace(">", "\\u003E").replace("/", "\\/").encode(),
+        json.dumps({"appName": encoded}).encode(),                              # the base64 form
+    ]
+    for body in bodies:
+        assert any(f in body for f in raw) or (b"\\" in body and any(f in body for f in escaped)), body
+    assert not any(f in b'{"appName": "someone else"}' for f in raw | escaped)
