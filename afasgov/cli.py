@@ -7,8 +7,11 @@ and the documented exit code (a traceback only with ``--debug``).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +24,7 @@ from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
 from afasgov.findings import LEVELS
 from afasgov.secrets import redact
+from afasgov.textsafe import error_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,14 +109,17 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
                    "each environment stays at 8 or fewer.")
 @click.option("--parallel-environments", type=click.IntRange(1, 1000),
               help="Environments crawled at the same time (default 16).")
+@click.option("--allow-shrink", is_flag=True,
+              help="Accept a snapshot that loses more than max_connector_loss (default half) of an "
+                   "environment's connectors at once.")
 @pass_app
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
-             max_in_flight_total: int | None, parallel_environments: int | None) -> None:
+             max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
     from afasgov.commands.snapshot import run_snapshot
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
-                       parallel_environments=parallel_environments))
+                       parallel_environments=parallel_environments, allow_shrink=allow_shrink))
 
 
 # ----------------------------------------------------------------------------------------------- gcn
@@ -428,15 +435,57 @@ def report_index(app: AppContext) -> None:
     _exit(run_report_index(app))
 
 
+#: exit codes beyond DESIGN §9 (documented in README.md and docs/security.md)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (a cancelled CI job, timeout)
+EXIT_INTERNAL = 70  # an internal error: a bug, please report it
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every cleanup path of an interrupt runs (temporary
+    directories removed, the previous snapshot kept); the exit code is 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _interrupted(exc: BaseException | None) -> int:
+    terminated = isinstance(exc, Terminated) or isinstance(getattr(exc, "__cause__", None), Terminated) or (
+        isinstance(getattr(exc, "__context__", None), Terminated))
+    click.echo("afasgov: terminated (SIGTERM)" if terminated else "afasgov: interrupted", err=True)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+def _stdout_broken() -> None:
+    """After a failed write to stdout: send what is left to /dev/null (no second error at exit)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, map errors to one line and an exit code."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="afasgov", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("afasgov: interrupted", err=True)
-        raise SystemExit(130) from None
+        sys.stdout.flush()  # a full or closed stdout fails here at the latest, not at exit
+    except click.exceptions.Abort as exc:
+        raise SystemExit(_interrupted(exc)) from None
+    except click.BadParameter as exc:  # a bad value (a directory where a file is expected …): one line
+        click.echo(f"afasgov: error: {terminal(exc.format_message())}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(EXIT_USAGE if exc.exit_code not in (0, 1) else exc.exit_code) from None
@@ -445,17 +494,24 @@ def main(argv: list[str] | None = None) -> None:
     except AfasgovError as exc:
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: error: {redact(str(exc))}", err=True)
+        click.echo(f"afasgov: error: {error_line(str(exc))}", err=True)
         raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        click.echo("afasgov: interrupted", err=True)
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as exc:
+        raise SystemExit(_interrupted(exc)) from None
+    except OSError as exc:  # a full disk or stdout, a closed pipe: what could not be written, exit 2
+        if isinstance(exc.filename, str):
+            line = f"{exc.filename}: {exc.strerror or exc}"
+        else:  # (no file name: a stream, in practice standard output)
+            _stdout_broken()
+            line = f"cannot write to standard output: {exc.strerror or exc}"
+        click.echo(f"afasgov: error: {error_line(line)}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except Exception as exc:  # noqa: BLE001 -- an unexpected bug: still one line unless --debug
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: internal error: {redact(type(exc).__name__ + ': ' + str(exc))} "
+        click.echo(f"afasgov: internal error — please report: {error_line(type(exc).__name__ + ': ' + str(exc))} "
                    "(run with --debug for a traceback)", err=True)
-        raise SystemExit(70) from None
+        raise SystemExit(EXIT_INTERNAL) from None
 
 
 __all__ = ["FORMATS", "LEVELS", "AppContext", "UsageError", "cli", "main"]

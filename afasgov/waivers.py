@@ -247,7 +247,7 @@ def load_waivers(
     if path is None:
         return WaiverSet()
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # (a dangling link is read: "file not found")
         if required:
             raise InputError("waivers file not found", source=str(path))
         return WaiverSet(source=str(path))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afasgov._files import read_input, read_regular
 from afasgov.errors import ConfigError, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def tree_files(root: Path, read: Callable[[Path], bytes] | None = None) -> dict[
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or path.is_symlink() or not path.is_file():
             continue
-        out[rel.as_posix()] = read(path) if read is not None else path.read_bytes()
+        out[rel.as_posix()] = read(path) if read is not None else read_regular(path, max_bytes=MAX_INPUT_BYTES)
     return out
 
 
@@ -76,7 +77,7 @@ def hash_path(path: Path) -> str:
     """:func:`content_hash` of a file or a directory tree on disk (outside a workspace)."""
     if path.is_dir():
         return content_hash(tree_files(path))
-    return content_hash(path.read_bytes())
+    return content_hash(read_input(path))  # regular files only, capped: a FIFO never hangs the hash
 
 
 @dataclass(frozen=True)
@@ -233,14 +234,13 @@ class Workspace:
 
     # ---------------------------------------------------------------------------------- reading
     def read(self, path: Path) -> bytes:
-        """The bytes of a file, read once per run (:class:`OSError` as :func:`open` raises it)."""
+        """The bytes of a file, read once per run through the bounded reader
+        (:func:`afasgov._files.read_regular`: regular files only, at most :data:`MAX_INPUT_BYTES`;
+        :class:`OSError` as it raises it). Callers with a smaller limit check it on what they get."""
         key = Path(path).absolute()
         data = self._bytes.get(key)
         if data is None:
-            with open(key, "rb") as fh:
-                data = fh.read(MAX_INPUT_BYTES + 1)
-            if len(data) > MAX_INPUT_BYTES:
-                raise InputError(f"file is larger than {MAX_INPUT_BYTES} bytes", source=str(path))
+            data = read_regular(key, max_bytes=MAX_INPUT_BYTES)
             self._bytes[key] = data
         return data
 
@@ -412,7 +412,10 @@ class Workspace:
         """The recorded payloads of an integration (``<integrations>/<name>/payloads/*.json|*.xml``)."""
         if manifest.name not in self._payloads:
             directory = (self.integrations_dir or self.definitions_dir / "integrations") / manifest.name / "payloads"
-            found = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in PAYLOAD_SUFFIXES) \
+            # every entry with a payload suffix, not only regular files: a dangling link, a directory
+            # named x.json or a link to /dev/zero is an unreadable payload (an error), never skipped
+            found = sorted(p for p in directory.iterdir()
+                           if p.suffix.lower() in PAYLOAD_SUFFIXES and not p.name.startswith(".")) \
                 if directory.is_dir() else []
             self._payloads[manifest.name] = found
         return self._payloads[manifest.name]
@@ -487,8 +490,7 @@ class _Reader:
     def read(self, path: Path) -> bytes:
         key = Path(path).absolute()
         if key not in self.files:
-            with open(key, "rb") as fh:
-                self.files[key] = fh.read(MAX_INPUT_BYTES + 1)
+            self.files[key] = read_regular(key, max_bytes=MAX_INPUT_BYTES)
         return self.files[key]
 
 

@@ -28,6 +28,7 @@ from afasgov.snapshot.crawl import (
     overall_exit_code,
     snapshot_environments,
 )
+from afasgov.textsafe import summarise
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -104,7 +105,7 @@ def _tenant_table(results: list[EnvironmentResult]) -> list[str]:
         rs = by_tenant[tenant]
         ok = [r for r in rs if r.ok]
         failed = [r.environment for r in rs if not r.ok]
-        verdict = "ok" if not failed else f"FAILED: {', '.join(failed)}"
+        verdict = "ok" if not failed else f"FAILED: {summarise(failed)}"
         lines.append(
             f"{tenant:<12} {f'{len(ok)}/{len(rs)}':>12} {sum(r.get_connectors for r in ok):>6} "
             f"{sum(r.update_connectors for r in ok):>7} {sum(r.fields for r in ok):>9} "
@@ -126,6 +127,7 @@ def run_snapshot(
     out: Path | None = None,
     max_in_flight_total: int | None = None,
     parallel_environments: int | None = None,
+    allow_shrink: bool = False,
 ) -> int:
     """The ``snapshot`` command; returns the exit code."""
     if envs and all_envs:
@@ -136,7 +138,9 @@ def run_snapshot(
     selected = config.select(envs or None)
     definitions_dir = Path(out) if out is not None else config.definitions_dir
     settings = CrawlSettings(
-        max_in_flight_total=max_in_flight_total or config.max_in_flight_total or DEFAULT_MAX_IN_FLIGHT_TOTAL
+        max_in_flight_total=max_in_flight_total or config.max_in_flight_total or DEFAULT_MAX_IN_FLIGHT_TOTAL,
+        max_connector_loss=config.max_connector_loss,
+        allow_shrink=allow_shrink,
     )
     if parallel_environments:
         settings.parallel_environments = parallel_environments

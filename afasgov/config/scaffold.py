@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from afasgov._files import atomic_write_text
+from afasgov._files import atomic_write_text, read_input
 from afasgov.errors import InputError
 
 CONFIG_TEMPLATE = """\
@@ -175,7 +175,7 @@ def _ensure_gitattributes(path: Path, result: InitResult) -> None:
         return
     if not path.is_file():
         raise InputError("exists and is not a file", source=str(path))
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_input(path, max_bytes=1024 * 1024).decode("utf-8", errors="replace")
     if any(line.split() == GITATTRIBUTES_LINE.split() for line in text.splitlines()):
         result.kept.append(".gitattributes")
         return

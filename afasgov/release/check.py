@@ -112,7 +112,7 @@ def snapshot_live(ws: Workspace, environments: Sequence[str]) -> list[str]:
 
     config = ws.config
     settings = crawl.CrawlSettings(max_in_flight_total=config.max_in_flight_total
-                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL)
+                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL, max_connector_loss=config.max_connector_loss)
     results = asyncio.run(crawl.snapshot_environments(config.select(list(environments)), ws.definitions_dir,
                                                       settings, keep=True))
     # a remote failure decides the exit code

@@ -33,7 +33,7 @@ from afasgov.release.history import REPORT_EXTS, RunEntry
 from afasgov.release.model import SECTION_TITLES, SECTIONS, ReleaseReport, iso, item_json
 from afasgov.report import svg
 from afasgov.report.document import InputRef, ReportMeta, RuleInfo
-from afasgov.report.escape import md_code, md_text
+from afasgov.report.escape import md_code, md_line
 from afasgov.secrets import redact
 
 MARKDOWN_LIMIT = 60_000
@@ -143,8 +143,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def md(text: object) -> str:
-    """Escape text for a Markdown table cell (shared escaping, plus ``@`` so labels cannot mention people)."""
-    return md_text(text).replace("<br>", " ").replace("@", "&#64;")
+    """Text for a one-line Markdown table cell (:func:`afasgov.report.escape.md_line`, the one escaper)."""
+    return md_line(text)
 
 
 class _Capped:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from afasgov._files import atomic_write_text
-from afasgov.errors import UsageError
+from afasgov._files import atomic_write_text, read_input
+from afasgov.errors import InputError, UsageError
 from afasgov.secrets import Secret
 from afasgov.sim import credentials as cred
 from afasgov.sim.model import AppConnectorDef, Dataset, EnvironmentDef
@@ -85,6 +85,8 @@ def build_config(dataset: Dataset, origin: str, secrets_dir: str) -> tuple[dict[
     return {"environments": environments}, files
 
 
+#: an afasgov.yaml written by sim is a few KiB
+MAX_CONFIG_BYTES = 1024 * 1024
 #: how a file written by :func:`write_config` starts: only such a file is overwritten without ``force``
 OWN_MARK = b"# Written by `afasgov sim --write-config`"
 
@@ -92,9 +94,8 @@ OWN_MARK = b"# Written by `afasgov sim --write-config`"
 def written_by_sim(path: Path) -> bool:
     """Whether ``path`` starts with the header :func:`write_config` writes (unreadable: no)."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(len(OWN_MARK)) == OWN_MARK
-    except OSError:
+        return read_input(path, max_bytes=MAX_CONFIG_BYTES).startswith(OWN_MARK)
+    except InputError:  # (a FIFO or a device is not a file sim wrote)
         return False
 
 

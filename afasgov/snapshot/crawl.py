@@ -25,6 +25,7 @@ environment failing never loses the others' snapshots.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from contextlib import suppress
@@ -37,7 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from afasgov import __version__
-from afasgov.errors import AfasgovError, RemoteError
+from afasgov.errors import AfasgovError, InputError, RemoteError
 from afasgov.model.normalise import (
     Tolerances,
     blocked_flags,
@@ -78,6 +79,37 @@ DEFAULT_PARALLEL_ENVIRONMENTS = 16
 YIELDS_BEFORE_PROCESSING = 4
 
 TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
+
+
+class ShrinkError(RemoteError):
+    """The new snapshot would lose more than ``max_connector_loss`` of the environment's connectors
+    at once (exit 3, the previous tree kept; ``snapshot --allow-shrink`` accepts it)."""
+
+
+class DeadlineError(RemoteError):
+    """The environment's snapshot did not finish within ``environment_deadline_seconds`` (exit 3)."""
+
+
+def previous_connector_count(tree: Path) -> int:
+    """How many get and update connector files the existing tree ``tree`` has (0 if none)."""
+    count = 0
+    for sub in ("get", "update"):
+        with suppress(OSError):
+            count += sum(1 for name in os.listdir(tree / sub) if name.endswith(".yaml") and not name.startswith("."))
+    return count
+
+
+def check_shrink(env: str, before: int, after: int, share: float | None, allow: bool) -> None:
+    """:class:`ShrinkError` when ``after`` connectors lose more than ``share`` of ``before``."""
+    if share is None or allow or before == 0:
+        return
+    lost = before - after
+    if lost > 0 and lost / before > share:
+        raise ShrinkError(
+            f"environment {env!r}: the new snapshot has {after} connectors where the previous one has "
+            f"{before} ({lost / before:.0%} lost, more than max_connector_loss {share:.0%}): refused, previous "
+            "snapshot kept (if the connectors really went away, run 'afasgov snapshot --allow-shrink')"
+        )
 
 
 class CrawlError(RemoteError):
@@ -132,6 +164,11 @@ class CrawlSettings:
     #: GetConnectors whose metainfo may answer 500 (AFAS does for blocked connectors): recorded as
     #: unreadable instead of failing the crawl
     lenient_get: Collection[str] = ()
+    #: refuse a snapshot that loses more than this share of an environment's connectors at once
+    #: (``max_connector_loss`` of afasgov.yaml; ``None``: no check)
+    max_connector_loss: float | None = None
+    #: ``snapshot --allow-shrink``: accept such a loss
+    allow_shrink: bool = False
 
     def limiter_for(self, env: EnvironmentConfig) -> Limiter:
         if self.registry is None:
@@ -528,14 +565,29 @@ async def snapshot_environments(
         async with gate:
             start = time.perf_counter()
             crawl = _EnvironmentCrawl(env, settings)
+            target = Path(definitions_dir) / env.name
+            before = previous_connector_count(target) if result.had_previous else 0
+            deadline = env.environment_deadline_seconds
             try:
                 with TreeWriter(definitions_dir, env.name, keep=keep) as writer:
-                    snapshot = await crawl.run(writer)
+                    try:
+                        async with asyncio.timeout(deadline):
+                            snapshot = await crawl.run(writer)
+                    except TimeoutError:
+                        raise DeadlineError(
+                            f"environment {env.name!r}: the snapshot did not finish within {deadline:g} s "
+                            "(environment_deadline_seconds)"
+                        ) from None
+                    check_shrink(env.name, before, len(snapshot.get_connectors) + len(snapshot.update_connectors),
+                                 settings.max_connector_loss, settings.allow_shrink)
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
             except AfasgovError as exc:
                 result.error = exc
+            except OSError as exc:  # disk full, a read-only file system: one line naming the path
+                where = exc.filename if isinstance(exc.filename, str) else str(target)
+                result.error = InputError(f"cannot write the snapshot: {exc.strerror or exc}", source=where)
             else:
                 result.ok = True
                 result.app_connectors = len(snapshot.app_connectors)
@@ -597,7 +649,9 @@ __all__ = [
     "CrawlError",
     "CrawlSettings",
     "Crawled",
+    "DeadlineError",
     "EnvironmentResult",
+    "ShrinkError",
     "crawl",
     "crawl_environment",
     "overall_exit_code",

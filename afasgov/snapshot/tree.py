@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov._files import clean_stale_swaps, swap_dir, swap_temp_dir
+from afasgov._files import clean_stale_swaps, read_input, swap_dir, swap_temp_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -666,25 +666,16 @@ class DirSource(FileSource):
                     for f in sub:
                         if f.name.startswith("."):
                             continue
-                        if not f.is_file():
+                        if f.is_dir():
                             raise InputError(f"unexpected directory {entry.name}/{f.name}", source=str(root))
-                        size = f.stat().st_size
-                        if size > yamlio.MAX_FILE_BYTES:
-                            raise InputError(
-                                f"file is {size} bytes (limit {yamlio.MAX_FILE_BYTES})",
-                                source=f"{root}/{entry.name}/{f.name}",
-                            )
-                        out[f"{entry.name}/{f.name}"] = self._bytes(Path(f.path), yamlio.MAX_FILE_BYTES)
-            elif entry.is_file():
-                out[entry.name] = self._bytes(Path(entry.path), yamlio.MAX_FILE_BYTES + 1)
+                        out[f"{entry.name}/{f.name}"] = read_input(
+                            f.path, max_bytes=yamlio.MAX_FILE_BYTES, source=f"{root}/{entry.name}/{f.name}",
+                            read=self.read,
+                        )
+            else:  # (a FIFO or a device is refused by the reader, never read)
+                out[entry.name] = read_input(entry.path, max_bytes=yamlio.MAX_FILE_BYTES,
+                                             source=f"{root}/{entry.name}", read=self.read)
         return out
-
-
-    def _bytes(self, path: Path, limit: int) -> bytes:
-        if self.read is not None:
-            return self.read(path)[:limit]
-        with open(path, "rb") as fh:
-            return fh.read(limit)
 
 
 def read_files(files: Mapping[str, bytes], source: str) -> EnvironmentSnapshot:

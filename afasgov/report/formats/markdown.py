@@ -13,7 +13,7 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
     out = [f"# {md_text(doc.title)}", ""]
     for key, value in doc.header.items():
         if isinstance(value, str | int | float):
-            out.append(f"- **{md_text(key)}**: {md_code(value)}")
+            out.append(f"- **{md_text(key)}**: {md_code(value, table=False)}")
     out.append(f"- **tool**: {md_text(doc.tool)} {md_text(doc.version)}")
     out.append(f"- **verdict**: {md_text(verdict(findings, doc.fail_on))}")
     out.append("")
