@@ -105,11 +105,18 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
                    "each environment stays at 8 or fewer.")
 @click.option("--parallel-environments", type=click.IntRange(1, 1000),
               help="Environments crawled at the same time (default 16).")
+@click.option("--check", is_flag=True,
+              help="Do not crawl: check the committed trees (all, or ENV…) read and are as afasgov writes them; "
+                   "exit 1 if not (a pre-commit hook).")
 @pass_app
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
-             max_in_flight_total: int | None, parallel_environments: int | None) -> None:
+             max_in_flight_total: int | None, parallel_environments: int | None, check: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
-    from afasgov.commands.snapshot import run_snapshot
+    from afasgov.commands.snapshot import run_snapshot, run_snapshot_check
+
+    if check:
+        _exit(run_snapshot_check(app, [] if all_envs else list(envs), out=out))
+        return
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
                        parallel_environments=parallel_environments))
@@ -130,6 +137,20 @@ def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
     from afasgov.commands.gcn import run_show
 
     _exit(run_show(app, file, output_format))
+
+
+@gcn.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@pass_app
+def gcn_check(app: AppContext, files: tuple[Path, ...]) -> None:
+    """Check .gcn exports and stored definitions can be imported (exit 1 when one cannot; a pre-commit hook).
+
+    A .gcn must read completely (not converted as text by git, not truncated); a stored <Name>.yaml
+    must load with its <Name>.gcn and export again with its edits applied. Nothing is written.
+    """
+    from afasgov.commands.gcn import run_check
+
+    _exit(run_check(app, list(files)))
 
 
 @gcn.command("import")
@@ -317,6 +338,21 @@ def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
                         gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
                         scan_exclude=list(scan_exclude), default_excludes=default_excludes))
+
+
+@cli.command("secret-scan")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan what is staged for the next commit (the git index).")
+@pass_app
+def secret_scan(app: AppContext, files: tuple[Path, ...], staged: bool) -> None:
+    """The audit's secret scan on FILEs or on staged changes: AFAS tokens, private keys, client secrets.
+
+    One line per hit (file:line, kind, fingerprint; never the secret); exit 1 when there is one
+    (a pre-commit hook). `afasgov audit` scans the whole repository and its history.
+    """
+    from afasgov.commands.secretscan import run_secret_scan
+
+    _exit(run_secret_scan(app, list(files), staged=staged))
 
 
 # ------------------------------------------------------------------- init, demo, release-check, report
