@@ -326,18 +326,21 @@ def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: s
               help="waivers.yaml (default: from afasgov.yaml).")
 @click.option("--only", multiple=True, metavar="ACxxx", help="Run only these checks (repeatable).")
 @click.option("--skip", multiple=True, metavar="ACxxx", help="Skip these checks (repeatable).")
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app
 def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
           as_of: str | None, policy: Path | None, gcn: tuple[Path, ...], secret_scan: bool, history: bool,
           scan_timeout: float, scan_exclude: tuple[str, ...], default_excludes: bool, waivers: Path | None,
-          only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+          only: tuple[str, ...], skip: tuple[str, ...], summary_json: Path | None) -> None:
     """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
     from afasgov.commands.audit import audit_command
 
     _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
                         gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
-                        scan_exclude=list(scan_exclude), default_excludes=default_excludes))
+                        scan_exclude=list(scan_exclude), default_excludes=default_excludes,
+                        summary_json=summary_json))
 
 
 @cli.command("secret-scan")
@@ -388,13 +391,16 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
 @click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str) -> None:
+                  fail_on: str, summary_json: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
     from afasgov.commands.release import run_release_check
 
-    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))
+    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
+                            summary_json=summary_json))
 
 
 @cli.group()

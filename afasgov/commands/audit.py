@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov.audit.runner import default_scan_excludes, run_audit, to_document
+from afasgov.commands.summary import RunSummary
 from afasgov.errors import UsageError
 
 
@@ -30,12 +31,43 @@ def audit_command(
     waivers: Path | None = None,
     scan_exclude: Sequence[str] = (),
     default_excludes: bool = True,
+    summary_json: Path | None = None,
 ) -> int:
     """``afasgov audit``: run, render, write; return the exit code (0 / 1).
 
     ``waivers`` replaces the configured waivers file (as for ``diff`` and ``validate``);
     ``scan_exclude`` adds paths the secret scan leaves out, to the defaults unless
     ``default_excludes`` is false."""
+    from afasgov.commands.summary import summary_json as summary_file
+
+    with summary_file(summary_json, "audit") as run:
+        code = _audit(app, envs, fmt=fmt, output=output, fail_on=fail_on, as_of=as_of, secret_scan=secret_scan,
+                      history=history, scan_timeout=scan_timeout, policy=policy, gcn=gcn, only=only, skip=skip,
+                      waivers=waivers, scan_exclude=scan_exclude, default_excludes=default_excludes, run=run)
+        run.exit_code = code
+        return code
+
+
+def _audit(
+    app: Any,
+    envs: Sequence[str],
+    *,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    as_of: str | None,
+    secret_scan: bool,
+    history: bool,
+    scan_timeout: float,
+    policy: Path | None,
+    gcn: Sequence[Path],
+    only: Sequence[str],
+    skip: Sequence[str],
+    waivers: Path | None,
+    scan_exclude: Sequence[str],
+    default_excludes: bool,
+    run: RunSummary,
+) -> int:
     from afasgov.audit.findings import parse_fail_on
     from afasgov.report import emit
     from afasgov.waivers import load_waivers
@@ -69,6 +101,10 @@ def audit_command(
     code: int = emit(
         doc, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
     )
+    run.verdict = "FAIL" if code else "PASS"
+    run.summary = {level: doc.summary().get(level, 0) for level in ("ERR", "WARN", "INFO")}
+    if output is not None:
+        run.add_report(fmt, output)
     return code
 
 
