@@ -25,6 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github"]
 LEVELS = ["ERR", "WARN", "INFO"]
+#: ``--fail-on`` of every command that has it: a level, or ``none`` (report, never fail); any case
+FAIL_ON = click.Choice([*LEVELS, "none"], case_sensitive=False)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -189,7 +191,7 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 @click.argument("revision", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -250,7 +252,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 @click.argument("revision")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -288,7 +290,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
               help="Treat payloads as this action (default: JSON insert; XML from Fields/@Action).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
 @click.option("--baseline", help="Also validate against this environment (e.g. production): problems it has "
               "too are INFO; only what is new against --env is graded by the change.")
@@ -308,7 +310,7 @@ def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: s
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
 @click.option("--fail-on", default="ERR", show_default=True,
-              help="ERR|WARN|INFO, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
+              help="ERR|WARN|INFO|none, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Audit as of this date (default: today, UTC).")
 @click.option("--policy", type=click.Path(path_type=Path, dir_okay=False),
               help="Policy file (default: policy: in afasgov.yaml, else definitions/policy.yaml).")
@@ -390,7 +392,7 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--accept", "accept", metavar="ENV", help="Environment with the next release (default: type accept).")
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app

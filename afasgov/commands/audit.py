@@ -15,6 +15,7 @@ from afasgov.audit.runner import AuditResult, default_scan_excludes, rules_hash,
 from afasgov.commands.summary import RunSummary
 from afasgov.errors import UsageError
 from afasgov.findings import Finding, parse_fail_on
+from afasgov.levels import LevelOverrides, settle
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.report.paths import portable_paths
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
@@ -34,7 +35,8 @@ def details(f: Finding) -> tuple[str, ...]:
 
 
 def to_document(
-    result: AuditResult, *, fail_on: str = "ERR", waivers: WaiverSet | None = None
+    result: AuditResult, *, fail_on: str = "ERR", waivers: WaiverSet | None = None,
+    levels: LevelOverrides | None = None,
 ) -> tuple[list[Finding], ReportMeta]:
     """The findings (waivers from ``result.waivers_path`` unless ``waivers`` is given) and the report of one
     audit. A finding's ``path`` is ``<environment>/<App Connector>/<canonical path>`` (or ``file:line``):
@@ -72,7 +74,8 @@ def to_document(
     )
     if waivers is None:
         waivers = load_waivers(result.waivers_path)
-    findings, notes = waivers.waive(result.findings, result.today)
+    findings, notes, level_notes = settle(result.findings, levels or LevelOverrides(), waivers, result.today)
+    meta.notes.extend(level_notes)
     if result.root is not None:
         portable = portable_paths(result.root)
         notes = [WaiverNote(n.status, n.waiver, n.matched, portable(n.source)) for n in notes]
@@ -160,7 +163,7 @@ def _audit(
         skip=list(skip),
         scan_exclude=excludes,
     )
-    findings, meta = to_document(result, fail_on=level, waivers=waiver_set)
+    findings, meta = to_document(result, fail_on=level, waivers=waiver_set, levels=LevelOverrides.from_config(config))
     code = emit(findings, meta, fmt, output, app.emit,
                 color=bool(getattr(app, "color", False)) and sys.stdout.isatty())
     run.verdict = "FAIL" if code else "PASS"

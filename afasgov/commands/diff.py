@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from afasgov.diff.sources import Operand, resolve_operand, snapshot_files
 from afasgov.errors import UsageError
 from afasgov.findings import Finding
 from afasgov.integrations import load_manifests
+from afasgov.levels import LevelOverrides, settle
 from afasgov.report import InputRef, ReportMeta, RuleInfo, Section, atomic_write_text, emit
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
 
@@ -38,6 +39,8 @@ class Settings:
     #: the paths were given on the command line (``--waivers``/``--integrations``): they must exist
     waivers_required: bool = False
     integrations_required: bool = False
+    #: ``levels:`` of afasgov.yaml (none without a configuration)
+    levels: LevelOverrides = field(default_factory=LevelOverrides)
 
 
 def settings_from(
@@ -46,7 +49,7 @@ def settings_from(
     """Use the configuration when there is one; without ``afasgov.yaml`` (and no ``--config``) fall back
     to ``./definitions`` so that plain directories and ``.gcn`` files can be compared anywhere.
     ``waivers``/``integrations`` (from the command line) must exist; the configured defaults may not."""
-    required = {"waivers_required": waivers is not None, "integrations_required": integrations is not None}
+    waivers_required, integrations_required = waivers is not None, integrations is not None
     config = None
     if app is not None:
         from afasgov.config.loader import find_config
@@ -59,7 +62,9 @@ def settings_from(
             integrations or config.integrations_dir,
             waivers or config.waivers,
             config.root,
-            **required,
+            waivers_required=waivers_required,
+            integrations_required=integrations_required,
+            levels=LevelOverrides.from_config(config),
         )
     cwd = Path.cwd()
     return Settings(
@@ -67,7 +72,8 @@ def settings_from(
         integrations or cwd / "definitions" / "integrations",
         waivers or cwd / "definitions" / "waivers.yaml",
         cwd,
-        **required,
+        waivers_required=waivers_required,
+        integrations_required=integrations_required,
     )
 
 
@@ -130,7 +136,8 @@ def compute(
     waivers = waiver_set if waiver_set is not None else load_waivers(
         settings.waivers, required=settings.waivers_required
     )
-    changes, waiver_notes = waivers.waive(changes, today)
+    changes, waiver_notes, level_notes = settle(changes, settings.levels, waivers, today)
+    notes += level_notes
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from afasgov.errors import InputError
 from afasgov.findings import Finding
+from afasgov.levels import settle
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
@@ -76,7 +77,9 @@ def run_validate(
             "caused it"
         )
     doc.notes.extend(catalogue_notes(results))
-    items, doc.waiver_notes = load_waivers(settings.waivers, required=waivers is not None).waive(items)
+    items, doc.waiver_notes, level_notes = settle(
+        items, settings.levels, load_waivers(settings.waivers, required=waivers is not None))
+    doc.notes.extend(level_notes)
     return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 

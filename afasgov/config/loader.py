@@ -46,6 +46,7 @@ TOP_KEYS = (
     "environments",
     "policy",
     "max_in_flight_total",
+    "levels",
 )
 ENV_KEYS = (
     "tenant",
@@ -234,6 +235,7 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     elif raw_policy is not None:
         policy_file = _path(ctx, top, "policy", "", root=root, default=None)
     total = _int(ctx, top, "max_in_flight_total", "", default=None, lo=1, hi=10_000)
+    levels = _levels(ctx, top.get("levels"))
     envs_raw = _mapping(ctx, top.get("environments"), "environments", None)
     environments: dict[str, EnvironmentConfig] = {}
     for env_name, env_data in envs_raw.items():
@@ -251,7 +253,24 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
         policy_file=policy_file,
         policy=policy,
         max_in_flight_total=total,
+        levels=levels,
     )
+
+
+def _levels(ctx: _Ctx, raw: Any) -> dict[str, str]:
+    """``levels:`` rule id → ERR | WARN | INFO | off (any case); the ids are checked by afasgov.levels."""
+    from afasgov.levels import parse_level_value
+
+    data = _mapping(ctx, raw, "levels", None)
+    out: dict[str, str] = {}
+    for rule_id, value in data.items():
+        if not isinstance(rule_id, str) or not rule_id.strip():
+            raise ctx.err("levels", f"rule id {rule_id!r} must be text (a rule or check id)")
+        level = parse_level_value(value)
+        if level is None:
+            raise ctx.err(f"levels.{rule_id}", f"must be ERR, WARN, INFO or off, not {value!r}")
+        out[rule_id] = level
+    return out
 
 
 def _environment(ctx: _Ctx, name: str, raw: Any, kp: str, root: Path) -> EnvironmentConfig:

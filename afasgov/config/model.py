@@ -164,6 +164,8 @@ class Config:
     policy: Mapping[str, Any] | None = None
     #: ``max_in_flight_total:`` optional global cap on parallel requests over all environments (fleets).
     max_in_flight_total: int | None = None
+    #: ``levels:`` rule id → ``ERR`` | ``WARN`` | ``INFO`` | ``off`` (applied by :mod:`afasgov.levels`).
+    levels: Mapping[str, str] = field(default_factory=dict)
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The named environment; :class:`UsageError` (exit 2) listing the known ones otherwise."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from afasgov import __version__
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
 from afasgov.findings import Finding, level_rank
+from afasgov.levels import LevelOverrides, settle
 from afasgov.release import adapters
 from afasgov.release._files import safe_label
 from afasgov.release.history import allocate_run_id, load_history
@@ -176,7 +177,9 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     rules_hash = audit.rules_hash
 
     # waivers: once, over every item of every section
-    items, waiver_rows = apply_waivers(items, adapters.load_waivers(config), started)
+    items, waiver_rows, level_notes = apply_waivers(items, adapters.load_waivers(config), started,
+                                                    LevelOverrides.from_config(config))
+    notes += level_notes
     for w in waiver_rows:
         if w.status == "expired":
             notes.append(f"waiver {w.match} (owner {w.owner}) expired on {w.expires} and no longer applies")
@@ -228,14 +231,15 @@ def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str)
                    tree_hash=tree)
 
 
-def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
-                  ) -> tuple[list[Finding], list[Waiver]]:
-    """Waive findings (:meth:`afasgov.waivers.WaiverSet.waive`) and build the waiver register."""
+def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime,
+                  levels: LevelOverrides | None = None) -> tuple[list[Finding], list[Waiver], list[str]]:
+    """Settle the findings (:func:`afasgov.levels.settle`: ``levels:`` overrides, then waivers) and build
+    the waiver register; the notes on rules turned off."""
     today = started.astimezone(UTC).date()
-    out, _notes = waiver_set.waive(items, today)
+    out, _notes, level_notes = settle(items, levels or LevelOverrides(), waiver_set, today)
     used = Counter(item.waiver for item in out if item.waiver is not None)
     rows = [_waiver_row(w, today, used.get(w.ref(), 0)) for w in waiver_set.waivers]
-    return out, rows
+    return out, rows, level_notes
 
 
 def _waiver_row(w: WaiverEntry, today: date, used_by: int) -> Waiver:

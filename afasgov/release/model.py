@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from afasgov.findings import KINDS, LEVELS, Finding, WaiverRef, level_rank
+from afasgov.findings import FAIL_ON_NONE, KINDS, LEVELS, Finding, WaiverRef, level_rank
 
 SECTIONS: tuple[str, ...] = KINDS
 SECTION_TITLES: dict[str, str] = {
@@ -231,6 +231,8 @@ class ReleaseReport:
         waived = self.waived_count()
         if waived:
             parts += f", {waived} waived"
+        if self.fail_on == FAIL_ON_NONE:
+            return f"{self.verdict}: {parts} (--fail-on none: report only)"
         return f"{self.verdict}: {parts} (fail on {self.fail_on} and above)"
 
     def points(self) -> list[TrendPoint]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from afasgov._files import write_output_text as atomic_write_text
 from afasgov.errors import UsageError
-from afasgov.findings import LEVELS, Finding
+from afasgov.findings import FAIL_ON, Finding
 from afasgov.report.document import (
     InputRef,
     ReportMeta,
@@ -72,8 +72,8 @@ def emit(
     color: bool = False,
 ) -> int:
     """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1)."""
-    if meta.fail_on not in LEVELS:
-        raise UsageError(f"--fail-on must be one of {', '.join(LEVELS)}, not {meta.fail_on!r}")
+    if meta.fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {meta.fail_on!r}")
     rendered = render(findings, meta, fmt, color=color and output is None and fmt == "text")
     if output is not None:
         atomic_write_text(output, rendered)

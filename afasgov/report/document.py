@@ -16,7 +16,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from afasgov import __version__
-from afasgov.findings import LEVELS, Finding, at_or_above, count_by_level
+from afasgov.findings import FAIL_ON_NONE, LEVELS, Finding, at_or_above, count_by_level
 from afasgov.waivers import WaiverNote
 
 
@@ -100,6 +100,8 @@ def exit_code(findings: Sequence[Finding], fail_on: str) -> int:
 
 
 def verdict(findings: Sequence[Finding], fail_on: str) -> str:
+    if fail_on == FAIL_ON_NONE:
+        return "PASS: --fail-on none (report only)"
     count = len(failing(findings, fail_on))
     if count:
         return f"FAIL: {count} unwaived item(s) at or above {fail_on}"
