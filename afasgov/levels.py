@@ -34,6 +34,7 @@ from afasgov.findings import Finding
 
 if TYPE_CHECKING:
     from afasgov.config import Config
+    from afasgov.locate import Locator
     from afasgov.waivers import WaiverNote, WaiverSet
 
 OFF = "off"
@@ -43,14 +44,9 @@ LEVEL_VALUES = ("ERR", "WARN", "INFO", OFF)
 
 def known_rule_ids() -> dict[str, str]:
     """Every rule and check id → which catalogue it is in."""
-    from afasgov.audit.registry import all_checks
-    from afasgov.diff.registry import all_rules_by_id
-    from afasgov.validate.checks import CHECKS
+    from afasgov.catalogues import entries
 
-    out = {rule_id: "diff rule" for rule_id in all_rules_by_id()}
-    out.update({check_id: "payload check" for check_id in CHECKS})
-    out.update({check.id: "audit check" for check in all_checks()})
-    return out
+    return {rule_id: kind for rule_id, (kind, _entry) in entries().items()}
 
 
 @dataclass(frozen=True)
@@ -104,11 +100,19 @@ class LevelOverrides:
 
 
 def settle(
-    findings: Sequence[Finding], levels: LevelOverrides, waivers: WaiverSet, today: dt.date | None = None
+    findings: Sequence[Finding],
+    levels: LevelOverrides,
+    waivers: WaiverSet,
+    today: dt.date | None = None,
+    *,
+    locator: Locator | None = None,
 ) -> tuple[list[Finding], list[WaiverNote], list[str]]:
-    """The one place every command gives its findings their final level and waiver: the ``levels:``
-    overrides (:meth:`LevelOverrides.apply`), then the waivers (:meth:`WaiverSet.waive`). Returns the
-    findings, the waiver notes (expired, unused) and the notes on rules turned off."""
+    """The one place every command gives its findings their final form: file and line
+    (:class:`~afasgov.locate.Locator`), the level after the ``levels:`` overrides
+    (:meth:`LevelOverrides.apply`), and the waiver (:meth:`WaiverSet.waive`). Returns the findings, the
+    waiver notes (expired, unused) and the notes on rules turned off."""
+    if locator is not None:
+        findings = locator.locate_all(findings)
     leveled, notes = levels.apply(findings)
     waived, waiver_notes = waivers.waive(leveled, today)
     return waived, waiver_notes, notes

@@ -12,10 +12,12 @@ from afasgov import __version__
 from afasgov.audit.findings import audit_json
 from afasgov.audit.registry import all_checks
 from afasgov.audit.runner import AuditResult, default_scan_excludes, rules_hash, run_audit
+from afasgov.catalogues import documented
 from afasgov.commands.summary import RunSummary
 from afasgov.errors import UsageError
 from afasgov.findings import Finding, parse_fail_on
 from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.report.paths import portable_paths
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
@@ -37,17 +39,18 @@ def details(f: Finding) -> tuple[str, ...]:
 def to_document(
     result: AuditResult, *, fail_on: str = "ERR", waivers: WaiverSet | None = None,
     levels: LevelOverrides | None = None,
+    locator: Locator | None = None,
 ) -> tuple[list[Finding], ReportMeta]:
     """The findings (waivers from ``result.waivers_path`` unless ``waivers`` is given) and the report of one
     audit. A finding's ``path`` is ``<environment>/<App Connector>/<canonical path>`` (or ``file:line``):
     what every format shows and what waiver path patterns match, exactly as in ``afasgov release-check``."""
     checks = result.checks or all_checks()
-    rules = {
+    rules = documented({
         c.id: RuleInfo(
             id=c.id, level=c.severity.level, title=c.title, help=c.doc().split("\n\n")[0].replace("\n", " ")
         )
         for c in checks
-    }
+    })
     policy = result.policy
     meta = ReportMeta(
         kind="audit",
@@ -74,7 +77,8 @@ def to_document(
     )
     if waivers is None:
         waivers = load_waivers(result.waivers_path)
-    findings, notes, level_notes = settle(result.findings, levels or LevelOverrides(), waivers, result.today)
+    findings, notes, level_notes = settle(result.findings, levels or LevelOverrides(), waivers, result.today,
+                                          locator=locator)
     meta.notes.extend(level_notes)
     if result.root is not None:
         portable = portable_paths(result.root)
@@ -163,7 +167,8 @@ def _audit(
         skip=list(skip),
         scan_exclude=excludes,
     )
-    findings, meta = to_document(result, fail_on=level, waivers=waiver_set, levels=LevelOverrides.from_config(config))
+    findings, meta = to_document(result, fail_on=level, waivers=waiver_set, levels=LevelOverrides.from_config(config),
+                                 locator=Locator.for_config(config))
     code = emit(findings, meta, fmt, output, app.emit,
                 color=bool(getattr(app, "color", False)) and sys.stdout.isatty())
     run.verdict = "FAIL" if code else "PASS"

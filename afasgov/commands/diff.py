@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afasgov.catalogues import documented
 from afasgov.diff.change import change_json
 from afasgov.diff.changelog import render_json, render_markdown
 from afasgov.diff.engine import diff_snapshots
@@ -21,6 +22,7 @@ from afasgov.errors import UsageError
 from afasgov.findings import Finding
 from afasgov.integrations import load_manifests
 from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, Section, atomic_write_text, emit
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
 
@@ -136,7 +138,9 @@ def compute(
     waivers = waiver_set if waiver_set is not None else load_waivers(
         settings.waivers, required=settings.waivers_required
     )
-    changes, waiver_notes, level_notes = settle(changes, settings.levels, waivers, today)
+    trees = [op.directory for op in (revision, base) if op.directory is not None]
+    locator = Locator(settings.root, default_trees=trees, gcn_dir=settings.definitions_dir / "getconnectors")
+    changes, waiver_notes, level_notes = settle(changes, settings.levels, waivers, today, locator=locator)
     notes += level_notes
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
@@ -144,11 +148,11 @@ def compute(
 def document(run: DiffRun, *, fail_on: str = "ERR") -> ReportMeta:
     """The report of a diff (its findings are ``run.changes``; JSON: DESIGN §6)."""
     rules = all_rules()
-    infos = {
+    infos = documented({
         c.id: RuleInfo(c.id, rules[c.id].level, rules[c.id].title, rules[c.id].doc())
         for c in run.changes
         if c.id in rules
-    }
+    })
     doc = ReportMeta(
         kind="diff",
         title=f"afasgov diff {run.base.label} → {run.revision.label}",

@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from afasgov.catalogues import documented
 from afasgov.errors import InputError
 from afasgov.findings import Finding
 from afasgov.levels import settle
+from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
@@ -62,7 +64,7 @@ def run_validate(
         item_json=payload_json,
         header=header,
         inputs=inputs,
-        rules={c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in entries().values()},
+        rules=documented({c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in entries().values()}),
         fail_on=fail_on,
     )
     if action is None:
@@ -78,7 +80,8 @@ def run_validate(
         )
     doc.notes.extend(catalogue_notes(results))
     items, doc.waiver_notes, level_notes = settle(
-        items, settings.levels, load_waivers(settings.waivers, required=waivers is not None))
+        items, settings.levels, load_waivers(settings.waivers, required=waivers is not None),
+        locator=Locator(settings.root))
     doc.notes.extend(level_notes)
     return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov import __version__
+from afasgov.catalogues import documented
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
 from afasgov.findings import Finding, level_rank
 from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.release import adapters
 from afasgov.release._files import safe_label
 from afasgov.release.history import allocate_run_id, load_history
@@ -177,8 +179,9 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     rules_hash = audit.rules_hash
 
     # waivers: once, over every item of every section
+    locator = Locator.for_config(config, default_trees=[definitions / accept, definitions / production])
     items, waiver_rows, level_notes = apply_waivers(items, adapters.load_waivers(config), started,
-                                                    LevelOverrides.from_config(config))
+                                                    LevelOverrides.from_config(config), locator)
     notes += level_notes
     for w in waiver_rows:
         if w.status == "expired":
@@ -210,7 +213,7 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
         fail_on=options.fail_on, items=items, integrations=integrations, waivers=waiver_rows,
         checked=checked, not_seen=_dedupe(not_seen), notes=_dedupe(notes), inputs=inputs,
         history=load_history(reports_dir, "release-check", scope, before=moment.strftime("%Y-%m-%dT%H%M%SZ")),
-        skipped=skipped,
+        skipped=skipped, rules=documented({}, (item.id for item in items)),
     )
     paths = write_reports(report, reports_dir) if options.write else {}
     return CheckOutcome(report, paths)
@@ -232,11 +235,12 @@ def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str)
 
 
 def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime,
-                  levels: LevelOverrides | None = None) -> tuple[list[Finding], list[Waiver], list[str]]:
+                  levels: LevelOverrides | None = None, locator: Locator | None = None,
+                  ) -> tuple[list[Finding], list[Waiver], list[str]]:
     """Settle the findings (:func:`afasgov.levels.settle`: ``levels:`` overrides, then waivers) and build
     the waiver register; the notes on rules turned off."""
     today = started.astimezone(UTC).date()
-    out, _notes, level_notes = settle(items, levels or LevelOverrides(), waiver_set, today)
+    out, _notes, level_notes = settle(items, levels or LevelOverrides(), waiver_set, today, locator=locator)
     used = Counter(item.waiver for item in out if item.waiver is not None)
     rows = [_waiver_row(w, today, used.get(w.ref(), 0)) for w in waiver_set.waivers]
     return out, rows, level_notes

@@ -17,7 +17,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from afasgov.report.document import RuleInfo
 
 from afasgov.findings import FAIL_ON_NONE, KINDS, LEVELS, Finding, WaiverRef, level_rank
 
@@ -181,6 +184,8 @@ class ReleaseReport:
     history: list[TrendPoint] = field(default_factory=list)
     #: sections that could not run at all (e.g. the audit engine is missing): section -> reason
     skipped: dict[str, str] = field(default_factory=dict)
+    #: rule id -> its documentation (help text and link), for SARIF's rule table
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items = sort_items(self.items)

@@ -27,7 +27,7 @@ from afasgov.report.document import (
     summary_line,
     verdict,
 )
-from afasgov.report.formats import github, html, jsonfmt, junit, markdown, sarif, text
+from afasgov.report.formats import github, gitlab, html, jsonfmt, junit, markdown, sarif, text
 
 Renderer = Callable[..., str]
 
@@ -39,6 +39,7 @@ FORMATS: dict[str, Renderer] = {
     "junit": junit.render,
     "sarif": sarif.render,
     "github": github.render,
+    "gitlab": gitlab.render,
 }
 
 #: file extension per format (for ``reports/…`` file names).
@@ -50,6 +51,7 @@ EXTENSIONS = {
     "junit": "xml",
     "sarif": "sarif",
     "github": "txt",
+    "gitlab": "json",
 }
 
 

@@ -38,6 +38,8 @@ class RuleInfo:
     level: str
     title: str
     help: str = ""
+    #: the rule's documentation (an anchor in docs/rules.md, docs/checks.md or docs/validate.md)
+    help_uri: str = ""
 
 
 @dataclass(frozen=True, slots=True)

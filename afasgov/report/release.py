@@ -315,7 +315,7 @@ def details(item: Finding) -> tuple[str, ...]:
 def to_document(report: ReleaseReport) -> ReportMeta:
     """The release report as the run of :mod:`afasgov.report`'s renderers (for JUnit and SARIF, rendered like
     every other afasgov report); its findings are ``report.items``."""
-    rules: dict[str, RuleInfo] = {}
+    rules: dict[str, RuleInfo] = dict(report.rules)
     for item in report.items:
         if item.id not in rules:
             rules[item.id] = RuleInfo(item.id, item.level, item.title or item.id, item.remediation)
