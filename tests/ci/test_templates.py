@@ -264,3 +264,52 @@ def test_azure_template_structure() -> None:
     # the secret variable group is the snapshot job's only
     groups = {job["job"]: [v.get("group") for v in job.get("variables", [])] for job in pipeline["jobs"]}
     assert groups == {"Snapshot": ["afasgov"], "ReleaseCheck": [], "PullRequest": []}
+
+
+# ------------------------------------------------------------------------------ the action's script
+def test_action_inputs() -> None:
+    action = load(ACTION)
+    assert set(action["inputs"]) == {"command", "args", "config", "fail-on", "upload-sarif", "python-version"}
+    assert set(action["outputs"]) == {"exit-code", "summary-json", "sarif"}
+    assert action["runs"]["using"] == "composite"
+
+
+def _run_step(tmp_path: Path, repo: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
+    """Run the action's "Run afasgov" step as the runner would: its env, GITHUB_OUTPUT, RUNNER_TEMP."""
+    step = next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "run")
+    output, summary, temp = tmp_path / "output", tmp_path / "summary.md", tmp_path / "temp"
+    temp.mkdir(exist_ok=True)
+    output.unlink(missing_ok=True)  # a new file per step, as on a runner
+    summary.unlink(missing_ok=True)
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "GITHUB_OUTPUT": str(output),
+           "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(temp),
+           "AFASGOV_COMMAND": inputs.get("command", "release-check"), "AFASGOV_ARGS": inputs.get("args", ""),
+           "AFASGOV_CONFIG": inputs.get("config", ""), "AFASGOV_FAIL_ON": inputs.get("fail_on", "ERR")}
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True,
+                          check=False, timeout=600)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+    return proc.returncode, outputs, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_action_run_step_runs_afasgov_and_names_this_runs_sarif(tmp_path: Path) -> None:
+    if not (BIN / "afasgov").is_file():
+        pytest.skip("the afasgov console script is not installed next to this Python")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(ROOT / "afasgov.yaml", repo / "afasgov.yaml")
+    shutil.copytree(ROOT / "definitions", repo / "definitions")
+    code, outputs, log = _run_step(tmp_path, repo, command="audit", args="accept --no-history", fail_on="none")
+    assert code == 0, log
+    assert outputs["exit-code"] == "0" and outputs["sarif"].endswith("afasgov-audit.sarif")
+    assert Path(outputs["sarif"]).is_file() and Path(outputs["summary-json"]).is_file()
+    code, outputs, log = _run_step(tmp_path, repo, command="release-check", args="--offline")
+    assert code == 0 and outputs["exit-code"] == "1", log  # the verdict step fails the job, not this one
+    assert (tmp_path / "summary.md").read_text().startswith("#")
+    # a run that wrote no report says so and names no SARIF
+    shutil.rmtree(repo / "definitions" / "accept")
+    code, outputs, log = _run_step(tmp_path, repo, command="release-check", args="--offline")
+    assert outputs["exit-code"] == "2" and outputs["sarif"] == ""
+    assert "::error::afasgov wrote no report in this run (exit 2)" in log
+    code, outputs, log = _run_step(tmp_path, repo, command="diff")
+    assert code == 2 and "command must be release-check or audit" in log
