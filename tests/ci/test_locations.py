@@ -232,3 +232,32 @@ def test_the_gitlab_schema_refuses_what_gitlab_refuses() -> None:
                 {**good, "location": {"path": "a.yaml", "lines": {"begin": 0}}}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([bad], schema)
+
+
+def _multitool() -> str | None:
+    """The Multitool's native binary (npm's wrapper runs it through a shell, which splits "Gh;Sarif")."""
+    candidates = [os.environ.get("SARIF_MULTITOOL"),
+                  str(ROOT / ".ci" / "node" / "node_modules" / "@microsoft" / "sarif-multitool-linux"
+                      / "Sarif.Multitool")]
+    wrapper = shutil.which("sarif-multitool")
+    if wrapper:  # node_modules/.bin/sarif-multitool → @microsoft/sarif-multitool/bin.js
+        candidates.append(str(Path(wrapper).resolve().parent.parent / "sarif-multitool-linux" / "Sarif.Multitool"))
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_sarif_multitool_github_rules_find_nothing(sarif: dict[str, Any], command: str, tmp_path: Path) -> None:
+    """The SARIF Multitool's own validation with GitHub's rules (GH1001…, GH2012 …) and the SARIF rules."""
+    tool = _multitool()
+    if tool is None:
+        pytest.skip("the SARIF Multitool is not installed (npm install @microsoft/sarif-multitool; put it on PATH "
+                    "or set SARIF_MULTITOOL; .ci/run installs it into .ci/node)")
+    log = tmp_path / f"{command}.sarif"
+    log.write_text(json.dumps(sarif[command]), encoding="utf-8")
+    out = tmp_path / "validation.sarif"
+    proc = subprocess.run([tool, "validate", "--rule-kind", "Gh;Sarif", "--output", str(out), str(log)],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert out.is_file(), proc.stdout + proc.stderr
+    found = [f"{r['ruleId']}: {r['message'].get('text', r['message'])}"
+             for run in json.loads(out.read_text(encoding="utf-8"))["runs"] for r in run.get("results", [])]
+    assert found == [], found

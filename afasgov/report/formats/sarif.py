@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from afasgov import PROJECT_URL
 from afasgov.findings import Finding
@@ -25,6 +27,16 @@ from afasgov.secrets import redact_any
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"ERR": "error", "WARN": "warning", "INFO": "note"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+
+
+def _uri(location: str) -> str:
+    """An input's location as a URI reference: a relative path as it is (percent-encoded), an absolute
+    path as a ``file:`` URI; empty for what is no path (a name with spaces or brackets)."""
+    if not location or re.search(r"[\s()]", location):
+        return ""
+    if location.startswith("/"):
+        return PurePosixPath(location).as_uri()
+    return quote(location, safe="/:@-._~!$&'*+,;=")
 
 
 def _scope(doc: ReportMeta) -> str:
@@ -129,14 +141,19 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
             "header": {k: v for k, v in doc.header.items() if isinstance(v, str | int | float)},
         },
     }
-    if doc.inputs:
+    artifacts = [(i, _uri(i.location)) for i in doc.inputs]
+    if any(uri for _, uri in artifacts):
         run["artifacts"] = [
             {
-                "location": {"uri": i.location},
+                "location": {"uri": uri},
                 "description": {"text": i.name},
                 **({"hashes": {"sha-256": i.sha256.removeprefix("sha256:")}} if i.sha256 else {}),
             }
-            for i in doc.inputs
+            for i, uri in artifacts
+            if uri
         ]
+    other = {i.name: i.sha256 or i.location for i, uri in artifacts if not uri}
+    if other:  # inputs that are no file (the audit checks' rules hash)
+        run["properties"]["inputs"] = other
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(redact_any(log), indent=2, ensure_ascii=False) + "\n"
