@@ -288,7 +288,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 @click.option("--revision", metavar="ENV", help="Snapshot that has the release (accept): check it against the notes.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived announced change (impact) or, with --revision, an unannounced "
                    "change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),

@@ -75,7 +75,7 @@ def compute_run(
     assert base_op.snapshot is not None
     impact = assess(
         notes, base_op.snapshot, manifests, base_name=base_op.label, downgrade=downgrade, waivers=waivers,
-        today=today,
+        today=today, levels=settings.levels,
     )
     run = ReleaseNotesRun(notes, base_op, impact, manifests)
     if diff_run is not None:

@@ -125,7 +125,8 @@ def test_findings_are_settled_in_one_place() -> None:
         if "settle(" in text and path.name != "levels.py":
             callers.append("settle:" + path.relative_to(ROOT).as_posix())
     assert sorted(callers) == ["settle:afasgov/commands/audit.py", "settle:afasgov/commands/diff.py",
-                               "settle:afasgov/commands/validate.py", "settle:afasgov/release/check.py"]
+                               "settle:afasgov/commands/validate.py", "settle:afasgov/release/check.py",
+                               "settle:afasgov/releasenotes/impact.py"]
 
 
 # --------------------------------------------------------------------------------- every command
@@ -177,8 +178,11 @@ def test_an_unknown_rule_id_stops_every_command_with_exit_2(repo: Path) -> None:
     ["validate", *PAYLOADS, "--env", "accept"],
     ["audit", "accept", "--no-history"],
     ["release-check", "--offline"],
+    ["release-notes", "notes.md"],
 ], ids=lambda a: a[0] if a[0] != "gcn" else "gcn-diff")
 def test_fail_on_none_reports_and_never_fails(repo: Path, args: list[str]) -> None:
+    if args[0] == "release-notes":  # AFAS-style notes of the demo release, as changelog writes them
+        assert afasgov(repo, "changelog", "production", "accept", "--output", "notes.md").returncode == 0
     failing = afasgov(repo, *args, "--fail-on", "INFO")
     assert failing.returncode == 1, failing.stderr
     for spelling in ("none", "NONE"):
