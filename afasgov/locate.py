@@ -10,7 +10,9 @@ the repository root) and :attr:`~afasgov.findings.Location.line` (1-based) from 
 * a ``.gcn`` definition → its definition YAML (``definitions/getconnectors/<Name>.yaml``), at the field;
 * the configuration → ``afasgov.yaml`` at the App Connector's key; the environment → ``environment.yaml``;
 * a file (the secret scan, a payload) → that file, at the line the finding carries; a JSON payload problem
-  at the line of its field's key (XML problems carry the parser's line).
+  at the line of its field's key (XML problems carry the parser's line);
+* a connector no file holds any more (removed, and the base is a ``GITREF:PATH``) → the revision's
+  ``environment.yaml``.
 
 Lines are found in the YAML node tree (:func:`yaml.compose`, which records where each node starts), so they
 follow the file as written, whatever its formatting. Files are read once per run. Nothing is guessed: a
@@ -127,7 +129,7 @@ class Locator:
         if loc.file and loc.line:
             found: tuple[Path, int] | None = (self._resolve(loc.file) or Path(loc.file), loc.line)
         else:
-            found = self._find(finding)
+            found = self._find(finding) or self._environment_fallback(loc)
         if found is None:
             return finding
         path, line = found
@@ -187,6 +189,17 @@ class Locator:
                 path = tree / "environment.yaml"
                 if path.is_file():
                     return path, self._key_line(path, [key] if key else [])
+        return None
+
+    def _environment_fallback(self, loc: Location) -> tuple[Path, int] | None:
+        """A finding about something no file of the trees holds any more (a connector a diff against a
+        ``GITREF:PATH`` base lost): the environment's ``environment.yaml``, so it still has a place."""
+        if loc.file or loc.connector_type not in ("get", "update", "app-connector", "environment"):
+            return None
+        for tree in self._trees(loc.environment):
+            path = tree / "environment.yaml"
+            if path.is_file():
+                return path, self._key_line(path, ["name"])
         return None
 
     def _trees(self, environment: str) -> list[Path]:

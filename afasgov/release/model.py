@@ -97,7 +97,7 @@ def item_json(item: Finding, waivers: Iterable[Waiver] = ()) -> dict[str, Any]:
                     == (waiver_match(ref), ref.reason, ref.owner, ref.expires)), None)
         waiver = (row or Waiver(match=waiver_match(ref), reason=ref.reason, owner=ref.owner,
                                 expires=ref.expires)).to_json()
-    data |= {"file": loc.file or None, "fingerprint": item.fingerprint, "waived": item.waived,
+    data |= {"file": loc.file or None, "line": loc.line or None, "fingerprint": item.fingerprint, "waived": item.waived,
              "waiver": waiver, "note": "; ".join(item.notes) or None}
     return data
 

@@ -41,11 +41,13 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
         seen[fingerprint] = seen.get(fingerprint, 0) + 1
         if seen[fingerprint] > 1:  # GitLab keys issues by fingerprint: each must be unique
             fingerprint = f"{fingerprint}-{seen[fingerprint]}"
-        where = item.where
+        where = item.where if item.where and item.where not in item.text else ""
+        if item.scope:
+            where = f"{where}; {item.scope}" if where else item.scope
         issues.append({
             "type": "issue",
             "check_name": item.id,
-            "description": f"[{item.level}] {item.text}" + (f" ({where})" if where and where not in item.text else ""),
+            "description": f"[{item.level}] {item.text}" + (f" ({where})" if where else ""),
             "categories": [_CATEGORY.get(item.kind, "Bug Risk")],
             "fingerprint": fingerprint,
             "severity": severity(item),
