@@ -52,13 +52,19 @@ def _unlink(name: str) -> None:
         os.unlink(name)
 
 
-def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
+#: a file's content: bytes, or chunks of bytes written one after the other (a large generated file
+#: need not be held in memory whole)
+Data = bytes | Iterable[bytes]
+
+
+def _write_temp(path: Path, data: Data, mode: int | None) -> str:
     """Write ``data`` to a new temporary sibling of ``path`` (fsync-ed, mode set); its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, DEFAULT_MODE if mode is None else mode)
@@ -68,7 +74,7 @@ def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
     return tmp
 
 
-def atomic_write_many(files: Iterable[tuple[Path, bytes]], *, mode: int | None = None) -> None:
+def atomic_write_many(files: Iterable[tuple[Path, Data]], *, mode: int | None = None) -> None:
     """Write every ``(path, data)``: all temporary files first, then the renames (see the module)."""
     pending: list[tuple[str, Path]] = []
     try:
@@ -108,7 +114,7 @@ def make_output_dir(path: Path) -> Path:
     return path
 
 
-def write_output_files(files: Iterable[tuple[Path, bytes]], *, mode: int | None = None) -> None:
+def write_output_files(files: Iterable[tuple[Path, Data]], *, mode: int | None = None) -> None:
     """:func:`atomic_write_many` for a command's output files; an OS error is an :class:`InputError`
     naming the file (exit 2, one line)."""
     try:
@@ -129,6 +135,7 @@ def write_output_text(path: Path, text: str) -> None:
 
 __all__ = [
     "DEFAULT_MODE",
+    "Data",
     "atomic_write_bytes",
     "atomic_write_many",
     "atomic_write_text",

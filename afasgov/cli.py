@@ -331,6 +331,32 @@ def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: s
                        fail_on=fail_on, waivers=waivers, baseline=baseline))
 
 
+# ------------------------------------------------------------------------------------------- openapi
+@cli.command()
+@click.argument("env")
+@click.option("--app-connector", metavar="NAME", help="Only what this App Connector is authorised for.")
+@click.option("--split", type=click.Choice(["module", "none"]),
+              help="One document per module of AFAS's catalogue (custom connectors in custom.*), or one "
+                   "document. [default: module]")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Output directory (default: dist/openapi/<env>[-<app connector>][-schemas]).")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--schemas-only", is_flag=True,
+              help="Write one JSON Schema (2020-12) per UpdateConnector payload instead of OpenAPI documents.")
+@pass_app
+def openapi(app: AppContext, env: str, app_connector: str | None, split: str | None, out: Path | None, fmt: str,
+            schemas_only: bool) -> None:
+    """OpenAPI 3.1 documents (or payload JSON Schemas) of ENV's snapshot, as AFAS writes its own.
+
+    ENV is an environment (its snapshot under definitions/), a snapshot directory or GITREF:PATH. The
+    same snapshot always gives the same bytes.
+    """
+    from afasgov.commands.openapi import run_openapi
+
+    _exit(run_openapi(app, env, app_connector=app_connector, split=split, out=out, fmt=fmt,
+                      schemas_only=schemas_only))
+
+
 # --------------------------------------------------------------------------------------------- audit
 @cli.command()
 @click.argument("envs", nargs=-1)

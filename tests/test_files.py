@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,20 @@ def test_round_trip(tmp_path_factory: pytest.TempPathFactory, data: bytes, text:
     atomic_write_text(directory / "t", clean)
     assert (directory / "t").read_bytes() == clean.encode("utf-8")
     assert _names(directory) == ["b", "t"]
+
+
+def test_content_in_chunks_is_written_in_order_and_a_failing_producer_changes_nothing(tmp_path: Path) -> None:
+    """A file's content may be chunks (a large generated file is never held whole); a producer that
+    fails half-way leaves the old file and no temporary."""
+    target = tmp_path / "big.json"
+    atomic_write_many([(target, iter([b"{", b'"a": 1', b"}"]))])
+    assert target.read_bytes() == b'{"a": 1}'
+
+    def failing() -> Iterator[bytes]:
+        yield b"partial"
+        raise ValueError("renderer failed")
+
+    with pytest.raises(ValueError, match="renderer failed"):
+        atomic_write_many([(target, failing())])
+    assert target.read_bytes() == b'{"a": 1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json"]
