@@ -19,6 +19,9 @@ Policy:
 * **several files** (:func:`atomic_write_many`): every file is written to its temporary file
   first, and only then are they renamed, one by one. An error while writing (disk full, a
   bad path) changes none of the targets; each rename is atomic, the set as a whole is not.
+* **directories** (:func:`swap_temp_dir`, :func:`swap_dir`, :func:`clean_stale_swaps`): a directory
+  written complete in a temporary sibling replaces the previous one in one step (snapshot trees,
+  promote bundles); what a killed run left behind is cleaned up (or put back) by the next one;
 * **errors**: :class:`OSError` as it is, for the caller to report in its own terms;
   :func:`write_output_text` (a command's ``--output`` file) turns it into
   :class:`~afasgov.errors.InputError` (exit 2, one line).
@@ -27,9 +30,15 @@ Policy:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
+import re
+import shutil
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from afasgov.errors import InputError
@@ -124,6 +133,136 @@ def write_output_files(files: Iterable[tuple[Path, Data]], *, mode: int | None =
         raise InputError(f"cannot write: {exc.strerror or exc}", source=where) from None
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ≥ 3.15, glibc ≥ 2.28); False where unsupported."""
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Defer Ctrl-C (SIGINT) for the duration of the swap (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+#: the marks of a directory swap's temporary and previous trees: ``.<name><mark><pid>-<random>``
+TMP_MARK = ".afasgov-tmp-"
+OLD_MARK = ".afasgov-old-"
+
+
+def swap_temp_dir(target: Path) -> Path:
+    """A new, empty ``.<name>.afasgov-tmp-<pid>-<random>`` directory beside ``target``, to fill and
+    then :func:`swap_dir` into place.
+
+    Unlike :func:`tempfile.mkdtemp` (always ``0o700``) it gets the mode the umask gives, as every file
+    and sub-directory in it does: the tree is renamed into place as it is, and must be as readable as
+    any other output (a release manager's colleagues, a CI artifact upload). Leftovers of a killed
+    run are removed (or restored) by :func:`clean_stale_swaps`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}{TMP_MARK}{os.getpid()}-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(tmp, 0o777)  # the kernel applies the umask: no process-wide umask flip
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"cannot create a temporary directory in {target.parent}")  # pragma: no cover
+
+
+def swap_dir(tmp: Path, target: Path) -> None:
+    """Put the complete directory ``tmp`` in the place of ``target`` (the one directory swap of afasgov).
+
+    A missing ``target`` is a rename. Otherwise the two are exchanged atomically where the system can
+    (``renameat2(RENAME_EXCHANGE)`` on Linux) and the previous tree removed; elsewhere ``target`` is
+    renamed to ``.<name>.afasgov-old-<pid>-<random>`` beside it, ``tmp`` to ``target``, and the old
+    tree removed, with Ctrl-C deferred in between and ``target`` put back if the second rename fails
+    (a run killed between the two renames leaves the old tree for :func:`clean_stale_swaps` to put
+    back). A reader sees the previous tree or the new one, never a half-written one.
+    """
+    with _sigint_deferred():
+        if not target.exists():
+            os.rename(tmp, target)
+            return
+        if _renameat2_exchange(tmp, target):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous tree
+            return
+        old = target.parent / f".{target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
+        os.rename(target, old)
+        try:
+            os.rename(tmp, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_swaps(target: Path) -> None:
+    """Remove the temporary and previous trees of ``target`` left by swaps whose process was killed
+    (their pid is gone); a previous tree whose ``target`` is missing (killed between the two renames
+    of the fallback swap) is put back instead."""
+    try:
+        entries = list(os.scandir(target.parent))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        for mark in (TMP_MARK, OLD_MARK):
+            prefix = f".{target.name}{mark}"
+            if not entry.name.startswith(prefix):
+                continue
+            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+            if not pid_text.isdigit() or (_pid_alive(int(pid_text)) and int(pid_text) != os.getpid()):
+                continue
+            if mark == OLD_MARK and not target.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(entry.path, target)
+                    continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_label(text: str, *, fallback: str = "x", max_len: int = 80) -> str:
+    """A file-name-safe version of ``text``: ``[A-Za-z0-9._-]`` only, no leading dot, bounded length."""
+    label = _UNSAFE.sub("-", text).strip("-.")
+    label = re.sub(r"-{2,}", "-", label)[:max_len].strip("-.")
+    return label or fallback
+
+
 def write_output_text(path: Path, text: str) -> None:
     """Write a command's output file atomically; an OS error is an :class:`InputError` naming it."""
     path = Path(path)
@@ -139,7 +278,11 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_many",
     "atomic_write_text",
+    "clean_stale_swaps",
     "make_output_dir",
+    "safe_label",
+    "swap_dir",
+    "swap_temp_dir",
     "write_output_files",
     "write_output_text",
 ]

@@ -16,6 +16,7 @@ from afasgov.secrets import redact
 
 if TYPE_CHECKING:
     from afasgov.config import Config
+    from afasgov.workspace import Workspace
 
 
 @dataclass
@@ -27,15 +28,44 @@ class AppContext:
     verbose: bool = False
     debug: bool = False
     color: bool = True
-    _config: Config | None = field(default=None, repr=False)
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    def workspace(
+        self,
+        *,
+        require_config: bool = True,
+        waivers: Path | None = None,
+        integrations: Path | None = None,
+        policy: Path | None = None,
+    ) -> Workspace:
+        """The run's :class:`~afasgov.workspace.Workspace` (made once): ``--config`` or the ``afasgov.yaml``
+        found upwards from cwd, read through it; ``require_config=False`` lets diff and validate work on
+        plain directories without one. ``waivers``/``integrations``/``policy``: command-line overrides."""
+        if self._workspace is None:
+            from afasgov.workspace import Workspace
+
+            self._workspace = Workspace.open(
+                self.config_path,
+                require_config=require_config,
+                waivers=waivers,
+                integrations=integrations,
+                policy=policy,
+            )
+            if self._workspace.has_config and self._workspace.config.levels:
+                from afasgov.catalogues import known_rule_ids
+                from afasgov.levels import LevelOverrides
+
+                # levels: names rule ids; every catalogue must know them (file + key path otherwise)
+                LevelOverrides.from_config(self._workspace.config).check(known_rule_ids())
+        else:
+            self._workspace.override(waivers=waivers, integrations=integrations, policy=policy)
+            if require_config:
+                self._workspace.config  # noqa: B018 - raises ConfigError when there is none
+        return self._workspace
 
     def config(self) -> Config:
-        """Load (once) the configuration: ``--config`` or ``afasgov.yaml`` found upwards from cwd."""
-        if self._config is None:
-            from afasgov.config import load_config
-
-            self._config = load_config(self.config_path)
-        return self._config
+        """The configuration (loaded once, through the workspace)."""
+        return self.workspace().config
 
     def echo(self, message: str = "", *, err: bool = False) -> None:
         """Print one line unless ``--quiet`` (errors always print); secrets are redacted."""

@@ -19,12 +19,12 @@ import click
 from afasgov import __version__
 from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
+from afasgov.findings import LEVELS
 from afasgov.secrets import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github", "gitlab"]
-LEVELS = ["ERR", "WARN", "INFO"]
 #: ``--fail-on`` of every command that has it: a level, or ``none`` (report, never fail); any case
 FAIL_ON = click.Choice([*LEVELS, "none"], case_sensitive=False)
 

@@ -20,7 +20,8 @@ justifications:                     # optional: why privacy-sensitive fields are
 ```
 
 Loading is strict (safe YAML without tags or aliases, unknown keys refused, every id printable
-ASCII so that look-alike Unicode ids such as a Cyrillic ``е`` in ``KnEmployее`` are rejected).
+ASCII so that look-alike Unicode ids such as a Cyrillic ``е`` in ``KnEmployее`` are rejected; connector
+ids follow :func:`afasgov.model.ids.check_connector_id`, the rule of every connector id afasgov reads).
 The diff uses manifests to say which integration a change hits and to regrade levels
 (:func:`afasgov.diff.impact.apply_impact`); the audit uses them as allow-lists (:meth:`Manifest.allows`).
 """
@@ -29,18 +30,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from afasgov.errors import InputError
+from afasgov.model.ids import check_connector_id, non_ascii_problem
 from afasgov.yamlsafe import load_file as load_yaml_file
 
 _KEYS = {"name", "owner", "description", "app_connector", "uses", "justifications"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_CONNECTOR_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _FIELD_RE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$")
 _OUTPUT_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$")
 
@@ -48,22 +48,10 @@ _OUTPUT_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$")
 UpdateUse = tuple[tuple[str, ...], str | None]
 
 
-def _ascii_problem(text: str) -> str | None:
-    for ch in text:
-        if ord(ch) > 0x7E or ord(ch) < 0x20:
-            name = unicodedata.name(ch, "control character")
-            hint = ""
-            folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            if folded:
-                hint = f", looks like {folded!r}"
-            return f"contains U+{ord(ch):04X} {name}{hint}: ids must be plain ASCII (look-alikes are refused)"
-    return None
-
-
 def _check_id(value: Any, pattern: re.Pattern[str], what: str, source: str) -> str:
     if not isinstance(value, str) or not value:
         raise InputError(f"{what} must be a non-empty string", source=source)
-    problem = _ascii_problem(value)
+    problem = non_ascii_problem(value)
     if problem:
         raise InputError(f"{what} {value!r} {problem}", source=source)
     if not pattern.match(value):
@@ -75,7 +63,7 @@ def parse_update_use(connector: str, entry: str, source: str) -> UpdateUse:
     """``EmAd`` | ``Element/Fields/EmAd`` | ``{C}/Element/Objects/O/Element/Fields/F`` |
     ``{C}/Element/Objects/O``
     → (object path, field id or None for a whole object)."""
-    problem = _ascii_problem(entry)
+    problem = non_ascii_problem(entry)
     if problem:
         raise InputError(f"update path {entry!r} {problem}", source=source)
     if "/" not in entry:
@@ -101,7 +89,7 @@ def parse_update_use(connector: str, entry: str, source: str) -> UpdateUse:
         if parts[i] == "Fields" and i + 2 == len(parts):
             return tuple(object_path), _check_id(parts[i + 1], _FIELD_RE, "field id", source)
         if parts[i] == "Objects" and i + 1 < len(parts):
-            object_path.append(_check_id(parts[i + 1], _CONNECTOR_RE, "object name", source))
+            object_path.append(check_connector_id(parts[i + 1], what="object name", source=source))
             i += 2
             if i == len(parts):
                 return tuple(object_path), None
@@ -133,6 +121,11 @@ class Manifest:
             if env in self.app_connector:
                 return self.app_connector[env]
         return None
+
+    @property
+    def connector_ids(self) -> frozenset[str]:
+        """Every connector the integration declares (GetConnectors and UpdateConnectors)."""
+        return frozenset(self.uses_get) | frozenset(self.uses_update)
 
     def allows(
         self,
@@ -215,7 +208,7 @@ def _parse(raw: Any, path: Path) -> Manifest:
                 f"'uses.{kind}' must be a mapping connector → list of ids or \"*\"", source=source
             )
         for raw_cid, entries in table.items():
-            cid = _check_id(raw_cid, _CONNECTOR_RE, f"uses.{kind} connector", source)
+            cid = check_connector_id(raw_cid, what=f"uses.{kind} connector", source=source)
             where = f"uses.{kind}.{cid}"
             if entries == "*":
                 (uses_get if kind == "get" else uses_update)[cid] = None
@@ -236,7 +229,7 @@ def _parse(raw: Any, path: Path) -> Manifest:
     ):
         raise InputError("'justifications' must map field paths to non-empty reasons", source=source)
     for key in just:
-        problem = _ascii_problem(key)
+        problem = non_ascii_problem(key)
         if problem:
             raise InputError(f"justification key {key!r} {problem}", source=source)
     return Manifest(
@@ -251,9 +244,9 @@ def _parse(raw: Any, path: Path) -> Manifest:
     )
 
 
-def load_manifest(path: Path) -> Manifest:
-    """Load and validate one manifest file."""
-    return _parse(load_yaml_file(Path(path)), Path(path))
+def load_manifest(path: Path, *, read: Callable[[Path], bytes] | None = None) -> Manifest:
+    """Load and validate one manifest file (``read``: the workspace's reader)."""
+    return _parse(load_yaml_file(Path(path), read=read), Path(path))
 
 
 @dataclass
@@ -276,7 +269,9 @@ class Manifests:
         return {m.name: m for m in self.manifests}
 
 
-def load_manifests(directory: Path | None, *, required: bool = False) -> Manifests:
+def load_manifests(
+    directory: Path | None, *, required: bool = False, read: Callable[[Path], bytes] | None = None
+) -> Manifests:
     """Every ``*.yaml``/``*.yml`` directly in ``directory`` (missing directory = no manifests, unless
     ``required`` — a path given on the command line —: then it is an :class:`InputError`)."""
     if directory is None:
@@ -289,7 +284,7 @@ def load_manifests(directory: Path | None, *, required: bool = False) -> Manifes
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))
     files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    manifests = [load_manifest(p) for p in files]
+    manifests = [load_manifest(p, read=read) for p in files]
     seen: dict[str, str] = {}
     for m in manifests:
         if m.name in seen:

@@ -14,8 +14,8 @@ reads a bare ``off`` or ``no`` as false, which means ``off`` too). Like oasdiff'
 and buf's ``except``. An override replaces the level a finding counts at — after regrading by
 integration use — and says so in the finding's notes; ``off`` drops the rule's findings and the report
 says how many. ``afasgov.yaml`` is validated when it is read (:mod:`afasgov.config.loader`: shape and
-values); an id no catalogue knows is reported here, with the file and key path, by the first command
-that settles findings.
+values); an id no catalogue knows is reported with the file and key path when a command opens the
+workspace (:meth:`afasgov.app.AppContext.workspace`, against :func:`afasgov.catalogues.known_rule_ids`).
 """
 
 from __future__ import annotations
@@ -36,17 +36,9 @@ if TYPE_CHECKING:
     from afasgov.config import Config
     from afasgov.locate import Locator
     from afasgov.waivers import WaiverNote, WaiverSet
+    from afasgov.workspace import Workspace
 
-OFF = "off"
-#: the values ``levels:`` accepts (after case folding)
-LEVEL_VALUES = ("ERR", "WARN", "INFO", OFF)
-
-
-def known_rule_ids() -> dict[str, str]:
-    """Every rule and check id → which catalogue it is in."""
-    from afasgov.catalogues import entries
-
-    return {rule_id: kind for rule_id, (kind, _entry) in entries().items()}
+from afasgov.config.loader import LEVEL_VALUES, OFF, parse_level_value
 
 
 @dataclass(frozen=True)
@@ -62,11 +54,13 @@ class LevelOverrides:
             return cls()
         return cls(dict(config.levels), str(config.path) if config.path else None)
 
-    def check(self) -> None:
-        """Every key is a known rule id; otherwise a :class:`ConfigError` with file and key path."""
-        if not self.levels:
-            return
-        known = known_rule_ids()
+    @classmethod
+    def for_workspace(cls, ws: Workspace) -> LevelOverrides:
+        return cls.from_config(ws.config) if ws.has_config else cls()
+
+    def check(self, known: Mapping[str, str]) -> None:
+        """Every key is a rule id of ``known`` (:func:`afasgov.catalogues.known_rule_ids`: checked where the
+        workspace is opened); otherwise a :class:`ConfigError` with file and key path."""
         for rule_id in self.levels:
             if rule_id in known:
                 continue
@@ -79,7 +73,6 @@ class LevelOverrides:
 
     def apply(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[str]]:
         """The findings with their overridden levels, without those of rules turned ``off``; and notes."""
-        self.check()
         if not self.levels:
             return list(findings), []
         out: list[Finding] = []
@@ -118,17 +111,4 @@ def settle(
     return waived, waiver_notes, notes
 
 
-def parse_level_value(value: object) -> str | None:
-    """A ``levels:`` value → ``ERR`` | ``WARN`` | ``INFO`` | ``off``; None when it is none of them.
-    YAML's false (a bare ``off``/``no``) means ``off``."""
-    if value is False:
-        return OFF
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.upper() in LEVEL_VALUES[:3]:
-        return text.upper()
-    return OFF if text.lower() == OFF else None
-
-
-__all__ = ["LEVEL_VALUES", "OFF", "LevelOverrides", "known_rule_ids", "parse_level_value", "settle"]
+__all__ = ["LEVEL_VALUES", "OFF", "LevelOverrides", "parse_level_value", "settle"]

@@ -33,6 +33,7 @@ from afasgov.findings import Finding, Location
 
 if TYPE_CHECKING:
     from afasgov.config import Config
+    from afasgov.workspace import Workspace
 
 _OBJECTS = re.compile(r"/Element/Objects/([^/]+)")
 _MAX_BYTES = 8 * 1024 * 1024
@@ -119,6 +120,13 @@ class Locator:
             trees.update({p.name: p for p in definitions.iterdir() if (p / "_snapshot.yaml").is_file()})
         return cls(Path(config.root), trees=trees, default_trees=default_trees, gcn_dir=definitions / "getconnectors",
                    config_path=Path(config.path) if config.path else None)
+
+    @classmethod
+    def for_workspace(cls, ws: Workspace, *, default_trees: Sequence[Path] = ()) -> Locator:
+        """A locator for the workspace's repository (its configuration's, else the current directory's)."""
+        if ws.has_config:
+            return cls.for_config(ws.config, default_trees=default_trees)
+        return cls(ws.root, default_trees=default_trees, gcn_dir=ws.getconnectors_dir)
 
     # ------------------------------------------------------------------------------- public
     def locate_all(self, findings: Iterable[Finding]) -> list[Finding]:

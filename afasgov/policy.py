@@ -9,9 +9,9 @@ register (AC010/AC011).
 
 The loader is strict because the policy is a security control: YAML tags, anchors/aliases and
 duplicate keys are refused, the file is capped at 1 MiB, unknown keys are errors, connector ids are
-NFKC-normalised and must match ``^[A-Za-z0-9_]+$`` (so a Cyrillic ``KnUsеr`` cannot slip past an
-allow-list), and wildcards are refused for UpdateConnectors. Any violation is an
-:class:`~afasgov.errors.InputError` (exit 2) naming the file and key.
+NFKC-normalised and checked by :mod:`afasgov.model.ids` (the rule snapshots and manifests use, so a
+Cyrillic ``KnUsеr`` cannot slip past an allow-list), and wildcards are refused for UpdateConnectors.
+Any violation is an :class:`~afasgov.errors.InputError` (exit 2) naming the file and key.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,24 +27,26 @@ from typing import Any
 
 from afasgov import yamlsafe
 from afasgov.errors import InputError
+from afasgov.model.ids import check_connector_id
 
 MAX_POLICY_BYTES = 1 << 20
-CONNECTOR_ID_RE = re.compile(r"^[A-Za-z0-9_]+$")
 #: AFAS Connect's test IPs ([AUD]): must be removed from IP rules after go-live (AC035).
 AFAS_CONNECT_IPS = ("52.174.142.76", "52.174.142.140")
 
 DEFAULT_LARGE_TABLES = ("Hr.RCo", "Kn.Emp", "Kn.Bcn", "Hr.Ess", "Hr.Etc", "Fi.Mut", "Fi.Fmu", "Kn.Usr")
 
 
-def load_yaml_strict(path: Path, *, max_bytes: int = MAX_POLICY_BYTES) -> Any:
+def load_yaml_strict(
+    path: Path, *, max_bytes: int = MAX_POLICY_BYTES, read: Callable[[Path], bytes] | None = None
+) -> Any:
     """Parse a small YAML document strictly (:mod:`afasgov.yamlsafe`: no tags, no aliases, no
     duplicate keys) with the policy's own size cap."""
-    return yamlsafe.load_file(path, max_bytes=max_bytes)
+    return yamlsafe.load_file(path, max_bytes=max_bytes, read=read)
 
 
 # ------------------------------------------------------------------------------- id validation
 def validate_connector_id(value: Any, *, source: str, where: str, wildcard: bool = False) -> str:
-    """An AFAS connector id: NFKC-normalised ASCII ``[A-Za-z0-9_]+``; ``*`` only if ``wildcard``."""
+    """An AFAS connector id (:func:`afasgov.model.ids.check_connector_id`); ``*`` only if ``wildcard``."""
     if not isinstance(value, str) or not value:
         raise InputError(f"{where}: connector id must be a non-empty string, got {value!r}", source=source)
     if value == "*" and wildcard:
@@ -52,18 +54,7 @@ def validate_connector_id(value: Any, *, source: str, where: str, wildcard: bool
     if "*" in value or "?" in value:
         kind = "UpdateConnectors" if not wildcard else "connector ids (only a bare '*' is allowed)"
         raise InputError(f"{where}: wildcard {value!r} is not allowed for {kind}", source=source)
-    normal = unicodedata.normalize("NFKC", value)
-    for pos, ch in enumerate(normal):
-        if ord(ch) > 127:
-            name = unicodedata.name(ch, "unknown")
-            raise InputError(
-                f"{where}: connector id {value!r} contains non-ASCII character U+{ord(ch):04X} "
-                f"{name} at position {pos} (look-alike of an ASCII letter?)",
-                source=source,
-            )
-    if not CONNECTOR_ID_RE.fullmatch(normal):
-        raise InputError(f"{where}: connector id {value!r} must match [A-Za-z0-9_]+", source=source)
-    return normal
+    return check_connector_id(value, what=f"{where}: connector id", source=source)
 
 
 # ---------------------------------------------------------------------------------------- model
@@ -234,6 +225,30 @@ def parse_justifications(value: Any, *, source: str, where: str) -> tuple[Justif
     return tuple(out)
 
 
+#: a manifest justification (free text) counts as citing a legal basis when it names a law.
+LEGAL_BASIS_RE = re.compile(
+    r"(?i)\b(?:wet|law|act|art(?:\.|ikel|icle)|avg|gdpr|uavg|regulation|besluit|verordening|legal basis"
+    r"|wettelijk|statutory)\b"
+)
+
+
+def manifest_justifications(justifications: Mapping[str, str]) -> tuple[Justification, ...]:
+    """An integration manifest's ``justifications`` (field → reason) as justifications: a key
+    ``Connector/Fields/Id`` (or ``Connector/Id``) also covers ``Id`` of that connector, and a reason that
+    names a law (``Wet …``, ``art. …``, ``AVG``/``GDPR`` …) also counts as the legal basis AC011 asks for."""
+    out: list[Justification] = []
+    for key, reason in justifications.items():
+        text = str(reason)
+        legal = text if LEGAL_BASIS_RE.search(text) else ""
+        connector, _, field_id = str(key).rpartition("/")
+        connector = connector.split("/", 1)[0] if connector else ""
+        out.append(Justification(target=str(key), purpose=text, legal_basis=legal,
+                                 connector=connector if field_id else ""))
+        if connector and field_id and str(key) != field_id:
+            out.append(Justification(target=field_id, purpose=text, legal_basis=legal, connector=connector))
+    return tuple(out)
+
+
 def parse_policy(data: Any, *, source: str) -> Policy:
     """Validate a parsed policy document (see ``docs/audit.md`` for the schema)."""
     doc = _as_mapping(data, source=source, where="(top level)")
@@ -341,11 +356,17 @@ def parse_policy(data: Any, *, source: str) -> Policy:
     return p
 
 
-def load_policy(path: Path) -> Policy:
-    """Load and validate a policy file (hash recorded for the report)."""
-    data = load_yaml_strict(path)
+def load_policy(path: Path, *, read: Callable[[Path], bytes] | None = None) -> Policy:
+    """Load and validate a policy file (its hash recorded for the report); the file is read once."""
+    raw: list[bytes] = []
+
+    def keep(p: Path) -> bytes:
+        raw.append(read(p) if read is not None else p.read_bytes())
+        return raw[-1]
+
+    data = load_yaml_strict(path, read=keep)
     policy = parse_policy(data if data is not None else {}, source=str(path))
-    policy.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    policy.sha256 = hashlib.sha256(raw[0]).hexdigest()
     return policy
 
 

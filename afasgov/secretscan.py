@@ -27,7 +27,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -414,7 +414,9 @@ def _relative_files(root: Path, files: Iterable[Path]) -> set[str]:
     return out
 
 
-def _read(path: Path, result: ScanResult, max_bytes: int) -> bytes | None:
+def _read(
+    path: Path, result: ScanResult, max_bytes: int, read: Callable[[Path], bytes] | None = None
+) -> bytes | None:
     try:
         if path.is_symlink() or not path.is_file():
             return None
@@ -422,8 +424,11 @@ def _read(path: Path, result: ScanResult, max_bytes: int) -> bytes | None:
         if size > max_bytes:
             result.skipped_large += 1
             return None
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+        if read is not None:
+            data = read(path)[: max_bytes + 1]
+        else:
+            with path.open("rb") as fh:
+                data = fh.read(max_bytes + 1)
     except OSError:
         return None
     if b"\0" in data[:BINARY_SNIFF]:
@@ -548,6 +553,7 @@ def scan_repository(
     max_file_bytes: int = MAX_FILE_BYTES,
     exclude: Iterable[str] = (),
     secret_files: Iterable[Path] = (),
+    read: Callable[[Path], bytes] | None = None,
 ) -> ScanResult:
     """Scan ``root`` (and, if it is a git work tree and ``history``, every blob in its history).
 
@@ -557,6 +563,8 @@ def scan_repository(
     ``private_key_file``): while untracked they are where secrets belong and are not scanned (a note
     asks for a ``.gitignore`` entry); tracked, they are scanned like any file. Nothing else is
     assumed to be a secret store: an untracked key file that git does not ignore is reported.
+    ``read`` (a workspace's reader) reads working-tree files, so a file the run read already is not read
+    again.
     """
     start = time.monotonic()
     deadline = start + time_budget
@@ -584,7 +592,7 @@ def scan_repository(
         if name in untracked and name in configured:
             stores.append(name)
             continue
-        data = _read(root / name, result, max_file_bytes)
+        data = _read(root / name, result, max_file_bytes, read)
         if data is None:
             continue
         result.files_scanned += 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -239,7 +239,9 @@ class WaiverSet:
         return [f.with_waiver(w.ref() if w is not None else None) for f, w in zip(findings, hits, strict=True)], notes
 
 
-def load_waivers(path: Path | None, *, required: bool = False) -> WaiverSet:
+def load_waivers(
+    path: Path | None, *, required: bool = False, read: Callable[[Path], bytes] | None = None
+) -> WaiverSet:
     """Load ``waivers.yaml`` (a mapping with ``waivers:`` or a bare list). A missing file is an empty
     set unless ``required`` (a path given on the command line): then it is an :class:`InputError`."""
     if path is None:
@@ -249,7 +251,7 @@ def load_waivers(path: Path | None, *, required: bool = False) -> WaiverSet:
         if required:
             raise InputError("waivers file not found", source=str(path))
         return WaiverSet(source=str(path))
-    data = load_yaml_file(path)
+    data = load_yaml_file(path, read=read)
     if data is None:
         return WaiverSet(source=str(path))
     if isinstance(data, dict):

@@ -173,15 +173,18 @@ def load_file(
     error: ErrorFactory = input_error,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = True,
+    read: Callable[[Path], bytes] | None = None,
 ) -> Any:
-    """Read and parse one YAML file as :func:`loads` does; errors name the file."""
+    """Read and parse one YAML file as :func:`loads` does; errors name the file. ``read`` (a workspace's
+    reader) reads the bytes instead of this function, so each input file is read once per run."""
     path = Path(path)
     source = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(_too_large(size, max_bytes), source)
-        raw = path.read_bytes()
+        if read is None:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise error(_too_large(size, max_bytes), source)
+        raw = path.read_bytes() if read is None else read(path)
     except FileNotFoundError:
         raise error("file not found", source) from None
     except IsADirectoryError:

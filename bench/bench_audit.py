@@ -124,6 +124,7 @@ def bench_audit(quick: bool) -> list[Result]:
     from afasgov.audit.privacy import classify_label
     from afasgov.audit.runner import load_definitions, run_checks
     from afasgov.snapshot import read_tree, write_tree
+    from afasgov.workspace import Workspace
 
     size = 17 if quick else 170
     n_defs = 10 if quick else 50
@@ -138,7 +139,7 @@ def bench_audit(quick: bool) -> list[Result]:
                 today=date(2026, 11, 21),
                 snapshots={"production": read_tree(root / "definitions" / "production")},
             )
-            load_definitions([gcn_dir], ctx, [], root)
+            load_definitions(Workspace(root=root, definitions_dir=root / "definitions"), [gcn_dir], ctx, [])
             return ctx
 
         findings: list[object] = []

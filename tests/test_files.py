@@ -222,6 +222,53 @@ def test_round_trip(tmp_path_factory: pytest.TempPathFactory, data: bytes, text:
     assert _names(directory) == ["b", "t"]
 
 
+@pytest.mark.parametrize("exchange", [True, False])
+def test_swap_dir_replaces_a_directory_in_one_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    from afasgov import _files
+
+    if not exchange:  # the fallback of systems without renameat2: two renames, the old tree removed
+        monkeypatch.setattr(_files, "_renameat2_exchange", lambda a, b: False)
+    target = tmp_path / "bundle"
+    new = tmp_path / ".bundle.tmp"
+    new.mkdir()
+    (new / "a.txt").write_text("first")
+    _files.swap_dir(new, target)  # no target yet: a rename
+    assert (target / "a.txt").read_text() == "first" and not new.exists()
+    newer = tmp_path / ".bundle.tmp2"
+    newer.mkdir()
+    (newer / "b.txt").write_text("second")
+    _files.swap_dir(newer, target)
+    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]  # no temporary or old tree left
+
+
+def test_swap_dir_puts_the_old_tree_back_when_the_second_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from afasgov import _files
+
+    monkeypatch.setattr(_files, "_renameat2_exchange", lambda a, b: False)
+    target, new = tmp_path / "t", tmp_path / ".t.tmp"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    new.mkdir()
+    real_rename = os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if str(src) == str(new):
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_files.os, "rename", rename)
+    with pytest.raises(OSError, match="No space"):
+        _files.swap_dir(new, target)
+    assert (target / "old.txt").read_text() == "old"
+
+
 def test_content_in_chunks_is_written_in_order_and_a_failing_producer_changes_nothing(tmp_path: Path) -> None:
     """A file's content may be chunks (a large generated file is never held whole); a producer that
     fails half-way leaves the old file and no temporary."""

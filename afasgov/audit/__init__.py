@@ -10,31 +10,8 @@ inputs and runs them (the policy file is parsed by :mod:`afasgov.policy`, the re
 
 from __future__ import annotations
 
-from afasgov.audit.context import (
-    AppConnectorConfig,
-    AuditContext,
-    EnvConfig,
-    GcnCriterion,
-    GcnField,
-    GcnView,
-    Manifest,
-)
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import Check, all_checks, get_check
 from afasgov.findings import Finding, Severity
-from afasgov.policy import Justification
 
-__all__ = [
-    "AppConnectorConfig",
-    "AuditContext",
-    "Check",
-    "EnvConfig",
-    "Finding",
-    "GcnCriterion",
-    "GcnField",
-    "GcnView",
-    "Justification",
-    "Manifest",
-    "Severity",
-    "all_checks",
-    "get_check",
-]
+__all__ = ["AuditContext", "Check", "Finding", "Severity", "all_checks", "get_check"]

@@ -10,10 +10,12 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from afasgov.audit.context import AuditContext, EnvConfig
-from afasgov.audit.registry import Check, Where, register
+from afasgov.audit.context import AuditContext
+from afasgov.audit.registry import Case, Check, Variants, Where, register
+from afasgov.config import EnvironmentConfig
 from afasgov.findings import Finding, Severity
 from afasgov.policy import Policy
 from afasgov.secretscan import KIND_TEXT
@@ -44,7 +46,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def effective_url(env: EnvConfig) -> str:
+def effective_url(env: EnvironmentConfig) -> str:
     """The base URL the client uses: the override, or the AFAS URL for tenant and type."""
     if env.base_url:
         return env.base_url
@@ -61,39 +63,26 @@ def _credentials(ctx: AuditContext) -> Iterator[tuple[str, str, str, str]]:
     """(environment, App Connector, auth type, method) from config, plus snapshot-only ones."""
     seen: set[tuple[str, str]] = set()
     for env in ctx.environments:
-        for ac in env.app_connectors:
+        for ac in env.app_connectors.values():
             seen.add((env.name, ac.name))
-            yield env.name, ac.name, ac.auth_type, ac.method
+            yield env.name, ac.name, ac.auth.type, ac.auth.method or ""
     for snap, scope in ctx.scopes():
         if (snap.name, scope.name) not in seen and scope.auth_type:
             yield snap.name, scope.name, scope.auth_type, ""
 
 
-@register
-class CredentialHygiene(Check):
-    """Classic tokens against AFAS's phase-out, OAuth client-secret age, secrets in files.
+class _CredentialHygiene(Variants):
+    """Classic tokens against AFAS's phase-out, OAuth client-secret age, secrets in files (AC029 …)."""
 
-    * A classic (or hybrid) App Connector: classic tokens expire on 2027-05-01 and stop working
-      after 2027-08-31. *critical* after the cut-off, *high* after expiry or within 180 days of
-      it, *medium* before.
-    * OAuth with a client secret: the secret's issue date (config ``secret_issued`` or policy
-      ``oauth_secrets``) against its validity (default 180 days): *high* when past, *medium*
-      within 30 days.
-    * A client secret or private key written in a repository file (secret scan).
-    """
-
-    id = "AC029"
-    title = "Classic token / OAuth secret hygiene"
-    severity = Severity.HIGH
     sources = ("d", "e")
     remediation = "Migrate to OAuth (private_key_jwt preferred); rotate client secrets within their validity."
     decidable = "partly"
     limits = "A client secret's issue date is not in metainfo: it comes from the config or the policy."
 
-    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+    def cases(self, ctx: AuditContext) -> Iterator[Case]:
         policy = ctx.get_policy()
         for env, name, auth, method in _credentials(ctx):
-            where: Where = {"environment": env, "app_connector": name, "connector_type": "config"}
+            where: dict[str, Any] = {"environment": env, "app_connector": name, "connector_type": "config"}
             if auth in ("classic", "hybrid"):
                 yield self._classic(ctx.today, auth, where)
             if auth in ("oauth", "hybrid") and method != "private_key_jwt":
@@ -101,17 +90,12 @@ class CredentialHygiene(Check):
         if ctx.scan is not None:
             for h in ctx.scan.hits_of("client-secret", "private-key"):
                 if not h.in_log:
-                    yield self.finding(
-                        f"{KIND_TEXT[h.kind]} in a repository file" + (" (git history)" if h.commit else ""),
-                        connector_type="file",
-                        path=h.location,
-                        file=h.file,
-                        line=h.line,
-                        evidence=h.describe(),
-                        key=h.key,
-                    )
+                    yield Severity.HIGH, f"{KIND_TEXT[h.kind]} in a repository file" + (
+                        " (git history)" if h.commit else ""
+                    ), {"connector_type": "file", "path": h.location, "file": h.file, "line": h.line,
+                        "evidence": h.describe(), "key": h.key}
 
-    def _classic(self, today: date, auth: str, where: Where) -> Finding:
+    def _classic(self, today: date, auth: str, where: dict[str, Any]) -> Case:
         if today > CLASSIC_CUTOFF:
             sev, msg = (
                 Severity.CRITICAL,
@@ -129,20 +113,14 @@ class CredentialHygiene(Check):
             days = (CLASSIC_EXPIRY - today).days
             sev = Severity.HIGH if days <= MIGRATION_WINDOW_DAYS else Severity.MEDIUM
             msg = f"classic token expires on 2027-05-01 ({days} days); migrate to OAuth"
-        return self.finding(
-            msg,
-            severity=sev,
-            key="classic",
-            evidence=f"auth type {auth}; run date {today.isoformat()}",
-            **where,
-        )
+        return sev, msg, {"key": "classic", "evidence": f"auth type {auth}; run date {today.isoformat()}", **where}
 
     def _secret_age(
-        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: Where
-    ) -> Iterator[Finding]:
+        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: dict[str, Any]
+    ) -> Iterator[Case]:
         cfg = ctx.env_config(env)
-        ac = next((a for a in cfg.app_connectors if a.name == name), None) if cfg else None
-        issued, validity = (ac.secret_issued, ac.secret_validity_days) if ac else (None, None)
+        ac = cfg.app_connectors.get(name) if cfg else None
+        issued, validity = (ac.auth.secret_issued, ac.auth.secret_validity_days) if ac else (None, None)
         declared = Policy.lookup(policy.oauth_secrets, env, name)
         if issued is None and declared:
             issued, validity = declared[0], validity or declared[1]
@@ -155,27 +133,65 @@ class CredentialHygiene(Check):
         ends = issued + timedelta(days=validity)
         evidence = f"secret issued {issued.isoformat()}, validity {validity} days"
         if ctx.today >= ends:
-            yield self.finding(
-                f"client secret expired on {ends.isoformat()}", key="secret-age", evidence=evidence, **where
-            )
+            yield Severity.HIGH, f"client secret expired on {ends.isoformat()}", {
+                "key": "secret-age", "evidence": evidence, **where}
         elif ctx.today >= ends - timedelta(days=30):
-            yield self.finding(
-                f"client secret expires on {ends.isoformat()} ({(ends - ctx.today).days} days)",
-                severity=Severity.MEDIUM,
-                key="secret-age",
-                evidence=evidence,
-                **where,
-            )
+            yield Severity.MEDIUM, f"client secret expires on {ends.isoformat()} ({(ends - ctx.today).days} days)", {
+                "key": "secret-age", "evidence": evidence, **where}
+
+
+@register
+class CredentialHygiene(_CredentialHygiene):
+    """Classic token about to expire, OAuth client secret expired, secrets in files.
+
+    * A classic (or hybrid) App Connector: classic tokens expire on 2027-05-01 and stop working
+      after 2027-08-31: within 180 days of the expiry or after it (before: AC029-soon; after the
+      cut-off: AC029-cutoff).
+    * OAuth with a client secret: the secret's issue date (afasgov.yaml ``secret_issued`` or the
+      policy's ``oauth_secrets``) against its validity (``secret_validity_days``, default 180 days):
+      expired (expiring within 30 days: AC029-soon).
+    * A client secret or private key written in a repository file (secret scan).
+    """
+
+    id = "AC029"
+    title = "Classic token / OAuth secret hygiene"
+    severity = Severity.HIGH
+
+
+@register
+class CredentialHygieneSoon(_CredentialHygiene):
+    """Classic token to migrate, OAuth client secret expiring within 30 days.
+
+    A classic (or hybrid) App Connector more than 180 days before classic tokens expire
+    (2027-05-01); an OAuth client secret that expires within 30 days (see AC029).
+    """
+
+    id = "AC029-soon"
+    title = "Classic token to migrate / OAuth secret expiring"
+    severity = Severity.MEDIUM
+
+
+@register
+class ClassicTokenCutOff(_CredentialHygiene):
+    """Classic token after AFAS's cut-off: App Connectors with classic tokens stopped working after
+    2027-08-31."""
+
+    id = "AC029-cutoff"
+    title = "Classic token after the cut-off"
+    severity = Severity.CRITICAL
 
 
 @register
 class WeakTransport(Check):
     """Plain ``http``, TLS verification off or TLS below 1.2.
 
-    AFAS requires TLS 1.2. Checked in the configuration (``base_url``, ``verify_tls``,
-    ``tls_min_version``; ``http`` is accepted only for loopback hosts, i.e. the simulator) and in
-    repository files (``verify`` disabled, a PowerShell security-protocol setting that still allows
-    TLS 1.0/1.1, curl's insecure flag, plain-http AFAS URLs …).
+    AFAS requires TLS 1.2. afasgov itself always uses TLS ≥ 1.2 and verifies certificates; in its
+    configuration it checks ``base_url`` (``http`` is accepted only for loopback hosts, i.e. the
+    simulator) and ``ca_file``: certificates of an AFAS host verified against a custom CA bundle instead
+    of the public CAs (AFAS Online has public certificates) is how a TLS-inspecting proxy reads every
+    token. In repository files (the integrations' own code and settings): ``verify`` disabled, a
+    PowerShell security-protocol setting that still allows TLS 1.0/1.1, curl's insecure flag,
+    plain-http AFAS URLs …
     """
 
     id = "AC030"
@@ -188,20 +204,18 @@ class WeakTransport(Check):
         for env in ctx.environments:
             url = effective_url(env)
             scheme, host = _host(url)
-            where: Where = {"environment": env.name, "connector_type": "config", "path": f"environments.{env.name}"}
+            where: Where = {
+                "environment": env.name,
+                "connector_type": "config",
+                "path": f"environments.{env.name}",
+            }
             if scheme == "http" and not is_loopback(host):
                 yield self.finding("base URL uses http", key="http", evidence=f"base_url {url}", **where)
-            if env.verify_tls is False:
+            if env.ca_file is not None and not is_loopback(host):
                 yield self.finding(
-                    "certificate verification is off", key="verify", evidence="verify_tls: false", **where
-                )
-            if env.tls_min_version and re.match(
-                r"^(?:tls)?v?1(?:\.[01])?$|^ssl", env.tls_min_version.lower()
-            ):
-                yield self.finding(
-                    f"minimum TLS version {env.tls_min_version}",
-                    key="tls-min",
-                    evidence=f"tls_min_version: {env.tls_min_version}",
+                    f"certificates of {host} are verified against a custom CA bundle, not the public CAs",
+                    key="custom-ca",
+                    evidence=f"ca_file {env.ca_file}",
                     **where,
                 )
         if ctx.scan is not None:
@@ -319,9 +333,8 @@ class EnvironmentMixUp(Check):
                     )
         refs: dict[str, list[tuple[str, str, str]]] = {}
         for env in ctx.environments:
-            for ac in env.app_connectors:
-                if ac.secret_ref:
-                    refs.setdefault(ac.secret_ref, []).append((env.name, env.type, ac.name))
+            for ac in env.app_connectors.values():
+                refs.setdefault(ac.auth.secret_ref, []).append((env.name, env.type, ac.name))
         for ref, uses in sorted(refs.items()):
             kinds = {u[1] for u in uses}
             if len({u[0] for u in uses}) > 1 and "production" in kinds and kinds - {"production"}:

@@ -1,8 +1,11 @@
-"""The inputs of an audit, in the small neutral shapes the checks read.
+"""The inputs of an audit, as the checks read them.
 
-The checks never parse files themselves: :mod:`afasgov.audit.runner` loads snapshots (canonical
-model), ``.gcn`` definitions, configuration, integration manifests, policy and the secret scan, and
-adapts each into the views below (:mod:`afasgov.audit.adapters`). Tests build these views directly.
+The checks never parse files themselves: :mod:`afasgov.audit.runner` loads them through the
+:class:`~afasgov.workspace.Workspace` — snapshots (canonical model), ``.gcn`` definitions
+(:class:`~afasgov.workspace.StoredDefinition`), the configured environments
+(:class:`~afasgov.config.EnvironmentConfig`), integration manifests
+(:class:`~afasgov.integrations.Manifest`), the policy and the secret scan — and the checks read those
+objects as they are. Tests build them directly.
 
 Anything an audit could not see (no snapshot for an environment, no policy section for IP rules,
 a scan that ran out of time) is recorded with :meth:`AuditContext.not_seen`; every report lists it.
@@ -17,139 +20,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
-from afasgov.policy import Justification
 
 if TYPE_CHECKING:
+    from afasgov.config import EnvironmentConfig
+    from afasgov.integrations import Manifest
     from afasgov.policy import Policy
     from afasgov.secretscan import ScanResult
+    from afasgov.workspace import StoredDefinition
 
 
-# ------------------------------------------------------------------------------------------ .gcn
-@dataclass(frozen=True)
-class GcnField:
-    """One field row of a GetConnector definition (``AfasMdViewField``)."""
-
-    field_id: str
-    output_name: str = ""
-    display: int = 1
-    system: str = ""
-    table: str = ""
-    source_field: str = ""
-    join_path: str = ""
-    label: str = ""
-    aggregation: int = 0
-
-    @property
-    def source(self) -> str:
-        """``System.Table.Field`` (empty parts left out)."""
-        return ".".join(p for p in (self.system, self.table, self.source_field) if p)
-
-    @property
-    def join_depth(self) -> int:
-        return len([p for p in self.join_path.split(".") if p]) if self.join_path else 0
-
-
-@dataclass(frozen=True)
-class GcnCriterion:
-    """One criterion of a stored filter: field id, AFAS operator type (1–15), value."""
-
-    field: str
-    operator: int
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class GcnView:
-    """What the checks need from one ``.gcn`` GetConnector definition."""
-
-    name: str
-    path: str = ""
-    guid: str = ""
-    blocked: bool = False
-    apply_authorisation: bool = False
-    main_system: str = ""
-    main_table: str = ""
-    fields: tuple[GcnField, ...] = ()
-    #: OR-groups of AND-criteria; empty = no stored filter.
-    filter_groups: tuple[tuple[GcnCriterion, ...], ...] = ()
-    grouping: bool = False
-    changed_by: str = ""
-    changed_at: str = ""
-    sha256: str = ""
-
-    @property
-    def main(self) -> str:
-        return ".".join(p for p in (self.main_system, self.main_table) if p)
-
-    @property
-    def output_fields(self) -> tuple[GcnField, ...]:
-        return tuple(f for f in self.fields if f.display == 1)
-
-    @property
-    def has_filter(self) -> bool:
-        return any(self.filter_groups)
-
-
-# --------------------------------------------------------------------------------------- config
-@dataclass(frozen=True)
-class AppConnectorConfig:
-    """One configured App Connector credential (``environments.<env>.app_connectors.<name>``)."""
-
-    name: str
-    auth_type: str = ""  # classic | oauth | hybrid
-    method: str = ""  # client_secret_post | client_secret_basic | private_key_jwt
-    secret_ref: str = ""  # "env:VAR" | "file:/path" | "keyring:…" — never the value
-    secret_issued: date | None = None
-    secret_validity_days: int | None = None
-
-
-@dataclass(frozen=True)
-class EnvConfig:
-    """One configured environment."""
-
-    name: str
-    tenant: str = ""
-    type: str = ""  # production | test | accept
-    base_url: str = ""
-    base_url_overridden: bool = False
-    integration_id: str = ""
-    verify_tls: bool | None = None
-    tls_min_version: str = ""
-    app_connectors: tuple[AppConnectorConfig, ...] = ()
-    source: str = "afasgov.yaml"
-
-
-# ------------------------------------------------------------------------------------ manifests
-@dataclass(frozen=True)
-class Manifest:
-    """An integration manifest (``definitions/integrations/<name>.yaml``)."""
-
-    name: str
-    owner: str = ""
-    #: environment -> App Connector name; key ``"*"`` = every environment.
-    app_connectors: dict[str, str] = field(default_factory=dict)
-    uses_get: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
-    uses_update: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
-    justifications: tuple[Justification, ...] = ()
-    source: str = ""
-
-    def app_connector_for(self, env: str) -> str:
-        return self.app_connectors.get(env) or self.app_connectors.get("*", "")
-
-    @property
-    def connector_ids(self) -> frozenset[str]:
-        return frozenset(self.uses_get) | frozenset(self.uses_update)
-
-
-# -------------------------------------------------------------------------------------- context
 @dataclass
 class AuditContext:
     """Everything one audit run looks at."""
 
     today: date
     snapshots: dict[str, EnvironmentSnapshot] = field(default_factory=dict)
-    definitions: list[GcnView] = field(default_factory=list)
-    environments: list[EnvConfig] = field(default_factory=list)
+    definitions: list[StoredDefinition] = field(default_factory=list)
+    environments: list[EnvironmentConfig] = field(default_factory=list)
     manifests: list[Manifest] = field(default_factory=list)
     policy: Policy | None = None
     scan: ScanResult | None = None
@@ -177,13 +64,13 @@ class AuditContext:
             for name in sorted(snap.app_connectors):
                 yield snap, snap.app_connectors[name]
 
-    def definition(self, name: str) -> GcnView | None:
+    def definition(self, name: str) -> StoredDefinition | None:
         for d in self.definitions:
-            if d.name == name:
+            if d.definition.name == name:
                 return d
         return None
 
-    def env_config(self, name: str) -> EnvConfig | None:
+    def env_config(self, name: str) -> EnvironmentConfig | None:
         for e in self.environments:
             if e.name == name:
                 return e

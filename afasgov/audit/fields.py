@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from afasgov.audit.context import AuditContext, Manifest
+from afasgov.audit.context import AuditContext
 from afasgov.audit.privacy import Match, classify_gcn_field, classify_get_field, classify_update_field
 from afasgov.audit.registry import Check, Where, register
 from afasgov.findings import Finding, Severity
+from afasgov.integrations import Manifest
 from afasgov.model.types import CUSTOM_FIELD_RE
-from afasgov.policy import Justification
+from afasgov.policy import Justification, manifest_justifications
 
 #: AFAS: keep columns × rows per page under 150,000 ("Optimal take = 150,000 / number of fields").
 OPTIMAL_TAKE_CELLS = 150_000
@@ -84,7 +85,8 @@ def _exposed_fields(ctx: AuditContext) -> Iterator[ExposedField]:
                     field_id=uf.field_id,
                     match=classify_update_field(path, uf),
                 )
-    for d in ctx.definitions:
+    for s in ctx.definitions:
+        d = s.definition
         for gf in d.output_fields:
             name = gf.output_name or gf.field_id
             yield ExposedField(
@@ -94,8 +96,8 @@ def _exposed_fields(ctx: AuditContext) -> Iterator[ExposedField]:
                 "gcn",
                 name,
                 f"{d.name}/Fields/{name}",
-                gf.label,
-                gf.source,
+                gf.label or gf.column_header or "",
+                gf.source or "",
                 field_id=gf.field_id,
                 match=classify_gcn_field(gf),
             )
@@ -124,10 +126,7 @@ def justification_for(ctx: AuditContext, ef: ExposedField) -> Justification | No
     }
     candidates = list(ctx.get_policy().justified_fields)
     for m in _relevant_manifests(ctx, ef):
-        candidates += [
-            j if j.connector else Justification(j.target, j.purpose, j.legal_basis, "")
-            for j in m.justifications
-        ]
+        candidates += manifest_justifications(m.justifications)
     for j in candidates:
         if j.target.lower() in keys and (not j.connector or j.connector == ef.connector):
             return j
@@ -246,13 +245,13 @@ class UserTablesReadable(Check):
     limits = "Only `.gcn` definitions show source tables; metainfo of a GetConnector does not."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        for d in ctx.definitions:
+        for s in ctx.definitions:
+            d = s.definition
             hits = [
                 f
                 for f in d.output_fields
-                if f.system.lower() == "kn"
-                and f.table.lower() in ("usr", "grp")
-                and f.source_field.lower() in RIGHTS_FIELDS
+                if (f.source_table or "").lower() in ("kn.usr", "kn.grp")
+                and (f.source_field or "").lower() in RIGHTS_FIELDS
             ]
             if hits:
                 yield self.finding(
@@ -260,8 +259,8 @@ class UserTablesReadable(Check):
                     f"{', '.join(f.output_name or f.field_id for f in hits)}",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
-                    evidence=", ".join(f.source for f in hits),
+                    path=s.rel or d.name,
+                    evidence=", ".join(f.source or "" for f in hits),
                 )
 
 
@@ -270,8 +269,8 @@ class SuppliedGetConnector(Check):
     """Supplied ``Profit_`` GetConnector in use.
 
     Supplied GetConnectors cannot be filtered or trimmed by the administrator and usually carry
-    unused fields (Auditor STRUCT-27/28). An authorised ``Profit_…`` id without an own ``.gcn`` in
-    the repository is *medium*; an own ``.gcn`` named ``Profit_…`` (confusable naming) is *low*.
+    unused fields (Auditor STRUCT-27/28): an authorised ``Profit_…`` id without an own ``.gcn`` in the
+    repository. (An own ``.gcn`` named ``Profit_…`` is AC013-name.)
     """
 
     id = "AC013"
@@ -283,7 +282,7 @@ class SuppliedGetConnector(Check):
     remediation = "Copy it to an own GetConnector named <App>_<Function>, trim fields and add a filter."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        own = {d.name for d in ctx.definitions}
+        own = {s.definition.name for s in ctx.definitions}
         for snap, scope in ctx.scopes():
             for cid in sorted(scope.get_ids):
                 if cid.startswith("Profit_") and cid not in own:
@@ -296,14 +295,33 @@ class SuppliedGetConnector(Check):
                         path=cid,
                         evidence=f"/metainfo getConnectors contains {cid}",
                     )
-        for d in ctx.definitions:
+
+
+@register
+class OwnDefinitionNamedProfit(Check):
+    """An own ``.gcn`` definition named ``Profit_…``: confusable with AFAS's supplied GetConnectors.
+
+    ``Profit_`` is the prefix of the GetConnectors AFAS supplies (AC013); an own definition with it
+    is easily taken for one, in reviews and in the Auditor's report.
+    """
+
+    id = "AC013-name"
+    title = "Own GetConnector named Profit_"
+    severity = Severity.LOW
+    sources = ("c",)
+    auditor = "STRUCT-27/28"
+    auditor_coverage = "full"
+    remediation = "Rename it <App>_<Function> (export, rename, import; authorise the new name)."
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+        for s in ctx.definitions:
+            d = s.definition
             if d.name.startswith("Profit_"):
                 yield self.finding(
                     f"own definition {d.name} uses the Profit_ prefix of supplied connectors",
-                    severity=Severity.LOW,
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
+                    path=s.rel or d.name,
                     evidence=f".gcn name {d.name}",
                 )
 
@@ -396,7 +414,8 @@ class OversizedTake(Check):
         for snap in ctx.snapshots.values():
             for cid, conn in snap.get_connectors.items():
                 counts[cid] = max(counts.get(cid, 0), len(conn.fields))
-        for d in ctx.definitions:
+        for s in ctx.definitions:
+            d = s.definition
             counts.setdefault(d.name, len(d.output_fields))
         for cid, take in sorted(takes.items()):
             n = counts.get(cid)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from afasgov.audit.context import AuditContext, GcnCriterion
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import Check, register
 from afasgov.findings import Finding, Severity
+from afasgov.gcn.model import GcnCriterion
 
 #: AFAS operator types: 6 contains, 10 starts with, 11 not contains, 12 not starts with,
 #: 13 ends with, 14 not ends with (15 = quick filter, judged by its value).
@@ -55,7 +56,8 @@ class DefinitionDrift(Check):
     limits = "Review dates are not recorded anywhere afasgov can read; only field sets and ChUs are compared."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        for d in ctx.definitions:
+        for s in ctx.definitions:
+            d = s.definition
             repo = [f.output_name or f.field_id for f in d.output_fields]
             for env in sorted(ctx.snapshots):
                 conn = ctx.snapshots[env].get_connectors.get(d.name)
@@ -83,9 +85,9 @@ class DefinitionDrift(Check):
                     f"{d.name} last changed by {d.changed_by}, not a maintainer",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
+                    path=s.rel or d.name,
                     key="changed-by",
-                    evidence=f"ChUs {d.changed_by}, ChDt {d.changed_at}",
+                    evidence=f"ChUs {d.changed_by}, ChDt {d.changed_at.isoformat() if d.changed_at else ''}",
                 )
 
 
@@ -108,14 +110,16 @@ class NoFilterOnLargeTable(Check):
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         large = {t.lower() for t in ctx.get_policy().large_tables}
-        for d in ctx.definitions:
-            if d.main and d.main.lower() in large and not d.has_filter:
+        for s in ctx.definitions:
+            d = s.definition
+            main = d.main_table or ""
+            if main and main.lower() in large and not d.has_filter:
                 yield self.finding(
-                    f"{d.name} reads {d.main} without a stored filter",
+                    f"{d.name} reads {main} without a stored filter",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
-                    evidence=f"main table {d.main}; AfasMdFilterData has 0 criteria",
+                    path=s.rel or d.name,
+                    evidence=f"main table {main}; AfasMdFilterData has 0 criteria",
                 )
 
 
@@ -138,19 +142,20 @@ class SlowFilter(Check):
     remediation = "Filter with =, <, > on indexed fields."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        for d in ctx.definitions:
-            for gi, group in enumerate(d.filter_groups):
+        for s in ctx.definitions:
+            d = s.definition
+            for gi, group in enumerate(g.criteria for g in d.filters if g.criteria):
                 for c in group:
                     why = slow_criterion(c)
                     if why:
                         yield self.finding(
-                            f"{d.name}: stored filter on {c.field} uses {why}",
+                            f"{d.name}: stored filter on {c.field_id} uses {why}",
                             connector=d.name,
                             connector_type="gcn",
-                            field=c.field,
-                            path=d.path or d.name,
-                            key=f"{gi}:{c.field}:{c.operator}",
-                            evidence=f"operator {c.operator} on {c.field}",
+                            field=c.field_id,
+                            path=s.rel or d.name,
+                            key=f"{gi}:{c.field_id}:{c.operator}",
+                            evidence=f"operator {c.operator} on {c.field_id}",
                         )
         if ctx.scan is not None:
             for hit in ctx.scan.hits_of("slow-operator"):
@@ -183,15 +188,16 @@ class Aggregation(Check):
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         accepted = set(ctx.get_policy().justified_aggregations)
-        for d in ctx.definitions:
+        for s in ctx.definitions:
+            d = s.definition
             agg = [f for f in d.fields if f.aggregation]
             if (agg or d.grouping) and d.name not in accepted:
                 yield self.finding(
                     f"{d.name} aggregates rows",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
-                    evidence=", ".join(f"{f.field_id} ({f.source}) agg {f.aggregation}" for f in agg)
+                    path=s.rel or d.name,
+                    evidence=", ".join(f"{f.field_id} ({f.source or ''}) agg {f.aggregation}" for f in agg)
                     or "grouping on",
                 )
 
@@ -211,7 +217,7 @@ class BlockedButAuthorised(Check):
     remediation = "Remove the connector from the App Connector."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        blocked_defs = {d.name for d in ctx.definitions if d.blocked}
+        blocked_defs = {s.definition.name for s in ctx.definitions if s.definition.blocked}
         for snap, scope in ctx.scopes():
             for cid in sorted(scope.get_ids):
                 conn = snap.get_connectors.get(cid)
@@ -249,15 +255,16 @@ class TooManyTables(Check):
     remediation = "Split the GetConnector or drop joins it does not need."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        for d in ctx.definitions:
-            paths = {f.join_path for f in d.fields}
+        for s in ctx.definitions:
+            d = s.definition
+            paths = {f.join_path or "" for f in d.fields}
             paths.add("")
             if len(paths) > MAX_TABLES:
                 yield self.finding(
                     f"{d.name} reads {len(paths)} tables (max {MAX_TABLES})",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
+                    path=s.rel or d.name,
                     evidence="join paths: " + ", ".join(sorted(p or "(main)" for p in paths)),
                 )
 
@@ -278,7 +285,8 @@ class JoinTooDeep(Check):
     remediation = "Use a data collection closer to the data, or drop the deep field."
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        for d in ctx.definitions:
+        for s in ctx.definitions:
+            d = s.definition
             deep = [f for f in d.fields if f.join_depth > MAX_JOIN_DEPTH]
             if deep:
                 worst = max(deep, key=lambda f: f.join_depth)
@@ -286,6 +294,6 @@ class JoinTooDeep(Check):
                     f"{d.name} joins {worst.join_depth} levels deep (max {MAX_JOIN_DEPTH})",
                     connector=d.name,
                     connector_type="gcn",
-                    path=d.path or d.name,
+                    path=s.rel or d.name,
                     evidence=", ".join(f"{f.field_id} via {f.join_path}" for f in deep[:5]),
                 )

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
-from afasgov.audit.context import AuditContext, Manifest
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import Check, Where, register
 from afasgov.findings import Finding, Severity
+from afasgov.integrations import Manifest
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
 from afasgov.policy import AFAS_CONNECT_IPS, Policy
 
@@ -43,16 +44,17 @@ def _allowed(
 
 @register
 class AuthorisedNotDeclared(Check):
-    """Connector authorised on the App Connector but declared nowhere.
+    """UpdateConnector authorised on the App Connector but declared nowhere.
 
     The allow-list of an App Connector is the union of its ``allow`` entry in the policy and the
-    ``uses`` of every integration manifest bound to it. A connector in ``/metainfo`` outside that
-    list is undeclared access: *high* for an UpdateConnector, *medium* for a GetConnector. App
-    Connectors with neither a policy entry nor a manifest are not judged (the report says so).
+    ``uses`` of every integration manifest bound to it. An UpdateConnector in ``/metainfo`` outside that
+    list is undeclared write access (a GetConnector: AC002-get). App Connectors with neither a policy
+    entry nor a manifest are not judged (the report says so).
     """
 
     id = "AC002"
-    title = "Connector not on the allow-list"
+    title = "UpdateConnector not on the allow-list"
+    kinds: tuple[str, ...] = ("update",)
     severity = Severity.HIGH
     sources = ("a", "e")
     remediation = (
@@ -72,12 +74,11 @@ class AuthorisedNotDeclared(Check):
                 )
                 continue
             for kind, ids in (("update", scope.update_ids), ("get", scope.get_ids)):
-                if kind in wild:
+                if kind in wild or kind not in self.kinds:
                     continue
                 for cid in sorted(ids - allowed):
                     yield self.finding(
                         f"{kind} connector {cid} is authorised but not declared by policy or any manifest",
-                        severity=Severity.HIGH if kind == "update" else Severity.MEDIUM,
                         environment=snap.name,
                         app_connector=scope.name,
                         connector=cid,
@@ -85,6 +86,19 @@ class AuthorisedNotDeclared(Check):
                         path=cid,
                         evidence=f"/metainfo {kind}Connectors contains {cid}",
                     )
+
+
+@register
+class AuthorisedGetNotDeclared(AuthorisedNotDeclared):
+    """GetConnector authorised on the App Connector but declared nowhere.
+
+    As AC002, for GetConnectors: undeclared read access (*medium*; undeclared write access is AC002).
+    """
+
+    id = "AC002-get"
+    title = "GetConnector not on the allow-list"
+    severity = Severity.MEDIUM
+    kinds = ("get",)
 
 
 @register

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from afasgov.audit.context import GcnField
+from afasgov.gcn.model import GcnField
 from afasgov.model import GetField, UpdateField
 
 
@@ -247,15 +247,16 @@ def classify_update_field(object_path: tuple[str, ...], field: UpdateField) -> M
 
 def classify_gcn_field(field: GcnField) -> Match | None:
     """A field row of a ``.gcn`` definition: source, join path, compact id, label, output name."""
-    source = field.source.lower()
+    source = (field.source or "").lower()
+    join_path = field.join_path or ""
     if source in GCN_SOURCES:
         return Match(GCN_SOURCES[source], f"source {field.source}")
-    path = field.join_path.lower()
+    path = join_path.lower()
     for (src, suffix), tier in GCN_PATH_SOURCES.items():
         if source == src and path.endswith(suffix):
-            return Match(tier, f"source {field.source} via {field.join_path}")
-    if field.system.lower() == "kn" and field.table.lower() == "bad" and "knbad1" in path:
-        return Match(Tier.PRIVATE_CONTACT, f"source {field.source} via {field.join_path}")
+            return Match(tier, f"source {field.source} via {join_path}")
+    if (field.source_table or "").lower() == "kn.bad" and "knbad1" in path:
+        return Match(Tier.PRIVATE_CONTACT, f"source {field.source} via {join_path}")
     if field.field_id.lower() in GCN_FIELD_IDS:
         return Match(GCN_FIELD_IDS[field.field_id.lower()], f"field id {field.field_id!r}")
-    return classify_label(field.label, field.output_name)
+    return classify_label(field.label or field.column_header or "", field.output_name or "")

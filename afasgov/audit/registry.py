@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Iterable
-from typing import ClassVar, TypedDict, TypeVar, Unpack
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar, TypedDict, TypeVar, Unpack
 
 from afasgov.audit.context import AuditContext
 from afasgov.audit.findings import fingerprint_of
-from afasgov.findings import Finding, Location, Severity
+from afasgov.findings import CatalogueEntry, Finding, Location, Severity
 from afasgov.secrets import redact
 
 #: data source keys (security checklist, "Src" column) -> description.
@@ -60,6 +60,8 @@ class Check:
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.INFO
+    #: the level of the severity (DESIGN §7), set by :func:`register`
+    level: ClassVar[str] = "INFO"
     sources: ClassVar[tuple[str, ...]] = ()
     #: the AFAS AppConnector Auditor message(s) this check corresponds to, e.g. ``"STRUCT-27/28"``.
     auditor: ClassVar[str] = ""
@@ -98,15 +100,15 @@ class Check:
         message: str,
         /,
         *,
-        severity: Severity | None = None,
         evidence: str = "",
         key: str = "",
         **where: Unpack[Where],
     ) -> Finding:
         """A finding of this check: its title, severity, remediation and Auditor reference, the message and
         evidence redacted, the fingerprint from where it is and ``key`` (which tells findings of one check
-        on the same subject apart); ``severity=`` overrides the check's default for this finding."""
-        sev = severity or self.severity
+        on the same subject apart). Every finding of a check has the check's severity: a check that needs
+        two severities is two checks with two ids (:class:`Variants`)."""
+        sev = self.severity
         location = Location(
             environment=where.get("environment", ""),
             app_connector=where.get("app_connector", ""),
@@ -133,6 +135,24 @@ class Check:
         )
 
 
+Case = tuple[Severity, str, dict[str, Any]]
+
+
+class Variants(Check):
+    """A check family that reports at more than one severity: one registered check (one id) per severity.
+
+    :meth:`cases` yields ``(severity, message, finding keyword arguments)`` for everything the family finds;
+    each registered subclass reports the cases of its own severity."""
+
+    def cases(self, ctx: AuditContext) -> Iterator[Case]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+        for severity, message, kwargs in self.cases(ctx):
+            if severity is self.severity:
+                yield self.finding(message, **kwargs)
+
+
 #: coverage -> the checklist's mark.
 COVERAGE_MARK: dict[str, str] = {"full": "✔", "partial": "◐", "none": "✘"}
 
@@ -155,6 +175,7 @@ def register(cls: C) -> C:
     if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
         raise ValueError(f"duplicate check id {cls.id}")
     cls.family = cls.__module__.rsplit(".", 1)[-1]
+    cls.level = cls.severity.level
     _REGISTRY[cls.id] = cls
     return cls
 
@@ -170,10 +191,17 @@ def all_checks() -> list[type[Check]]:
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
+def entries() -> dict[str, CatalogueEntry]:
+    """Every check by id, as every registry lists its rules and checks
+    (:class:`~afasgov.findings.CatalogueEntry`: id, level, title, remediation, doc)."""
+    return {c.id: c for c in all_checks()}
+
+
 def get_check(check_id: str) -> type[Check]:
     load_families()
+    by_upper = {k.upper(): v for k, v in _REGISTRY.items()}
     try:
-        return _REGISTRY[check_id.upper()]
+        return by_upper[check_id.upper()]
     except KeyError:
         from afasgov.errors import UsageError
 

@@ -21,16 +21,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.audit import adapters
-from afasgov.audit.context import AuditContext, GcnView, Manifest
+from afasgov.audit.context import AuditContext
 from afasgov.audit.findings import sort_findings
 from afasgov.audit.registry import Check, all_checks, select_checks
-from afasgov.errors import InputError, UsageError
+from afasgov.errors import UsageError
 from afasgov.findings import Finding
-from afasgov.policy import Policy, load_policy, parse_policy
-from afasgov.report.paths import portable_paths
-from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
-from afasgov.workspace import hash_path
+from afasgov.integrations import Manifest
+from afasgov.paths import portable_paths
+from afasgov.policy import Policy
+from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult
+from afasgov.workspace import Workspace
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -68,180 +68,116 @@ def run_checks(ctx: AuditContext, checks: Iterable[type[Check]] | None = None) -
 
 
 # ------------------------------------------------------------------------------------- loading
-def _sha_file(path: Path) -> str:
-    try:
-        return hash_path(path)
-    except OSError:
-        return ""
-
-
-def _snapshot_dirs(definitions: Path) -> list[str]:
-    if not definitions.is_dir():
-        return []
-    return sorted(p.name for p in definitions.iterdir() if p.is_dir() and (p / "_snapshot.yaml").is_file())
-
-
 def load_snapshots(
-    config: Config, names: Sequence[str], ctx: AuditContext, inputs: list[tuple[str, str, str]]
+    ws: Workspace, names: Sequence[str], ctx: AuditContext, inputs: list[tuple[str, str, str]]
 ) -> None:
-    from afasgov.snapshot import read_tree
-
     for name in names:
-        path = config.definitions_dir / name
+        path = ws.definitions_dir / name
         if not (path / "_snapshot.yaml").is_file():
             ctx.not_seen(
                 f"{name}: no snapshot under {path} (run `afasgov snapshot {name}`): scope and field "
                 "checks skipped for it"
             )
             continue
-        ctx.snapshots[name] = read_tree(path)
-        inputs.append((f"snapshot {name}", str(path), _tree_sha(path)))
-
-
-def _tree_sha(path: Path) -> str:
-    try:
-        return hash_path(path)
-    except OSError:
-        return ""
+        entry = ws.snapshot_entry(name)
+        ctx.snapshots[name] = entry.snapshot
+        inputs.append((f"snapshot {name}", str(path), entry.sha256))
 
 
 def load_definitions(
-    paths: Iterable[Path], ctx: AuditContext, inputs: list[tuple[str, str, str]], root: Path | None = None
+    ws: Workspace, paths: Sequence[Path], ctx: AuditContext, inputs: list[tuple[str, str, str]]
 ) -> None:
-    """``.gcn`` files, definition ``.yaml`` files, or directories of them (``definitions/getconnectors``)."""
-    from afasgov.gcn.store import load_definition
-
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            yamls = sorted(p.glob("*.yaml"))
-            stems = {y.stem for y in yamls}
-            files += yamls + [g for g in sorted(p.glob("*.gcn")) if g.stem not in stems]
-        elif p.exists():
-            files.append(p)
-        else:
-            raise InputError("no such file or directory", source=str(p))
-    for f in files:
-        defn = load_definition(f)
-        gcn = f.with_suffix(".gcn")
-        sha = _sha_file(gcn if gcn.is_file() else f)
-        rel = _rel(f, root)
-        ctx.definitions.append(adapters.gcn_view(defn, path=rel, sha256=sha))
-        inputs.append((f"definition {defn.name}", rel, sha))
+    """``.gcn`` files, definition ``.yaml`` files, or directories of them (default ``definitions/getconnectors``)."""
+    for stored in ws.definitions(paths):
+        ctx.definitions.append(stored)
+        inputs.append((f"definition {stored.definition.name}", stored.rel, stored.sha256))
 
 
-def _rel(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
-def load_manifests(directory: Path, ctx: AuditContext, inputs: list[tuple[str, str, str]]) -> list[Manifest]:
-    if not directory.is_dir() or not any(directory.glob("*.yaml")):
+def load_manifests(ws: Workspace, ctx: AuditContext, inputs: list[tuple[str, str, str]]) -> list[Manifest]:
+    directory = ws.integrations_dir
+    if directory is None or not directory.is_dir() or not any(directory.glob("*.yaml")):
         ctx.not_seen(f"no integration manifests in {directory}: allow-list checks limited to the policy")
         return []
-    from afasgov.integrations import load_manifests as load_integration_manifests
-
-    views = [adapters.manifest_view(m) for m in load_integration_manifests(directory)]
+    manifests = list(ws.manifests())
     for y in sorted(directory.glob("*.yaml")):
-        inputs.append((f"manifest {y.stem}", str(y), _sha_file(y)))
-    return views
+        inputs.append((f"manifest {y.stem}", str(y), ws.content_hash(y)))
+    return manifests
 
 
-def load_policy_for(
-    config: Config | None, explicit: Path | None, inputs: list[tuple[str, str, str]], ctx: AuditContext
-) -> Policy:
-    path = explicit
-    if path is None and config is not None:
-        if config.policy is not None:
-            policy = parse_policy(dict(config.policy or {}), source=f"{config.path}: policy")
-            inputs.append(("policy (inline)", str(config.path), ""))
-            return policy
-        path = config.policy_file or (config.definitions_dir / POLICY_FILE)
-        if not path.is_file():
-            ctx.not_seen(
-                f"no policy file ({path}): defaults used (max 10 GetConnectors, 3 UpdateConnectors; "
-                "no allow-lists, IP rules, token list or system users declared)"
-            )
-            return Policy()
-    assert path is not None
-    if not path.is_file():
-        raise InputError("policy file not found", source=str(path))
-    policy = load_policy(path)
-    inputs.append(("policy", str(path), "sha256:" + policy.sha256))
+def load_policy_for(ws: Workspace, inputs: list[tuple[str, str, str]], ctx: AuditContext) -> Policy:
+    policy: Policy
+    policy, missing = ws.policy()
+    if missing is not None:
+        ctx.not_seen(missing)
+    elif policy.sha256:
+        inputs.append(("policy", policy.source, "sha256:" + policy.sha256))
+    else:
+        inputs.append(("policy (inline)", str(ws.config.path), ""))
     return policy
 
 
 def run_audit(
-    config: Config,
+    ws: Workspace,
     environments: Sequence[str] | None = None,
     *,
     today: date | None = None,
     scan: bool = True,
     history: bool = True,
     scan_budget: float = DEFAULT_TIME_BUDGET,
-    policy_path: Path | None = None,
     gcn_paths: Sequence[Path] = (),
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     scan_exclude: Sequence[str] | None = None,
 ) -> AuditResult:
-    """Audit the named environments (default: all configured ones with a snapshot) of ``config``.
+    """Audit the named environments (default: all configured ones with a snapshot) of the workspace.
 
     ``scan_exclude``: repository-relative paths the secret scan leaves out; ``None`` means
     :func:`default_scan_excludes` (the reports directory and ``dist/``). Paths in ``checked``,
     ``not_seen``, the inputs and the findings' texts are written relative to the configuration's
     directory (the home directory as ``~``), as in every afasgov report.
     """
+    config = ws.config
     today = today or datetime.now(UTC).date()
     checks = select_checks(only, skip)
-    ctx = AuditContext(today=today, repo_root=config.root)
+    ctx = AuditContext(today=today, repo_root=ws.root)
     inputs: list[tuple[str, str, str]] = []
     checked: list[str] = []
     names = list(environments or [])
+    snapshot_dirs = ws.snapshot_names()
     if names:
-        unknown = [
-            n
-            for n in names
-            if n not in config.environments and not (config.definitions_dir / n / "_snapshot.yaml").is_file()
-        ]
+        unknown = [n for n in names if n not in config.environments and n not in snapshot_dirs]
         if unknown:
-            known = ", ".join(sorted(set(config.environments) | set(_snapshot_dirs(config.definitions_dir))))
+            known = ", ".join(sorted(set(config.environments) | set(snapshot_dirs)))
             raise UsageError(f"unknown environment {unknown[0]!r} (known: {known or 'none'})")
     else:
-        names = list(dict.fromkeys([*config.environments, *_snapshot_dirs(config.definitions_dir)]))
-    ctx.environments = adapters.env_configs(config, [n for n in names if n in config.environments])
+        names = list(dict.fromkeys([*config.environments, *snapshot_dirs]))
+    configured = [n for n in names if n in config.environments]
+    ctx.environments = config.select(configured) if configured else list(config.environments.values())
     checked.append(f"configuration {config.path or '(defaults)'}: {len(ctx.environments)} environment(s)")
-    load_snapshots(config, names, ctx, inputs)
+    load_snapshots(ws, names, ctx, inputs)
     if ctx.snapshots:
         n_apps = sum(len(s.app_connectors) for s in ctx.snapshots.values())
         checked.append(f"snapshots of {', '.join(sorted(ctx.snapshots))}: {n_apps} App Connector scope(s)")
-    getconnectors = config.definitions_dir / "getconnectors"
-    sources = [*gcn_paths] or ([getconnectors] if getconnectors.is_dir() else [])
-    load_definitions(sources, ctx, inputs, config.root)
+    load_definitions(ws, gcn_paths, ctx, inputs)
     checked.append(f"{len(ctx.definitions)} GetConnector definition(s) (.gcn)")
-    ctx.manifests = load_manifests(config.integrations_dir, ctx, inputs)
+    ctx.manifests = load_manifests(ws, ctx, inputs)
     checked.append(f"{len(ctx.manifests)} integration manifest(s)")
-    ctx.policy = load_policy_for(config, policy_path, inputs, ctx)
+    ctx.policy = load_policy_for(ws, inputs, ctx)
     if scan:
         excludes = default_scan_excludes(config) if scan_exclude is None else list(scan_exclude)
-        ctx.scan = scan_repository(
-            config.root,
+        ctx.scan = ws.secret_scan(
             history=history,
             time_budget=scan_budget,
             exclude=excludes,
             secret_files=configured_secret_files(config),
         )
-        checked.append(f"secret scan of {config.root}: {ctx.scan.summary()}")
+        checked.append(f"secret scan of {ws.root}: {ctx.scan.summary()}")
         if not ctx.scan.complete:
             ctx.not_seen("secret scan incomplete (time budget reached): raise --scan-timeout")
     else:
         ctx.not_seen("repository secret scan skipped (--no-secret-scan)")
     findings = run_checks(ctx, checks)
-    portable = portable_paths(config.root)
+    portable = portable_paths(ws.root)
     return AuditResult(
         findings=[_portable_finding(f, portable) for f in findings],
         not_seen=[portable(n) for n in ctx.notes],
@@ -251,9 +187,9 @@ def run_audit(
         scan=ctx.scan,
         policy=ctx.policy,
         checks=checks,
-        waivers_path=config.waivers,
+        waivers_path=ws.waivers_path,
         environments=names,
-        root=config.root,
+        root=ws.root,
     )
 
 
@@ -310,7 +246,6 @@ def rules_hash(checks: Iterable[type[Check]]) -> str:
 
 __all__ = [
     "AuditResult",
-    "GcnView",
     "auditor_note",
     "configured_secret_files",
     "default_scan_excludes",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from afasgov.audit.context import AuditContext
-from afasgov.audit.registry import Check, Where, register
+from afasgov.audit.registry import Case, Check, Variants, Where, register
 from afasgov.findings import Finding, Severity
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot, UpdateConnector
 from afasgov.policy import Policy
@@ -39,9 +39,9 @@ class _WriteScopeCheck(Check):
 
     def describe(
         self, ctx: AuditContext, snap: EnvironmentSnapshot, cid: str
-    ) -> tuple[str, str, Severity | None] | None:
-        """(message, evidence, severity override) for one matching connector, or None to skip."""
-        return f"{cid} write access", f"/metainfo updateConnectors contains {cid}", None
+    ) -> tuple[str, str] | None:
+        """(message, evidence) for one matching connector, or None to skip."""
+        return f"{cid} write access", f"/metainfo updateConnectors contains {cid}"
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         policy = ctx.get_policy()
@@ -52,10 +52,9 @@ class _WriteScopeCheck(Check):
                 described = self.describe(ctx, snap, cid)
                 if described is None:
                     continue
-                message, evidence, severity = described
+                message, evidence = described
                 yield self.finding(
                     message,
-                    severity=severity,
                     environment=snap.name,
                     app_connector=scope.name,
                     connector=cid,
@@ -120,14 +119,14 @@ class KnUserWrite(_WriteScopeCheck):
 
     def describe(
         self, ctx: AuditContext, snap: EnvironmentSnapshot, cid: str
-    ) -> tuple[str, str, Severity | None]:
+    ) -> tuple[str, str]:
         rights = _fields_present(
             snap.update_connectors.get(cid), {("*", "Awin"), ("*", "PoMa"), ("*", "GrId"), ("*", "MtCd")}
         )
         evidence = "/metainfo updateConnectors contains KnUser"
         if rights:
             evidence += "; exposes " + ", ".join(rights)
-        return "KnUser write access: can create users, reset passwords and grant rights", evidence, None
+        return "KnUser write access: can create users, reset passwords and grant rights", evidence
 
 
 @register
@@ -161,7 +160,7 @@ class PayrollWrite(_WriteScopeCheck):
 
     def describe(
         self, ctx: AuditContext, snap: EnvironmentSnapshot, cid: str
-    ) -> tuple[str, str, Severity | None]:
+    ) -> tuple[str, str]:
         money = _fields_present(
             snap.update_connectors.get(cid),
             {("AfasBankInfo", "Iban"), ("AfasBankInfo", "SaAc"), ("AfasSalary", "EmSa"), ("*", "Iban")},
@@ -169,11 +168,7 @@ class PayrollWrite(_WriteScopeCheck):
         evidence = f"/metainfo updateConnectors contains {cid}"
         if money:
             evidence += "; exposes " + ", ".join(money)
-        return (
-            f"{cid} write access (payroll data{', incl. bank/salary fields' if money else ''})",
-            evidence,
-            None,
-        )
+        return f"{cid} write access (payroll data{', incl. bank/salary fields' if money else ''})", evidence
 
 
 @register
@@ -204,7 +199,7 @@ class RelationIbanWrite(_WriteScopeCheck):
 
     def describe(
         self, ctx: AuditContext, snap: EnvironmentSnapshot, cid: str
-    ) -> tuple[str, str, Severity | None] | None:
+    ) -> tuple[str, str] | None:
         conn = snap.update_connectors.get(cid)
         if conn is None:
             ctx.not_seen(f"{snap.name}: no update metainfo for {cid}; IBAN exposure (AC007) undecided")
@@ -212,31 +207,19 @@ class RelationIbanWrite(_WriteScopeCheck):
         iban = _fields_present(conn, {("KnBankAccount", "Iban"), ("*", "Iban")})
         if not iban:
             return None
-        return f"{cid} write access can change bank accounts", "exposes " + ", ".join(iban), None
+        return f"{cid} write access can change bank accounts", "exposes " + ", ".join(iban)
 
 
-@register
-class FinanceWrite(_WriteScopeCheck):
-    """Finance write access, and DELETE: ledger integrity; a DELETE is final.
+class _FinanceOrDelete(Variants):
+    """Finance write access (AC008) and DELETE on other connectors (AC008-delete)."""
 
-    Finance: ``FiEntries``, ``FiSepaDirectDebit``, ``KnBankTransaction``, ``FiInvoice`` (high). DELETE:
-    any other authorised UpdateConnector on which AFAS offers DELETE (medium: a delete cannot be
-    undone; allow it only with a waiver). Which connectors offer DELETE comes from AFAS's connector
-    catalogue (AFAS's published OpenAPI specs, shipped with afasgov: ``docs/catalogue.md``); for a
-    connector the catalogue does not know (custom, or newer than the specs) the report says DELETE
-    could not be decided.
-    """
-
-    id = "AC008"
-    title = "Finance write access / DELETE"
-    severity = Severity.HIGH
     sources = ("a", "b")
     auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Restrict to the finance integration; DELETE only with a waiver."
     connectors = ("FiEntries", "FiSepaDirectDebit", "KnBankTransaction", "FiInvoice")
 
-    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+    def cases(self, ctx: AuditContext) -> Iterator[Case]:
         from afasgov import catalogue
 
         cat = catalogue.load()
@@ -254,21 +237,43 @@ class FinanceWrite(_WriteScopeCheck):
                 ops = f"AFAS offers {', '.join(info.operations)} on {cid}" if info is not None else ""
                 if finance:
                     message = f"{cid} write access" + (" including DELETE (a delete is final)" if deletes else "")
-                    severity = None
+                    severity = Severity.HIGH
                 else:
                     message = f"{cid} write access includes DELETE (a delete is final)"
                     severity = Severity.MEDIUM
                 evidence = f"/metainfo updateConnectors contains {cid}" + (f"; {ops}" if ops else "")
-                yield self.finding(
-                    message,
-                    severity=severity,
-                    environment=snap.name,
-                    app_connector=scope.name,
-                    connector=cid,
-                    connector_type="update",
-                    path=cid,
-                    evidence=evidence,
-                )
+                yield severity, message, {
+                    "environment": snap.name, "app_connector": scope.name, "connector": cid,
+                    "connector_type": "update", "path": cid, "evidence": evidence,
+                }
+
+
+@register
+class FinanceWrite(_FinanceOrDelete):
+    """Finance write access: ledger integrity; a DELETE is final.
+
+    ``FiEntries``, ``FiSepaDirectDebit``, ``KnBankTransaction``, ``FiInvoice``; the finding says whether
+    AFAS offers DELETE on it (AFAS's connector catalogue). DELETE on other connectors is AC008-delete.
+    """
+
+    id = "AC008"
+    title = "Finance write access"
+    severity = Severity.HIGH
+
+
+@register
+class DeleteWrite(_FinanceOrDelete):
+    """DELETE on an authorised UpdateConnector (other than the finance ones of AC008).
+
+    Any authorised UpdateConnector on which AFAS offers DELETE: a delete cannot be undone; allow it
+    only with a waiver. Which connectors offer DELETE comes from AFAS's connector catalogue (AFAS's
+    published OpenAPI specs, shipped with afasgov: ``docs/catalogue.md``); for a connector the catalogue
+    does not know (custom, or newer than the specs) the report says DELETE could not be decided.
+    """
+
+    id = "AC008-delete"
+    title = "DELETE write access"
+    severity = Severity.MEDIUM
 
 
 @register
@@ -315,8 +320,8 @@ def _is_oauth(scope: AppConnectorScope, ctx: AuditContext, env: str) -> bool:
     auth = scope.auth_type
     if not auth:
         cfg = ctx.env_config(env)
-        if cfg:
-            auth = next((a.auth_type for a in cfg.app_connectors if a.name == scope.name), "")
+        if cfg and scope.name in cfg.app_connectors:
+            auth = cfg.app_connectors[scope.name].auth.type
     return auth == "oauth"
 
 

@@ -6,21 +6,24 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from afasgov import __version__
 from afasgov.audit.findings import audit_json
 from afasgov.audit.registry import all_checks
 from afasgov.audit.runner import AuditResult, default_scan_excludes, rules_hash, run_audit
-from afasgov.catalogues import documented
 from afasgov.commands.summary import RunSummary
 from afasgov.errors import UsageError
 from afasgov.findings import Finding, parse_fail_on
 from afasgov.levels import LevelOverrides, settle
 from afasgov.locate import Locator
+from afasgov.paths import portable_paths
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
-from afasgov.report.paths import portable_paths
+from afasgov.report.ruledocs import documented
 from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
+
+if TYPE_CHECKING:
+    from afasgov.app import AppContext
 
 
 def auditor_note(ref: str) -> str:
@@ -38,8 +41,7 @@ def details(f: Finding) -> tuple[str, ...]:
 
 def to_document(
     result: AuditResult, *, fail_on: str = "ERR", waivers: WaiverSet | None = None,
-    levels: LevelOverrides | None = None,
-    locator: Locator | None = None,
+    levels: LevelOverrides | None = None, locator: Locator | None = None,
 ) -> tuple[list[Finding], ReportMeta]:
     """The findings (waivers from ``result.waivers_path`` unless ``waivers`` is given) and the report of one
     audit. A finding's ``path`` is ``<environment>/<App Connector>/<canonical path>`` (or ``file:line``):
@@ -88,7 +90,7 @@ def to_document(
 
 
 def audit_command(
-    app: Any,
+    app: AppContext,
     envs: Sequence[str],
     *,
     fmt: str,
@@ -111,7 +113,8 @@ def audit_command(
 
     ``waivers`` replaces the configured waivers file (as for ``diff`` and ``validate``);
     ``scan_exclude`` adds paths the secret scan leaves out, to the defaults unless
-    ``default_excludes`` is false."""
+    ``default_excludes`` is false. ``summary_json``: where to write which report this run wrote
+    (:mod:`afasgov.commands.summary`)."""
     from afasgov.commands.summary import summary_json as summary_file
 
     with summary_file(summary_json, "audit") as run:
@@ -123,7 +126,7 @@ def audit_command(
 
 
 def _audit(
-    app: Any,
+    app: AppContext,
     envs: Sequence[str],
     *,
     fmt: str,
@@ -151,26 +154,23 @@ def _audit(
             raise UsageError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
     if scan_timeout <= 0:
         raise UsageError("--scan-timeout must be positive")
-    config = app.config()
-    excludes = [*(default_scan_excludes(config) if default_excludes else []), *scan_exclude]
-    waiver_set = load_waivers(waivers, required=True) if waivers is not None else None
+    ws = app.workspace(waivers=waivers, policy=policy)
+    excludes = [*(default_scan_excludes(ws.config) if default_excludes else []), *scan_exclude]
     result = run_audit(
-        config,
+        ws,
         list(envs),
         today=today,
         scan=secret_scan,
         history=history,
         scan_budget=scan_timeout,
-        policy_path=policy,
         gcn_paths=list(gcn),
         only=list(only),
         skip=list(skip),
         scan_exclude=excludes,
     )
-    findings, meta = to_document(result, fail_on=level, waivers=waiver_set, levels=LevelOverrides.from_config(config),
-                                 locator=Locator.for_config(config))
-    code = emit(findings, meta, fmt, output, app.emit,
-                color=bool(getattr(app, "color", False)) and sys.stdout.isatty())
+    findings, meta = to_document(result, fail_on=level, waivers=ws.waivers(), levels=LevelOverrides.for_workspace(ws),
+                                 locator=Locator.for_workspace(ws))
+    code = emit(findings, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
     run.verdict = "FAIL" if code else "PASS"
     run.summary = {lvl: sum(1 for f in findings if f.level == lvl and not f.waived) for lvl in ("ERR", "WARN", "INFO")}
     if output is not None:

@@ -6,143 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afasgov.catalogues import documented
 from afasgov.diff.change import change_json
 from afasgov.diff.changelog import render_json, render_markdown
+from afasgov.diff.compare import DiffRun, compare
 from afasgov.diff.engine import diff_snapshots
-from afasgov.diff.impact import ImpactResult, apply_impact, unknown_references
 from afasgov.diff.registry import all_rules
 from afasgov.diff.rules.gcn import gcn_changes
-from afasgov.diff.sources import Operand, resolve_operand, snapshot_files
+from afasgov.diff.sources import resolve_operand
 from afasgov.errors import UsageError
-from afasgov.findings import Finding
-from afasgov.integrations import load_manifests
-from afasgov.levels import LevelOverrides, settle
-from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, Section, atomic_write_text, emit
-from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
+from afasgov.report.ruledocs import documented
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
-
-
-@dataclass
-class Settings:
-    """Where diff finds definitions, manifests and waivers (from ``afasgov.yaml`` or defaults)."""
-
-    definitions_dir: Path
-    integrations_dir: Path | None
-    waivers: Path | None
-    root: Path
-    #: the paths were given on the command line (``--waivers``/``--integrations``): they must exist
-    waivers_required: bool = False
-    integrations_required: bool = False
-    #: ``levels:`` of afasgov.yaml (none without a configuration)
-    levels: LevelOverrides = field(default_factory=LevelOverrides)
-
-
-def settings_from(
-    app: AppContext | None, *, waivers: Path | None = None, integrations: Path | None = None
-) -> Settings:
-    """Use the configuration when there is one; without ``afasgov.yaml`` (and no ``--config``) fall back
-    to ``./definitions`` so that plain directories and ``.gcn`` files can be compared anywhere.
-    ``waivers``/``integrations`` (from the command line) must exist; the configured defaults may not."""
-    waivers_required, integrations_required = waivers is not None, integrations is not None
-    config = None
-    if app is not None:
-        from afasgov.config.loader import find_config
-
-        if app.config_path is not None or find_config() is not None:
-            config = app.config()
-    if config is not None:
-        return Settings(
-            config.definitions_dir,
-            integrations or config.integrations_dir,
-            waivers or config.waivers,
-            config.root,
-            waivers_required=waivers_required,
-            integrations_required=integrations_required,
-            levels=LevelOverrides.from_config(config),
-        )
-    cwd = Path.cwd()
-    return Settings(
-        cwd / "definitions",
-        integrations or cwd / "definitions" / "integrations",
-        waivers or cwd / "definitions" / "waivers.yaml",
-        cwd,
-        waivers_required=waivers_required,
-        integrations_required=integrations_required,
-    )
-
-
-@dataclass
-class DiffRun:
-    """Everything one diff produced, before rendering."""
-
-    base: Operand
-    revision: Operand
-    changes: list[Finding]
-    notes: list[str]
-    impact: ImpactResult | None
-    unknown: list[str]
-    waiver_notes: list[WaiverNote]
-
-
-def compute(
-    base_spec: str,
-    revision_spec: str,
-    settings: Settings,
-    *,
-    downgrade: bool = True,
-    today: dt.date | None = None,
-    waiver_set: WaiverSet | None = None,
-) -> DiffRun:
-    """Diff two operands; apply integration impact and waivers."""
-    base = resolve_operand(base_spec, settings.definitions_dir)
-    revision = resolve_operand(revision_spec, settings.definitions_dir)
-    if base.kind != revision.kind:
-        raise UsageError(
-            f"cannot compare a {base.kind} ({base_spec}) with a {revision.kind} ({revision_spec})"
-        )
-    notes: list[str] = []
-    if base.kind == "gcn":
-        changes = gcn_changes(base.definition, revision.definition, file=revision.location)
-        snapshots = []
-    else:
-        assert base.snapshot is not None and revision.snapshot is not None
-        files = {**snapshot_files(base, settings.root), **snapshot_files(revision, settings.root)}
-        result = diff_snapshots(
-            base.snapshot, revision.snapshot, base_name=base.label, revision_name=revision.label, files=files
-        )
-        changes, notes = result.changes, list(result.notes)
-        snapshots = [base.snapshot, revision.snapshot]
-    manifests = load_manifests(settings.integrations_dir, required=settings.integrations_required)
-    impact = None
-    unknown: list[str] = []
-    if manifests:
-        impact = apply_impact(
-            changes, manifests, base_name=base.label, revision_name=revision.label, downgrade=downgrade
-        )
-        changes = impact.changes
-        notes += impact.notes
-        if snapshots:
-            unknown = unknown_references(manifests, snapshots)
-    else:
-        notes.append(
-            "no integration manifests: levels are the rules' own (impact per integration not assessed)"
-        )
-    waivers = waiver_set if waiver_set is not None else load_waivers(
-        settings.waivers, required=settings.waivers_required
-    )
-    trees = [op.directory for op in (revision, base) if op.directory is not None]
-    locator = Locator(settings.root, default_trees=trees, gcn_dir=settings.definitions_dir / "getconnectors")
-    changes, waiver_notes, level_notes = settle(changes, settings.levels, waivers, today, locator=locator)
-    notes += level_notes
-    return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
 
 def document(run: DiffRun, *, fail_on: str = "ERR") -> ReportMeta:
@@ -196,8 +75,8 @@ def run_diff(
     today: dt.date | None = None,
 ) -> int:
     """``afasgov diff``: print/write the report; return 0, or 1 when unwaived changes ≥ ``fail_on``."""
-    settings = settings_from(app, waivers=waivers, integrations=integrations)
-    run = compute(base, revision, settings, downgrade=downgrade, today=today)
+    ws = app.workspace(require_config=False, waivers=waivers, integrations=integrations)
+    run = compare(ws, base, revision, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
     echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
     return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty())
@@ -209,9 +88,9 @@ def run_changelog(
     """``afasgov changelog``: AFAS's release-notes table for the changes from BASE to REVISION."""
     if fmt not in ("markdown", "json"):
         raise UsageError(f"changelog formats are markdown and json, not {fmt!r}")
-    settings = settings_from(app)
-    base_op = resolve_operand(base, settings.definitions_dir)
-    rev_op = resolve_operand(revision, settings.definitions_dir)
+    ws = app.workspace(require_config=False)
+    base_op = resolve_operand(base, ws)
+    rev_op = resolve_operand(revision, ws)
     if base_op.kind != rev_op.kind:
         raise UsageError(f"cannot compare a {base_op.kind} ({base}) with a {rev_op.kind} ({revision})")
     connectors: set[str] = set()
@@ -234,12 +113,4 @@ def run_changelog(
     return 0
 
 
-__all__ = [
-    "DiffRun",
-    "Settings",
-    "compute",
-    "document",
-    "run_changelog",
-    "run_diff",
-    "settings_from",
-]
+__all__ = ["document", "run_changelog", "run_diff"]

@@ -44,18 +44,16 @@ def run_openapi(
     schemas_only: bool = False,
 ) -> int:
     """Export ``env``'s snapshot (an environment name, a snapshot directory or ``GITREF:PATH``)."""
-    from afasgov.commands.diff import settings_from
     from afasgov.openapi import iter_files
-    from afasgov.snapshot.tree import read_any
 
     if schemas_only and split is not None:
         raise UsageError("--split applies to OpenAPI documents; --schemas-only writes one schema per payload")
-    settings = settings_from(app)
-    snapshot = read_any(env, definitions_dir=settings.definitions_dir)
+    ws = app.workspace(require_config=False)
+    snapshot = ws.snapshot(env)
     files = iter_files(snapshot, app_connector=app_connector, split=split or "module", fmt=fmt,
                        schemas_only=schemas_only)
     name = snapshot.name or Path(env).name or "environment"
-    target = out if out is not None else default_out(settings.root, name, app_connector, schemas_only)
+    target = out if out is not None else default_out(ws.root, name, app_connector, schemas_only)
     make_output_dir(target)
     previous = _previous(target)
     written: list[str] = []

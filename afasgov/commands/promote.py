@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from afasgov._files import write_output_text
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from afasgov.integrations import load_manifests
 from afasgov.promote.bundle import MANIFEST, manifest, write_bundle
 from afasgov.promote.definitions import load_definitions
 from afasgov.promote.plan import PromotionPlan, plan_promotion
@@ -20,41 +18,10 @@ from afasgov.promote.verify import VerifyReport, render_json, render_text, verif
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
-    from afasgov.config import Config
     from afasgov.model import EnvironmentSnapshot
+    from afasgov.workspace import Workspace
 
-GETCONNECTORS = "getconnectors"
 _ENV_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where promote/verify read and write (from ``afasgov.yaml``, else the current directory)."""
-
-    root: Path
-    definitions: Path
-    integrations: Path
-    config: Config | None
-
-    @property
-    def getconnectors(self) -> Path:
-        return self.definitions / GETCONNECTORS
-
-    def known_environments(self) -> list[str]:
-        names = set(self.config.environments) if self.config is not None else set()
-        if self.definitions.is_dir():
-            names |= {p.name for p in self.definitions.iterdir() if p.is_dir() and (p / "environment.yaml").is_file()}
-        return sorted(names)
-
-
-def paths_of(app: AppContext) -> Paths:
-    from afasgov.config.loader import find_config
-
-    if app.config_path is not None or find_config() is not None:
-        config = app.config()
-        return Paths(config.root, Path(config.definitions_dir), Path(config.integrations_dir), config)
-    root = Path.cwd()
-    return Paths(root, root / "definitions", root / "definitions" / "integrations", None)
 
 
 def _check_env_name(name: str, option: str) -> None:
@@ -62,25 +29,30 @@ def _check_env_name(name: str, option: str) -> None:
         raise UsageError(f"{option}: {name!r} is not an environment name")
 
 
-def snapshot_of(paths: Paths, env: str, option: str = "ENV") -> EnvironmentSnapshot:
-    """The committed snapshot of ``env``; exit 2 when the environment is unknown or has none."""
-    from afasgov.snapshot import read_tree
+def known_environments(ws: Workspace) -> list[str]:
+    names = set(ws.config.environments) if ws.has_config else set()
+    if ws.definitions_dir.is_dir():
+        names |= {p.name for p in ws.definitions_dir.iterdir() if p.is_dir() and (p / "environment.yaml").is_file()}
+    return sorted(names)
 
+
+def snapshot_of(ws: Workspace, env: str, option: str = "ENV") -> EnvironmentSnapshot:
+    """The committed snapshot of ``env``; exit 2 when the environment is unknown or has none."""
     _check_env_name(env, option)
-    tree = paths.definitions / env
+    tree = ws.definitions_dir / env
     if not tree.is_dir():
-        known = paths.known_environments()
-        if paths.config is not None and env not in paths.config.environments and env not in known:
+        known = known_environments(ws)
+        if ws.has_config and env not in ws.config.environments and env not in known:
             raise UsageError(f"{option}: unknown environment {env!r} (known: {', '.join(known) or 'none'})")
-        if paths.config is None and env not in known:
+        if not ws.has_config and env not in known:
             raise UsageError(
                 f"{option}: unknown environment {env!r}: no snapshot {tree} (known: {', '.join(known) or 'none'})"
             )
         raise UsageError(
-            f"{option}: environment {env!r} has no snapshot under {paths.definitions}; run "
+            f"{option}: environment {env!r} has no snapshot under {ws.definitions_dir}; run "
             f"'afasgov snapshot {env}' first"
         )
-    return read_tree(tree)
+    return ws.snapshot(env)
 
 
 # ------------------------------------------------------------------------------------------ promote
@@ -130,13 +102,12 @@ def run_promote(
     differing connector has no reviewed definition of the source's version."""
     if source == target:
         raise UsageError(f"--from and --to are the same environment ({source!r})")
-    paths = paths_of(app)
-    src = snapshot_of(paths, source, "--from")
-    tgt = snapshot_of(paths, target, "--to")
-    definitions = load_definitions(paths.getconnectors)
-    manifests = load_manifests(paths.integrations)
-    plan = plan_promotion(src, tgt, definitions, manifests, only=only or ())
-    plan.definitions_dir = _relative(paths.getconnectors, paths.root)
+    ws = app.workspace(require_config=False)
+    src = snapshot_of(ws, source, "--from")
+    tgt = snapshot_of(ws, target, "--to")
+    definitions = load_definitions(ws.getconnectors_dir, read=ws.read)
+    plan = plan_promotion(src, tgt, definitions, ws.manifests(), only=only or ())
+    plan.definitions_dir = _relative(ws.getconnectors_dir, ws.root)
     if plan.empty:
         message = f"promote {source} -> {target}: no GetConnector differs; nothing to promote (no bundle written)"
         if output_format == "json":
@@ -157,7 +128,7 @@ def run_promote(
         else:
             app.emit(message)
         return EXIT_OK
-    bundle = write_bundle(plan, out if out is not None else paths.root / "dist", replace=replace)
+    bundle = write_bundle(plan, out if out is not None else ws.root / "dist", replace=replace)
     if output_format == "json":
         doc = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
         app.emit(json.dumps({"bundle": str(bundle), **doc}, indent=2, ensure_ascii=False))
@@ -182,17 +153,17 @@ def public_url(url: str) -> str:
 
 def verify_environment(app: AppContext, env: str, *, offline: bool = False) -> VerifyReport:
     """The verify report of ``env`` (live through the client, or its committed snapshot)."""
-    paths = paths_of(app)
     if offline:
-        snapshot = snapshot_of(paths, env)
-        definitions = load_definitions(paths.getconnectors)
-        return verify_snapshot(definitions, snapshot, source=str(paths.definitions / env))
+        ws = app.workspace(require_config=False)
+        snapshot = snapshot_of(ws, env)
+        definitions = load_definitions(ws.getconnectors_dir, read=ws.read)
+        return verify_snapshot(definitions, snapshot, source=str(ws.definitions_dir / env))
     from afasgov.promote.live import read_live
 
     _check_env_name(env, "ENV")
-    config = app.config()
-    env_config = config.environment(env)
-    definitions = load_definitions(Path(config.definitions_dir) / GETCONNECTORS)
+    ws = app.workspace()
+    env_config = ws.config.environment(env)
+    definitions = load_definitions(ws.getconnectors_dir, read=ws.read)
     wanted = [d.name for d in definitions]
     blocked_ok = [d.name for d in definitions if d.definition.blocked]
     view = asyncio.run(read_live(env_config, wanted, blocked_ok=blocked_ok))
@@ -230,9 +201,8 @@ def run_verify(
 
 
 __all__ = [
-    "Paths",
+    "known_environments",
     "manifest",
-    "paths_of",
     "public_url",
     "run_promote",
     "run_verify",

@@ -37,11 +37,13 @@ def run_release_check(app: AppContext, *, accept: str | None, production: str | 
     from afasgov.commands.summary import EXTENSION_FORMAT
     from afasgov.commands.summary import summary_json as summary_file
     from afasgov.release.check import ReleaseCheckOptions, release_check
+    from afasgov.report.publish import publish
 
     with summary_file(summary_json, "release-check") as run:
         options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
                                       progress=app.echo if app.verbose else None)
-        outcome = release_check(app.config(), options)
+        ws = app.workspace()
+        outcome = publish(release_check(ws, options), ws)
         for line in outcome.summary_lines():
             app.echo(line)
         _verdict(outcome.report.verdict_line())

@@ -3,7 +3,7 @@ impact on BASE, and with REVISION check it against them.
 
 The orchestration only: parsing is :mod:`afasgov.releasenotes.parser`, the impact
 :mod:`afasgov.releasenotes.impact`, the check :mod:`afasgov.releasenotes.check`, the report
-:mod:`afasgov.releasenotes.report`; the diff, the manifests, the waivers and the renderers are the
+:mod:`afasgov.report.releasenotes`; the diff, the manifests, the waivers and the renderers are the
 diff's own (:mod:`afasgov.commands.diff`).
 """
 
@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.commands.diff import Settings, compute, settings_from
+from afasgov.diff.compare import compare
 from afasgov.diff.sources import Operand, resolve_operand
 from afasgov.errors import UsageError
-from afasgov.integrations import load_manifests
+from afasgov.levels import LevelOverrides
 from afasgov.releasenotes.check import check
 from afasgov.releasenotes.impact import assess
 from afasgov.releasenotes.parser import parse_files
-from afasgov.releasenotes.report import ReleaseNotesRun, document
 from afasgov.report import emit
-from afasgov.waivers import load_waivers
+from afasgov.report.releasenotes import ReleaseNotesRun, document
+from afasgov.workspace import Workspace
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -42,8 +42,8 @@ def default_base(app: AppContext | None) -> str:
     return "production"
 
 
-def _snapshot_operand(spec: str, settings: Settings) -> Operand:
-    op = resolve_operand(spec, settings.definitions_dir)
+def _snapshot_operand(spec: str, ws: Workspace) -> Operand:
+    op = resolve_operand(spec, ws)
     if op.kind != "snapshot" or op.snapshot is None:
         raise UsageError(f"release notes are held against environment snapshots, not a {op.kind} ({spec})")
     return op
@@ -51,7 +51,7 @@ def _snapshot_operand(spec: str, settings: Settings) -> Operand:
 
 def compute_run(
     notes_files: Sequence[Path],
-    settings: Settings,
+    ws: Workspace,
     *,
     base: str,
     revision: str | None = None,
@@ -60,13 +60,13 @@ def compute_run(
 ) -> ReleaseNotesRun:
     """Parse the notes; assess their impact on ``base``; with ``revision``, check it against them."""
     notes = parse_files(list(notes_files))
-    manifests = list(load_manifests(settings.integrations_dir, required=settings.integrations_required))
-    waivers = load_waivers(settings.waivers, required=settings.waivers_required)
+    manifests = list(ws.manifests())
+    waivers = ws.waivers()
     if revision is None:
-        base_op = _snapshot_operand(base, settings)
+        base_op = _snapshot_operand(base, ws)
         diff_run = None
     else:
-        diff_run = compute(base, revision, settings, downgrade=downgrade, today=today, waiver_set=waivers)
+        diff_run = compare(ws, base, revision, downgrade=downgrade, today=today)
         if diff_run.base.kind != "snapshot":
             raise UsageError(
                 f"release notes are held against environment snapshots, not a {diff_run.base.kind} ({base})"
@@ -75,7 +75,7 @@ def compute_run(
     assert base_op.snapshot is not None
     impact = assess(
         notes, base_op.snapshot, manifests, base_name=base_op.label, downgrade=downgrade, waivers=waivers,
-        today=today, levels=settings.levels,
+        today=today, levels=LevelOverrides.for_workspace(ws),
     )
     run = ReleaseNotesRun(notes, base_op, impact, manifests)
     if diff_run is not None:
@@ -110,9 +110,9 @@ def run_release_notes(
     today: dt.date | None = None,
 ) -> int:
     """``afasgov release-notes``: print/write the report; 0, or 1 when an unwaived item ≥ ``fail_on``."""
-    settings = settings_from(app, waivers=waivers, integrations=integrations)
+    ws = app.workspace(require_config=False, waivers=waivers, integrations=integrations)
     run = compute_run(
-        notes_files, settings, base=base or default_base(app), revision=revision, downgrade=downgrade,
+        notes_files, ws, base=base or default_base(app), revision=revision, downgrade=downgrade,
         today=today,
     )
     findings, meta = document(run, fail_on=fail_on)

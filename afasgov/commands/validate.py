@@ -6,17 +6,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.catalogues import documented
 from afasgov.errors import InputError
 from afasgov.findings import Finding
-from afasgov.levels import settle
+from afasgov.levels import LevelOverrides, settle
 from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
+from afasgov.report.ruledocs import documented
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
 from afasgov.validate.checks import entries, payload_json
-from afasgov.waivers import load_waivers
-from afasgov.workspace import hash_path
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -38,22 +36,19 @@ def run_validate(
     """``afasgov validate``: render the problems of every payload; 0, or 1 when any is ≥ ``fail_on``.
     With ``baseline`` (an environment, e.g. production), each payload is also validated against it and
     problems are graded by what changed (:mod:`afasgov.validate.baseline`)."""
-    from afasgov.commands.diff import settings_from
-    from afasgov.snapshot.tree import read_any
-
     if action is not None and action not in ("insert", "update", "delete"):
         raise InputError(f"--action must be insert, update or delete, not {action!r}")
-    settings = settings_from(app, waivers=waivers)
-    snapshot = read_any(env, definitions_dir=settings.definitions_dir)
-    base = read_any(baseline, definitions_dir=settings.definitions_dir) if baseline else None
+    ws = app.workspace(require_config=False, waivers=waivers)
+    snapshot = ws.snapshot(env)
+    base = ws.snapshot(baseline) if baseline else None
     items: list[Finding] = []
     inputs = [InputRef("snapshot", env)] + ([InputRef("baseline", baseline)] if baseline else [])
     results = []
     for p in payloads:
-        result = validate_path(p, snapshot, connector=connector, action=action, baseline=base)
+        result = validate_path(p, snapshot, connector=connector, action=action, baseline=base, read=ws.read)
         results.append(result)
         items.extend(result.items)
-        inputs.append(InputRef("payload", str(p), hash_path(p)))
+        inputs.append(InputRef("payload", str(p), ws.content_hash(p)))
     header: dict[str, object] = {"environment": env, "payloads": len(payloads)}
     if baseline:
         header["baseline"] = baseline
@@ -79,9 +74,8 @@ def run_validate(
             "caused it"
         )
     doc.notes.extend(catalogue_notes(results))
-    items, doc.waiver_notes, level_notes = settle(
-        items, settings.levels, load_waivers(settings.waivers, required=waivers is not None),
-        locator=Locator(settings.root))
+    items, doc.waiver_notes, level_notes = settle(items, LevelOverrides.for_workspace(ws), ws.waivers(),
+                                                  locator=Locator.for_workspace(ws))
     doc.notes.extend(level_notes)
     return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 

@@ -7,9 +7,10 @@ Every problem is a :class:`afasgov.errors.ConfigError` with the file, the key pa
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -75,6 +76,8 @@ OAUTH_KEYS = (
     "private_key_env",
     "private_key_file",
     "private_key_keyring",
+    "secret_issued",
+    "secret_validity_days",
 )
 
 
@@ -88,8 +91,9 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Load ``path`` (``--config``) or the ``afasgov.yaml`` found upwards from the current directory."""
+def load_config(path: Path | None = None, *, read: Callable[[Path], bytes] | None = None) -> Config:
+    """Load ``path`` (``--config``) or the ``afasgov.yaml`` found upwards from the current directory
+    (``read``: the workspace's reader, see :class:`afasgov.workspace.Workspace`)."""
     if path is None:
         found = find_config()
         if found is None:
@@ -101,7 +105,7 @@ def load_config(path: Path | None = None) -> Config:
     path = Path(path).expanduser()
     if path.is_dir():
         raise ConfigError("is a directory, expected a YAML file", file=str(path))
-    data = read_yaml_file(path)
+    data = read_yaml_file(path, read=read)
     return parse_config(data, path=path.resolve())
 
 
@@ -194,6 +198,22 @@ def _int(
     return value
 
 
+def _date(ctx: _Ctx, data: Mapping[str, Any], key: str, key_path: str) -> dt.date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ctx.err(_join(key_path, key), f"must be a date (YYYY-MM-DD), got {value!r}")
+
+
 def _path(
     ctx: _Ctx, data: Mapping[str, Any], key: str, key_path: str, *, root: Path, default: str | None
 ) -> Path | None:
@@ -257,10 +277,26 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     )
 
 
+OFF = "off"
+#: the values ``levels:`` accepts (after case folding); applied by :mod:`afasgov.levels`
+LEVEL_VALUES = ("ERR", "WARN", "INFO", OFF)
+
+
+def parse_level_value(value: object) -> str | None:
+    """A ``levels:`` value → ``ERR`` | ``WARN`` | ``INFO`` | ``off``; None when it is none of them.
+    YAML's false (a bare ``off``/``no``) means ``off``."""
+    if value is False:
+        return OFF
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.upper() in LEVEL_VALUES[:3]:
+        return text.upper()
+    return OFF if text.lower() == OFF else None
+
+
 def _levels(ctx: _Ctx, raw: Any) -> dict[str, str]:
     """``levels:`` rule id → ERR | WARN | INFO | off (any case); the ids are checked by afasgov.levels."""
-    from afasgov.levels import parse_level_value
-
     data = _mapping(ctx, raw, "levels", None)
     out: dict[str, str] = {}
     for rule_id, value in data.items():
@@ -421,6 +457,9 @@ def _auth(ctx: _Ctx, raw: Any, kp: str, root: Path) -> AuthConfig:
     kid = _str(ctx, data, "kid", kp, pattern=_HEADER_VALUE_RE, what="a key id (printable ASCII)")
     if method == "private_key_jwt":
         _forbid(ctx, data, kp, "client_secret", "private_key_jwt uses private_key_*")
+        for key in ("secret_issued", "secret_validity_days"):
+            if data.get(key) is not None:
+                raise ctx.err(_join(kp, key), "only applies to a client secret, not to private_key_jwt")
         pkey = _source(ctx, data, "private_key", kp, root, strip=False, required=True)
         if alg is not None and alg not in JWT_ALGS:
             raise ctx.err(_join(kp, "alg"), f"must be one of {', '.join(JWT_ALGS)}, got {alg!r}")
@@ -444,6 +483,8 @@ def _auth(ctx: _Ctx, raw: Any, kp: str, root: Path) -> AuthConfig:
         method=method,  # type: ignore[arg-type]
         client_id=client_id,
         client_secret=secret,
+        secret_issued=_date(ctx, data, "secret_issued", kp),
+        secret_validity_days=_int(ctx, data, "secret_validity_days", kp, default=None, lo=1, hi=36500),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +40,8 @@ class AuthConfig:
 
     * ``type: classic`` — ``token`` (one of ``token_env`` / ``token_file`` / ``token_keyring``);
     * ``type: oauth`` — ``client_id``, ``method`` and either ``client_secret`` (``client_secret_post`` /
-      ``client_secret_basic``) or ``private_key`` + ``alg`` (+ optional ``kid``) for ``private_key_jwt``.
+      ``client_secret_basic``; optionally when it was issued, ``secret_issued``, and its validity,
+      ``secret_validity_days``) or ``private_key`` + ``alg`` (+ optional ``kid``) for ``private_key_jwt``.
     """
 
     type: AuthType
@@ -51,6 +53,15 @@ class AuthConfig:
     token: SecretSource | None = None
     client_secret: SecretSource | None = None
     private_key: SecretSource | None = None
+    #: when the OAuth client secret was issued, and for how many days AFAS issued it (audit AC029)
+    secret_issued: date | None = None
+    secret_validity_days: int | None = None
+
+    @property
+    def secret_ref(self) -> str:
+        """Where the secret comes from, without its value: ``env:VAR``, ``file:/path`` or ``keyring:…``."""
+        src = self.secret_source
+        return f"{src.kind}:{src.path if src.kind == 'file' and src.path else src.ref}"
 
     @property
     def secret_source(self) -> SecretSource:

@@ -6,6 +6,7 @@ Safe loading only, no tags, no anchors or aliases, no duplicate keys, UTF-8 only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ def safe_load_yaml(text: str, *, source: str = "<yaml>") -> Any:
     return yamlsafe.loads(text, source, error=yamlsafe.config_error, max_bytes=MAX_YAML_BYTES)
 
 
-def read_yaml_file(path: Path) -> Any:
-    """Read and strictly parse a YAML file (UTF-8); errors name the file."""
-    return yamlsafe.load_file(path, error=yamlsafe.config_error, max_bytes=MAX_YAML_BYTES)
+def read_yaml_file(path: Path, *, read: Callable[[Path], bytes] | None = None) -> Any:
+    """Read and strictly parse a YAML file (UTF-8); errors name the file (``read``: see
+    :func:`afasgov.yamlsafe.load_file`)."""
+    return yamlsafe.load_file(path, error=yamlsafe.config_error, max_bytes=MAX_YAML_BYTES, read=read)

@@ -27,7 +27,9 @@ from afasgov._files import atomic_write_bytes, make_output_dir
 from afasgov.config.scaffold import scaffold
 from afasgov.errors import EXIT_OK, InputError
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
+from afasgov.report.publish import publish
 from afasgov.sim.writeconfig import written_by_sim
+from afasgov.workspace import Workspace
 
 DEMO_DATA = "data"
 
@@ -75,7 +77,6 @@ def install_demo_integrations(integrations_dir: Path) -> list[str]:
 def run(directory: Path, *, echo: Callable[[str], None] = print, verbose: bool = False,
         dataset: str = "demo") -> DemoOutcome:
     """Run the demo in ``directory``; see the module docstring."""
-    from afasgov.config import load_config
 
     start = time.perf_counter()
     outcome = DemoOutcome(directory=directory)
@@ -103,10 +104,10 @@ def run(directory: Path, *, echo: Callable[[str], None] = print, verbose: bool =
         t = mark("simulator start", t)
         echo(f"afasgov demo: simulator (dataset {dataset}) on {sim.origin}")
         config_path = sim.write_config(existing, force=False)
-        config = load_config(Path(config_path))
+        ws = Workspace.open(Path(config_path))
         options = ReleaseCheckOptions(progress=(lambda line: echo(f"  {line}")) if verbose else None)
         echo("afasgov demo: release check (snapshot production and accept, diff, validate, audit) …")
-        outcome.check = release_check(config, options)
+        outcome.check = publish(release_check(ws, options), ws)
         t = mark("release-check", t)
     mark("simulator stop", t)
     outcome.seconds = time.perf_counter() - start

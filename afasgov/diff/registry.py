@@ -15,6 +15,8 @@ import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from afasgov.findings import LEVELS, CatalogueEntry
+
 if TYPE_CHECKING:
     from afasgov.diff.engine import DiffContext
     from afasgov.findings import Finding, Location
@@ -46,6 +48,11 @@ class Rule:
     impact: ClassVar[str] = "{integration} {verb} {path}, which {revision} changed"
     #: "field": hits integrations that declare the field; "object": hits whoever sends its object.
     affects: ClassVar[str] = "field"
+    #: what to do about such a change (the catalogue's remediation)
+    remediation: ClassVar[str] = (
+        "Adapt the integrations that use it (the impact per integration names them) before the release "
+        "reaches production, or record a waiver with the reason."
+    )
 
     def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         raise NotImplementedError
@@ -77,7 +84,7 @@ def register(cls: type[Rule]) -> type[Rule]:
         raise ValueError(f"rule id {cls.id!r} is not kebab-case")
     if cls.id in RULES:
         raise ValueError(f"duplicate rule id {cls.id!r}")
-    if cls.level not in ("ERR", "WARN", "INFO"):
+    if cls.level not in LEVELS:
         raise ValueError(f"rule {cls.id}: level {cls.level!r}")
     if not cls.subjects or any(s not in SUBJECTS for s in cls.subjects):
         raise ValueError(f"rule {cls.id}: subjects {cls.subjects!r}")
@@ -97,9 +104,10 @@ def all_rules() -> dict[str, type[Rule]]:
     return RULES
 
 
-def all_rules_by_id() -> dict[str, type[Rule]]:
-    """Alias of :func:`all_rules` (id → rule class)."""
-    return all_rules()
+def entries(family: str | None = None) -> dict[str, CatalogueEntry]:
+    """Every rule (of one ``family``, e.g. ``gcn`` for the ``.gcn`` rules) by id, as every registry lists its
+    rules and checks (:class:`~afasgov.findings.CatalogueEntry`: id, level, title, remediation, doc)."""
+    return {rid: cls for rid, cls in all_rules().items() if family is None or cls.family == family}
 
 
-__all__ = ["RULES", "SUBJECTS", "Rule", "all_rules", "all_rules_by_id", "register"]
+__all__ = ["RULES", "SUBJECTS", "Rule", "all_rules", "entries", "register"]

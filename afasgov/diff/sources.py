@@ -1,6 +1,7 @@
-"""Resolve diff operands: an environment name (its tree under the definitions directory), a snapshot
-directory, ``GITREF:PATH``, or a GetConnector definition (``.gcn`` file, definition ``.yaml``/``.json``,
-or the connector name, file stem or GUID of one stored under ``definitions/getconnectors/``)."""
+"""Resolve diff operands in a :class:`~afasgov.workspace.Workspace`: an environment name (its tree under the
+definitions directory), a snapshot directory, ``GITREF:PATH``, or a GetConnector definition (``.gcn`` file,
+definition ``.yaml``/``.json``, or the connector name, file stem or GUID of one stored under
+``definitions/getconnectors/``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from afasgov.errors import InputError, UsageError
 from afasgov.model import EnvironmentSnapshot
-from afasgov.workspace import hash_path
+from afasgov.workspace import Workspace
 
 GCN_SUFFIXES = (".gcn",)
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -30,14 +31,18 @@ class Operand:
     directory: Path | None = None
 
 
-def _gcn(spec: str, path: Path, definitions_dir: Path) -> Operand:
+def _gcn(spec: str, path: Path, ws: Workspace) -> Operand:
     from afasgov.gcn.errors import GcnError
     from afasgov.gcn.store import load_definition, resolve
 
-    store = definitions_dir / "getconnectors"
+    store = ws.getconnectors_dir
     try:
-        definition = load_definition(path, definitions=store)
-        location = path if path.is_file() else resolve(store, spec).yaml_path
+        if path.is_file():
+            definition = ws.definition(path)
+            location = path
+        else:
+            definition = load_definition(path, definitions=store)
+            location = resolve(store, spec).yaml_path
     except GcnError as exc:
         raise InputError(str(exc)) from None
     return Operand(
@@ -45,17 +50,17 @@ def _gcn(spec: str, path: Path, definitions_dir: Path) -> Operand:
         "gcn",
         getattr(definition, "name", "") or path.stem,
         str(location),
-        hash_path(Path(location)),
+        ws.content_hash(location),
         definition=definition,
     )
 
 
-def _is_stored(spec: str, definitions_dir: Path) -> bool:
+def _is_stored(spec: str, ws: Workspace) -> bool:
     """True when ``spec`` names a stored GetConnector definition (by name, file stem or GUID)."""
     from afasgov.gcn.errors import GcnError
     from afasgov.gcn.store import resolve
 
-    store = definitions_dir / "getconnectors"
+    store = ws.getconnectors_dir
     if "/" in spec or Path(spec).suffix or not store.is_dir():
         return False
     try:
@@ -65,58 +70,40 @@ def _is_stored(spec: str, definitions_dir: Path) -> bool:
     return True
 
 
-def resolve_operand(spec: str, definitions_dir: Path) -> Operand:
+def _snapshot(spec: str, ws: Workspace, label: str | None = None) -> Operand:
+    entry = ws.snapshot_entry(spec)
+    location = str(entry.directory) if entry.directory is not None else spec
+    return Operand(spec, "snapshot", label or spec, location, entry.sha256,
+                   snapshot=entry.snapshot, directory=entry.directory)
+
+
+def resolve_operand(spec: str, ws: Workspace) -> Operand:
     """Read one operand (errors: :class:`InputError`/:class:`UsageError`, exit 2)."""
-    from afasgov.snapshot.tree import parse_git_spec, read_any
+    from afasgov.snapshot.tree import parse_git_spec
 
     path = Path(spec)
-    env_dir = definitions_dir / spec
+    env_dir = ws.definitions_dir / spec
     if "/" not in spec and env_dir.is_dir() and not path.suffix:
-        snap = read_any(spec, definitions_dir=definitions_dir)
-        return Operand(
-            spec, "snapshot", spec, str(env_dir), hash_path(env_dir), snapshot=snap, directory=env_dir
-        )
+        return _snapshot(spec, ws, label=spec)
     if path.is_file():
         if path.suffix.lower() in GCN_SUFFIXES + DEFINITION_SUFFIXES:
-            return _gcn(spec, path, definitions_dir)
+            return _gcn(spec, path, ws)
         raise InputError(
             "not a snapshot directory, .gcn file or GetConnector definition (.yaml/.json)", source=spec
         )
     if path.is_dir():
-        snap = read_any(path, definitions_dir=None)
-        return Operand(
-            spec,
-            "snapshot",
-            snap.name or path.name,
-            str(path),
-            hash_path(path),
-            snapshot=snap,
-            directory=path,
-        )
-    if _is_stored(spec, definitions_dir):
-        return _gcn(spec, Path(spec), definitions_dir)
+        entry = ws.snapshot_entry(str(path))
+        return _snapshot(str(path), ws, label=entry.snapshot.name or path.name)
+    if _is_stored(spec, ws):
+        return _gcn(spec, Path(spec), ws)
     if parse_git_spec(spec) is not None:
-        snap = read_any(spec, definitions_dir=None)
-        return Operand(spec, "snapshot", spec, spec, "", snapshot=snap)
+        return _snapshot(spec, ws, label=spec)
     if path.suffix:
         raise InputError("file not found", source=spec)
     raise UsageError(
-        f"{spec!r} is neither an environment under {definitions_dir}, a snapshot directory, "
+        f"{spec!r} is neither an environment under {ws.definitions_dir}, a snapshot directory, "
         "GITREF:PATH, nor a .gcn file/definition"
     )
 
 
-def snapshot_files(operand: Operand, root: Path) -> dict[tuple[str, str], str]:
-    """(connector type, connector id) → the operand's snapshot file, relative to ``root`` (for SARIF)."""
-    if operand.snapshot is None or operand.directory is None:
-        return {}
-    try:
-        rel = operand.directory.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        rel = operand.directory.as_posix()
-    snap = operand.snapshot
-    files = {("update", c): f"{rel}/update/{c}.yaml" for c in snap.update_connectors}
-    files.update({("get", c): f"{rel}/get/{c}.yaml" for c in snap.get_connectors})
-    files.update({("app-connector", n): f"{rel}/app-connectors/{n}.yaml" for n in snap.app_connectors})
-    files[("environment", "environment")] = f"{rel}/environment.yaml"
-    return files
+__all__ = ["DEFINITION_SUFFIXES", "GCN_SUFFIXES", "Operand", "resolve_operand"]

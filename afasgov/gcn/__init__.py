@@ -1,12 +1,12 @@
 """The ``.gcn`` codec: read all three Profit GetConnector export formats, write them back byte for
-byte, apply edits, compare definitions and build new files. See ``docs/gcn.md``.
+byte, apply edits and build new files (two definitions are compared by the diff's ``.gcn`` rules:
+:func:`afasgov.diff.rules.gcn.diff_definitions`). See ``docs/gcn.md``.
 
 Public API::
 
     read_gcn(data, source=...) -> GcnDocument       # .definition: GcnDefinition
     write_gcn(doc) -> bytes
     apply_definition(doc, edited_definition) -> GcnDocument
-    diff_definitions(a, b) -> list[Change]           # afasgov.diff.change.Change (one diff registry)
     build_gcn(spec) -> bytes                        # new format 8 files (demo, fixtures)
     to_yaml / from_yaml / to_dict / from_dict       # the readable definition
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from afasgov.gcn.build import build_from_definition, build_gcn, definition_from_spec
 from afasgov.gcn.codec import SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
-from afasgov.gcn.diff import RULES, GcnChange, diff_definitions
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.model import (
     GcnAlias,
@@ -28,10 +27,8 @@ from afasgov.gcn.model import (
 from afasgov.gcn.yamlio import from_dict, from_yaml, to_dict, to_json, to_yaml
 
 __all__ = [
-    "RULES",
     "SIGNATURE_NOTE",
     "GcnAlias",
-    "GcnChange",
     "GcnCriterion",
     "GcnDefinition",
     "GcnDocument",
@@ -43,7 +40,6 @@ __all__ = [
     "build_from_definition",
     "build_gcn",
     "definition_from_spec",
-    "diff_definitions",
     "from_dict",
     "from_yaml",
     "read_gcn",

@@ -1,7 +1,7 @@
 """The readable GetConnector definition of a ``.gcn`` file (DESIGN §4): typed, frozen dataclasses.
 
 This is what the rest of afasgov consumes (audit: privacy-sensitive sources, filters, aggregation,
-joins, flags; diff: :func:`afasgov.gcn.diff.diff_definitions`). It is derived from the lossless raw
+joins, flags; diff: :func:`afasgov.diff.rules.gcn.diff_definitions`). It is derived from the lossless raw
 layer (:class:`afasgov.gcn.codec.GcnDocument`) and stored as YAML next to the original bytes.
 """
 
@@ -82,6 +82,11 @@ class GcnField:
     @property
     def source_field(self) -> str | None:
         return self._source_part(2)
+
+    @property
+    def join_depth(self) -> int:
+        """How many joins away from the main table the field is (the aliases in its join path)."""
+        return len([p for p in self.join_path.split(".") if p]) if self.join_path else 0
 
     @property
     def is_virtual(self) -> bool:

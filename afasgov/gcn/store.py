@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -45,13 +45,13 @@ class StoredEntry:
     gcn_path: Path
 
 
-def index(directory: Path) -> dict[str, StoredEntry]:
-    """GUID → entry for every ``*.yaml`` definition in ``directory``."""
+def index(directory: Path, *, read: Callable[[Path], bytes] | None = None) -> dict[str, StoredEntry]:
+    """GUID → entry for every ``*.yaml`` definition in ``directory`` (``read``: a workspace's reader)."""
     out: dict[str, StoredEntry] = {}
     if not directory.is_dir():
         return out
     for path in sorted(directory.glob("*.yaml")):
-        data = yamlsafe.load_file(path, error=_stored_error)
+        data = yamlsafe.load_file(path, error=_stored_error, read=read)
         if not isinstance(data, dict) or not isinstance(data.get("guid"), str):
             raise GcnError("stored definition has no guid", source=str(path))
         guid = data["guid"]
@@ -252,9 +252,9 @@ class Loaded:
         return self.definition != self.document.definition
 
 
-def load(entry: StoredEntry) -> Loaded:
+def load(entry: StoredEntry, *, read: Callable[[Path], bytes] | None = None) -> Loaded:
     try:
-        original = entry.gcn_path.read_bytes()
+        original = entry.gcn_path.read_bytes() if read is None else read(entry.gcn_path)
     except OSError:
         raise GcnError(
             f"the original export {entry.gcn_path.name} is missing next to the definition; import "
@@ -263,7 +263,7 @@ def load(entry: StoredEntry) -> Loaded:
         ) from None
     doc = read_gcn(original, source=str(entry.gcn_path))
     try:
-        text = entry.yaml_path.read_text(encoding="utf-8")
+        text = (entry.yaml_path.read_bytes() if read is None else read(entry.yaml_path)).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GcnError(f"cannot read: {type(exc).__name__}", source=str(entry.yaml_path)) from None
     definition = from_yaml(text, source=str(entry.yaml_path))
@@ -316,22 +316,28 @@ def export_definitions(names: Iterable[str], directory: Path, out: Path) -> list
     return results
 
 
-def load_definition(path: Path, *, definitions: Path | None = None) -> GcnDefinition:
-    """A diff/show operand: a ``.gcn`` file, a definition ``.yaml``/``.json``, or a stored name."""
+def definition_from_bytes(data: bytes, path: Path) -> GcnDefinition:
+    """A definition from a file's bytes: a ``.gcn`` export, or a definition ``.yaml``/``.json``."""
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise GcnError("not UTF-8 text (a .gcn file with a wrong extension?)", source=str(path)) from None
+        return from_yaml(text, source=str(path))
+    return read_gcn(data, source=str(path)).definition
+
+
+def load_definition(
+    path: Path, *, definitions: Path | None = None, read: Callable[[Path], bytes] | None = None
+) -> GcnDefinition:
+    """A diff/show operand: a ``.gcn`` file, a definition ``.yaml``/``.json``, or a stored name (``read``:
+    the workspace's reader)."""
     if path.is_file():
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if read is None else read(path)
         except OSError as exc:
             raise GcnError(f"cannot read: {exc.strerror}", source=str(path)) from None
-        if path.suffix.lower() in (".yaml", ".yml", ".json"):
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise GcnError(
-                    "not UTF-8 text (a .gcn file with a wrong extension?)", source=str(path)
-                ) from None
-            return from_yaml(text, source=str(path))
-        return read_gcn(data, source=str(path)).definition
+        return definition_from_bytes(data, path)
     if definitions is not None and not path.suffix and len(path.parts) == 1:
         return load(resolve(definitions, str(path))).definition
     raise GcnError("no such file", source=str(path))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from afasgov.errors import InputError
+from afasgov.model.ids import CONNECTOR_ID_RE
 from afasgov.model.types import (
     DATA_TYPES,
     AppConnectorScope,
@@ -29,7 +30,6 @@ from afasgov.model.types import (
 
 #: connector ids become file names (``get/<Id>.yaml``): letters, digits, ``_ . -``, not starting
 #: with a dot, at most 200 characters. Anything else is refused (path traversal, odd characters).
-CONNECTOR_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}$")
 #: App Connector names (from afasgov.yaml) become file names too.
 APP_CONNECTOR_NAME_RE = CONNECTOR_ID_RE
 

@@ -21,13 +21,12 @@ import datetime as dt
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov._files import make_output_dir
+from afasgov._files import clean_stale_swaps, make_output_dir, swap_dir, swap_temp_dir
 from afasgov.diff.change import change_json
 from afasgov.errors import InputError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
@@ -158,7 +157,8 @@ def write_bundle(
 
 
 def _write_bundle(plan: PromotionPlan, out_dir: Path, final: Path, day: dt.date, created_at: str) -> Path:
-    tmp = _temporary_dir(out_dir, final.name)
+    clean_stale_swaps(final)
+    tmp = swap_temp_dir(final)
     try:
         files: dict[str, str] = {}
         width = max(2, len(str(len(plan.imports))))
@@ -177,41 +177,11 @@ def _write_bundle(plan: PromotionPlan, out_dir: Path, final: Path, day: dt.date,
         _write(tmp / MANIFEST, manifest_bytes)
         sums = {**files, MANIFEST: sha256(manifest_bytes)}
         _write(tmp / SUMS, "".join(f"{h}  {p}\n" for p, h in sorted(sums.items())).encode("ascii"))
-        _swap_in(tmp, final)
+        swap_dir(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
-
-
-def _temporary_dir(parent: Path, name: str) -> Path:
-    """A new, uniquely named ``.<name>.<random>.tmp`` directory in ``parent``.
-
-    Unlike :func:`tempfile.mkdtemp` (always ``0o700``) it gets the mode the umask gives, as every
-    file and sub-directory in it does: the bundle is renamed into place as it is, and must be as
-    readable as any other output (a release manager's colleagues, a CI artifact upload)."""
-    for _ in range(100):
-        tmp = parent / f".{name}.{secrets.token_hex(6)}.tmp"
-        try:
-            os.mkdir(tmp, 0o777)  # the kernel applies the umask: no process-wide umask flip
-        except FileExistsError:
-            continue
-        return tmp
-    raise FileExistsError(f"cannot create a temporary directory in {parent}")  # pragma: no cover
-
-
-def _swap_in(tmp: Path, final: Path) -> None:
-    if not final.exists():
-        os.rename(tmp, final)
-        return
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    os.rename(final, old)
-    try:
-        os.rename(tmp, final)
-    except BaseException:
-        os.rename(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def check_bundle(path: Path) -> list[str]:

@@ -9,7 +9,7 @@ would not know which to import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,11 +116,12 @@ class DefinitionSet:
         self._by_name[key] = item
 
 
-def load_definitions(directory: Path) -> DefinitionSet:
-    """Load every stored definition of ``directory`` (a missing directory holds none)."""
+def load_definitions(directory: Path, *, read: Callable[[Path], bytes] | None = None) -> DefinitionSet:
+    """Load every stored definition of ``directory`` (a missing directory holds none; ``read``: a
+    workspace's reader)."""
     result = DefinitionSet(Path(directory))
-    for entry in index(Path(directory)).values():
-        result.add(ReviewedDefinition(load(entry)))
+    for entry in index(Path(directory), read=read).values():
+        result.add(ReviewedDefinition(load(entry, read=read)))
     return result
 
 

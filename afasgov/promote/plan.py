@@ -28,18 +28,16 @@ from afasgov.diff.engine import Engine
 from afasgov.diff.impact import uses_change
 from afasgov.diff.registry import all_rules
 from afasgov.errors import UsageError
-from afasgov.findings import Finding
+from afasgov.findings import LEVELS, Finding, level_rank
 from afasgov.integrations import Manifest
 from afasgov.model import EnvironmentSnapshot, GetConnector
 from afasgov.promote.compare import FieldDelta, compare_fields
 from afasgov.promote.definitions import DefinitionSet, ReviewedDefinition
 from afasgov.promote.verify import is_supplied
 
-LEVELS = ("INFO", "WARN", "ERR")
-
 
 @dataclass(frozen=True)
-class IntegrationImpact:
+class ConnectorReader:
     """An integration (manifest) that reads a promoted connector."""
 
     name: str
@@ -74,7 +72,7 @@ class PlanItem:
     app_connectors: list[str] = field(default_factory=list)
     #: App Connectors authorised for it in the source but not (yet) in the target
     authorise: list[str] = field(default_factory=list)
-    integrations: list[IntegrationImpact] = field(default_factory=list)
+    integrations: list[ConnectorReader] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     order: int = 0
     file: str = ""  # path inside the bundle
@@ -84,14 +82,14 @@ class PlanItem:
     @property
     def level(self) -> str:
         levels = [c.level for c in self.changes if c.level in LEVELS]
-        return max(levels, key=LEVELS.index) if levels else "INFO"
+        return min(levels, key=level_rank) if levels else "INFO"
 
     @property
     def guid(self) -> str | None:
         return self.definition.guid if self.definition is not None else None
 
     def sort_key(self) -> tuple[int, int, str]:
-        return (0 if self.status == "new" else 1, LEVELS.index(self.level), self.connector.lower())
+        return (0 if self.status == "new" else 1, -level_rank(self.level), self.connector.lower())
 
 
 @dataclass
@@ -166,7 +164,7 @@ def _authorised(snapshot: EnvironmentSnapshot, connector: str) -> list[str]:
 
 def _integrations(
     connector: str, changes: Sequence[Finding], manifests: Iterable[Manifest], target: str
-) -> list[IntegrationImpact]:
+) -> list[ConnectorReader]:
     out = []
     for m in manifests:
         uses = next((v for k, v in m.uses_get.items() if k.lower() == connector.lower()), ...)
@@ -174,7 +172,7 @@ def _integrations(
             continue
         hits = tuple(c.text for c in changes if uses_change(m, c, envs=[target]))
         out.append(
-            IntegrationImpact(
+            ConnectorReader(
                 m.name,
                 m.owner,
                 m.app_connector_for(target),
@@ -309,4 +307,4 @@ def plan_promotion(
     return plan
 
 
-__all__ = ["LEVELS", "IntegrationImpact", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]
+__all__ = ["ConnectorReader", "PlanItem", "PromotionPlan", "get_changes", "plan_promotion"]

@@ -1,14 +1,18 @@
 """``afasgov release-check``: is accept safe to become production? (DESIGN §8, §9)
 
-1. snapshot production and accept into ``definitions/`` (or, with ``--offline``, use the committed
-   snapshots as they are);
-2. diff production → accept, regraded by integration use (integration manifests);
+:func:`release_check` assembles the release report from one :class:`~afasgov.workspace.Workspace`:
+
+1. snapshot production and accept into ``definitions/`` and hand the crawled snapshots to the workspace
+   (or, with ``--offline``, use the committed snapshots as they are);
+2. diff production → accept, regraded by integration use (:func:`afasgov.diff.compare.compare`);
 3. validate every integration's recorded payloads (``definitions/integrations/<name>/payloads/``)
    against accept;
 4. audit accept — the environment being released: its App Connector scopes and fields, the
    configuration and the repository (production is audited daily by ``afasgov audit production``);
-5. apply the waivers once, over everything; write the reports (HTML, Markdown, JSON, JUnit, SARIF)
-   and rebuild ``reports/index.html``; print a verdict.
+5. apply the waivers once, over every finding of every section.
+
+Every input is read once, through the workspace; the report lists one content hash per input. Writing
+the report files is :func:`afasgov.report.publish.write_reports`.
 
 Exit codes: 0 nothing unwaived at or above ``--fail-on``; 1 otherwise; 2 bad input or
 configuration (e.g. no committed snapshot with ``--offline``); 3 a remote failure while
@@ -18,32 +22,27 @@ snapshotting (the previous snapshots stay untouched).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from afasgov import __version__
-from afasgov.catalogues import documented
-from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
-from afasgov.findings import Finding, level_rank
+from afasgov._files import safe_label
+from afasgov.catalogues import rule_info
+from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from afasgov.findings import Finding, Location, level_rank
+from afasgov.integrations import Manifest
 from afasgov.levels import LevelOverrides, settle
 from afasgov.locate import Locator
-from afasgov.release import adapters
-from afasgov.release._files import safe_label
+from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
-from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, Waiver
-from afasgov.report.paths import portable_paths
-from afasgov.report.publish import write_reports
-from afasgov.workspace import hash_path
-
-if TYPE_CHECKING:
-    from afasgov.config import Config
-    from afasgov.model import EnvironmentSnapshot
-    from afasgov.waivers import Waiver as WaiverEntry
-    from afasgov.waivers import WaiverSet
+from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
+from afasgov.waivers import Waiver, WaiverSet
+from afasgov.workspace import Workspace
 
 
 def _utcnow() -> datetime:
@@ -59,11 +58,12 @@ class ReleaseCheckOptions:
     progress: Callable[[str], None] | None = None
     #: clock (tests inject fixed timestamps)
     now: Callable[[], datetime] = _utcnow
-    write: bool = True
 
 
 @dataclass
 class CheckOutcome:
+    """A release report and the files it was written to."""
+
     report: ReleaseReport
     paths: dict[str, Path] = field(default_factory=dict)
 
@@ -88,8 +88,9 @@ class CheckOutcome:
         return lines
 
 
-def pick_environment(config: Config, given: str | None, kind: str) -> str:
+def pick_environment(ws: Workspace, given: str | None, kind: str) -> str:
     """``--accept``/``--production`` or the one environment of that type (or named so)."""
+    config = ws.config
     if given:
         config.environment(given)  # UsageError listing the known ones
         return given
@@ -104,49 +105,70 @@ def pick_environment(config: Config, given: str | None, kind: str) -> str:
                      f"choose one with --{kind} ENV")
 
 
-def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
-    """Run the whole check; return the report and the files written."""
+def snapshot_live(ws: Workspace, environments: Sequence[str]) -> list[str]:
+    """Crawl ``environments`` into ``definitions/`` like ``afasgov snapshot`` (atomic per environment) and
+    hand each snapshot to the workspace. Raises the first environment's error (a remote failure → exit 3);
+    returns the crawl's warnings."""
+    import asyncio
+
+    from afasgov.snapshot import crawl
+
+    config = ws.config
+    settings = crawl.CrawlSettings(max_in_flight_total=config.max_in_flight_total
+                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL)
+    results = asyncio.run(crawl.snapshot_environments(config.select(list(environments)), ws.definitions_dir,
+                                                      settings, keep=True))
+    # a remote failure decides the exit code
+    errors = [r.error for r in sorted(results, key=lambda r: r.exit_code != 3) if not r.ok and r.error is not None]
+    if errors:
+        raise errors[0]
+    for r in results:
+        if r.snapshot is not None and r.files is not None:
+            ws.add_snapshot(r.snapshot, r.files)
+    return [f"{r.environment}: {w}" for r in results for w in r.warnings]
+
+
+def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
+    """Run the whole check on ``ws``; return the report (not written: :mod:`afasgov.report.publish`)."""
+    from afasgov.audit.runner import rules_hash, run_audit
+    from afasgov.diff.compare import compare
+    from afasgov.validate.baseline import validate_payloads
+
     progress = options.progress or (lambda _line: None)
     started = options.now()
-    production = pick_environment(config, options.production, "production")
-    accept = pick_environment(config, options.accept, "accept")
+    production = pick_environment(ws, options.production, "production")
+    accept = pick_environment(ws, options.accept, "accept")
     if production == accept:
         raise UsageError(f"--production and --accept are the same environment ({accept})")
-    definitions = config.definitions_dir
-    root = config.root
+    config = ws.config
+    root = ws.root
 
-    snapshot_notes: list[str] = []
+    notes: list[str] = []
     if not options.offline:
         progress(f"snapshotting {production} and {accept} …")
-        snapshot_notes = adapters.snapshot_live(config, [production, accept])
-
-    base_snap = _read(definitions, production, options.offline)
-    rev_snap = _read(definitions, accept, options.offline)
+        notes += snapshot_live(ws, [production, accept])
+    hint = f"run `afasgov snapshot {{env}}`{' or drop --offline' if options.offline else ''}"
+    base_snap = ws.environment_snapshot(production, hint=hint.format(env=production))
+    rev_snap = ws.environment_snapshot(accept, hint=hint.format(env=accept))
 
     skipped: dict[str, str] = {}
-    notes: list[str] = list(snapshot_notes)
     not_seen: list[str] = []
     checked: list[str] = []
     items: list[Finding] = []
 
     # integration manifests (used by diff impact and payload validation)
-    manifests: list[adapters.Manifest] = []
-    if config.integrations_dir.is_dir():
-        _, manifests = adapters.load_manifests(config)
+    manifests = sorted(ws.manifests(), key=lambda m: m.name) if config.integrations_dir.is_dir() else []
     if not manifests:
         not_seen.append("which integrations use which connectors and fields: no integration manifests in "
-                        f"{_rel(config.integrations_dir, root)} (impact per integration and regrading by use "
+                        f"{ws.rel(config.integrations_dir)} (impact per integration and regrading by use "
                         "are not shown)")
 
     progress(f"diff {production} → {accept} …")
-    impacts: dict[str, list[str]] = {}
-    sentences: dict[str, dict[str, str]] = {}
-    outcome = adapters.diff(config, production, accept)
-    items += outcome.items
-    notes += outcome.notes
-    notes += [f"manifest reference not found: {u}" for u in outcome.unknown]
-    impacts = outcome.impacts
-    sentences = outcome.sentences
+    run = compare(ws, production, accept, waivers=False)
+    items += run.changes
+    notes += run.notes
+    notes += [f"manifest reference not found: {u}" for u in run.unknown]
+    sentences = run.impact.sentences if run.impact is not None else {}
     b, r = base_snap, rev_snap
     checked.append(f"diff {production} → {accept}: {len(b.update_connectors)} → "
                    f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
@@ -156,10 +178,18 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     progress("validating recorded payloads …")
     per_integration: dict[str, tuple[int, int]] = {}
     if manifests:
-        validation = adapters.validate_payloads(rev_snap, accept, manifests, root=root)
-        items += validation.items
-        notes += validation.notes
-        per_integration = validation.per_integration
+        for manifest in manifests:
+            paths = ws.payloads(manifest)
+            results = validate_payloads(paths, rev_snap, display={p: ws.rel(p) for p in paths}, read=ws.read)
+            failed = 0
+            for result in results:
+                if result.error is not None:  # an unreadable recorded payload is a finding, never a pass
+                    items.append(unreadable_payload(result.error, integration=manifest.name, payload=result.file,
+                                                    env=accept))
+                elif result.items:
+                    items += [payload_problem(p, integration=manifest.name, env=accept) for p in result.items]
+                failed += result.error is not None or bool(result.items)
+            per_integration[manifest.name] = (len(paths), failed)
         total = sum(n for n, _ in per_integration.values())
         checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
                        f"against {accept} (JSON payloads as inserts)")
@@ -172,16 +202,16 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     progress("auditing …")
     # the environment being released: its App Connector scopes, fields, configuration, the repository
     # (production's own risks are what `afasgov audit production` reports every day)
-    audit = adapters.audit(config, [accept], today=started.astimezone(UTC).date())
-    items += audit.items
+    audit = run_audit(ws, [accept], today=started.astimezone(UTC).date())
+    items += audit.findings
     not_seen += audit.not_seen
     checked += audit.checked or [f"security audit of {accept}, the configuration and the repository"]
-    rules_hash = audit.rules_hash
 
-    # waivers: once, over every item of every section
-    locator = Locator.for_config(config, default_trees=[definitions / accept, definitions / production])
-    items, waiver_rows, level_notes = apply_waivers(items, adapters.load_waivers(config), started,
-                                                    LevelOverrides.from_config(config), locator)
+    # waivers: once, over every finding of every section
+    definitions = ws.definitions_dir
+    locator = Locator.for_workspace(ws, default_trees=[definitions / accept, definitions / production])
+    items, waiver_rows, level_notes = apply_waivers(items, ws.waivers(), started, LevelOverrides.for_workspace(ws),
+                                                    locator)
     notes += level_notes
     for w in waiver_rows:
         if w.status == "expired":
@@ -195,39 +225,47 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     notes = [portable(line) for line in notes]
     skipped = {section: portable(why) for section, why in skipped.items()}
 
-    if sentences:  # what the release changes per integration, waived changes marked as such
-        impacts = impact_sentences(items, sentences, [m.name for m in manifests])
+    impacts = impact_sentences(items, sentences, [m.name for m in manifests]) if sentences else \
+        {k: list(v) for k, v in (run.impact.impacts.items() if run.impact is not None else [])}
     integrations = build_impact(manifests, items, per_integration, accept, impacts)
-    inputs = input_hashes(config, [production, accept])
-    if rules_hash:
-        inputs["audit checks (rules hash)"] = rules_hash
+    inputs = input_hashes(ws, [production, accept])
+    if audit.checks:
+        inputs["audit checks (rules hash)"] = rules_hash(audit.checks)
     scope = safe_label(f"{production}-vs-{accept}")
     reports_dir = config.reports_dir
     moment = allocate_run_id(reports_dir, started, "release-check", scope)
-    report = ReleaseReport(
+    return ReleaseReport(
         scope=scope, started_at=moment, finished_at=max(options.now(), moment), tool_version=__version__,
         base=env_info(base_snap, production, live=not options.offline,
-                      tree=inputs.get(_rel(definitions / production, root), "")),
+                      tree=inputs.get(ws.rel(ws.definitions_dir / production), "")),
         revision=env_info(rev_snap, accept, live=not options.offline,
-                          tree=inputs.get(_rel(definitions / accept, root), "")),
+                          tree=inputs.get(ws.rel(ws.definitions_dir / accept), "")),
         fail_on=options.fail_on, items=items, integrations=integrations, waivers=waiver_rows,
         checked=checked, not_seen=_dedupe(not_seen), notes=_dedupe(notes), inputs=inputs,
-        history=load_history(reports_dir, "release-check", scope, before=moment.strftime("%Y-%m-%dT%H%M%SZ")),
-        skipped=skipped, rules=documented({}, (item.id for item in items)),
+        history=load_history(reports_dir, "release-check", scope, before=moment.strftime("%Y-%m-%dT%H%M%SZ"),
+                             read=ws.read),
+        skipped=skipped, rules={rid: doc for rid in dict.fromkeys(i.id for i in items)
+                                if (doc := rule_info(rid)) is not None},
     )
-    paths = write_reports(report, reports_dir) if options.write else {}
-    return CheckOutcome(report, paths)
 
 
-def _read(definitions: Path, env: str, offline: bool) -> EnvironmentSnapshot:
-    path = definitions / env
-    if not path.is_dir():
-        hint = "run `afasgov snapshot " + env + "`" + (" or drop --offline" if offline else "")
-        raise InputError(f"no snapshot of {env} ({hint})", source=str(path))
-    return adapters.read_snapshot(path)
+def payload_problem(problem: Finding, *, integration: str, env: str) -> Finding:
+    """A problem of an integration's recorded payload, on ``env``: the environment and the integration are
+    part of where it is."""
+    return dataclasses.replace(problem, location=dataclasses.replace(problem.location, environment=env),
+                               integrations=(integration,))
 
 
-def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str) -> EnvInfo:
+def unreadable_payload(reason: str, *, integration: str, payload: str, env: str) -> Finding:
+    """A recorded payload that cannot be read: a finding, never a pass."""
+    basis = "\x1f".join(["validation", "payload-malformed", "", env, "", payload, integration])
+    return Finding(id="payload-malformed", level="ERR", text=f"the recorded payload cannot be read: {reason}",
+                   kind="validation", location=Location(environment=env, file=payload),
+                   integrations=(integration,), rule_level="ERR",
+                   fingerprint="sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16])
+
+
+def env_info(snapshot: Any, name: str, *, live: bool, tree: str) -> EnvInfo:
     return EnvInfo(name=name, type=str(snapshot.type or ""),
                    profit_version=str(snapshot.profit_version or ""),
                    source="live" if live else "committed", taken_at=str(snapshot.meta.taken_at or ""),
@@ -236,9 +274,9 @@ def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str)
 
 def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime,
                   levels: LevelOverrides | None = None, locator: Locator | None = None,
-                  ) -> tuple[list[Finding], list[Waiver], list[str]]:
-    """Settle the findings (:func:`afasgov.levels.settle`: ``levels:`` overrides, then waivers) and build
-    the waiver register; the notes on rules turned off."""
+                  ) -> tuple[list[Finding], list[WaiverRow], list[str]]:
+    """Settle the findings (:func:`afasgov.levels.settle`: file and line, ``levels:`` overrides, then the
+    waivers) and build the waiver register; the notes on rules turned off."""
     today = started.astimezone(UTC).date()
     out, _notes, level_notes = settle(items, levels or LevelOverrides(), waiver_set, today, locator=locator)
     used = Counter(item.waiver for item in out if item.waiver is not None)
@@ -246,10 +284,10 @@ def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
     return out, rows, level_notes
 
 
-def _waiver_row(w: WaiverEntry, today: date, used_by: int) -> Waiver:
+def _waiver_row(w: Waiver, today: date, used_by: int) -> WaiverRow:
     match = w.fingerprint if w.fingerprint else f"{w.id} {w.path}"
     status = "expired" if not w.active_on(today) else ("active" if used_by else "unused")
-    return Waiver(match=match, reason=w.reason, owner=w.owner, expires=w.expires.isoformat(), status=status,
+    return WaiverRow(match=match, reason=w.reason, owner=w.owner, expires=w.expires.isoformat(), status=status,
                   used_by=used_by)
 
 
@@ -263,14 +301,14 @@ def impact_sentences(items: list[Finding], sentences: dict[str, dict[str, str]],
     return out
 
 
-def build_impact(manifests: list[adapters.Manifest], items: list[Finding],
+def build_impact(manifests: Sequence[Manifest], items: list[Finding],
                  per_integration: dict[str, tuple[int, int]], accept: str,
                  impacts: dict[str, list[str]] | None = None) -> list[IntegrationImpact]:
     """Per integration: unwaived counts by level, connectors hit (worst level), payload results."""
     out: list[IntegrationImpact] = []
     for manifest in manifests:
         impact = IntegrationImpact(name=manifest.name, owner=manifest.owner,
-                                   app_connector=adapters.app_connector_for(manifest, accept),
+                                   app_connector=manifest.app_connector_for(accept) or "",
                                    impacts=list((impacts or {}).get(manifest.name, [])))
         for item in items:
             if item.waived or manifest.name not in item.integrations:
@@ -289,19 +327,20 @@ def build_impact(manifests: list[adapters.Manifest], items: list[Finding],
     return out
 
 
-def input_hashes(config: Config, environments: list[str]) -> dict[str, str]:
-    """SHA-256 of every input: the snapshot trees, .gcn definitions, manifests, waivers, configuration."""
-    root = config.root
+def input_hashes(ws: Workspace, environments: list[str]) -> dict[str, str]:
+    """One content hash per input: the snapshot trees, .gcn definitions, manifests, waivers, configuration,
+    policy (from the bytes the run read, or the crawl handed over)."""
+    config = ws.config
     out: dict[str, str] = {}
-    candidates = [config.definitions_dir / env for env in environments]
-    candidates += [config.definitions_dir / "getconnectors", config.integrations_dir, config.waivers]
+    candidates = [ws.definitions_dir / env for env in environments]
+    candidates += [ws.getconnectors_dir, config.integrations_dir, config.waivers]
     if config.path is not None:
         candidates.append(config.path)
     if config.policy_file is not None:
         candidates.append(config.policy_file)
     for path in candidates:
         if path.is_dir() or path.is_file():
-            out[_rel(path, root)] = hash_path(path)
+            out[ws.rel(path)] = ws.content_hash(path)
     return out
 
 
@@ -323,16 +362,9 @@ def portable_item(item: Finding, portable: Callable[[str], str]) -> Finding:
     return dataclasses.replace(item, **changes) if changes else item
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def _dedupe(lines: list[str]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-__all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "pick_environment",
-           "portable_item", "portable_paths", "release_check"]
+__all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "input_hashes",
+           "pick_environment", "portable_item", "portable_paths", "release_check", "snapshot_live"]

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from afasgov.release.model import LEVELS, RUN_ID_FORMAT, TrendPoint, parse_run_id
+from afasgov.findings import LEVELS
+from afasgov.release.model import RUN_ID_FORMAT, TrendPoint, parse_run_id
 
 REPORT_EXTS = ("html", "md", "json", "xml", "sarif")
 REPORT_NAME_RE = re.compile(
@@ -65,8 +67,9 @@ class RunEntry:
         return parse_run_id(self.run_id)
 
 
-def scan_reports(reports_dir: Path) -> list[RunEntry]:
-    """Every run in ``reports_dir``, newest first (files that do not follow the naming are ignored)."""
+def scan_reports(reports_dir: Path, *, read: Callable[[Path], bytes] | None = None) -> list[RunEntry]:
+    """Every run in ``reports_dir``, newest first (files that do not follow the naming are ignored);
+    ``read``: a workspace's reader (a report the run read already is not read again)."""
     runs: dict[str, RunEntry] = {}
     if not reports_dir.is_dir():
         return []
@@ -80,16 +83,16 @@ def scan_reports(reports_dir: Path) -> list[RunEntry]:
         entry.files[match["ext"]] = path.name
     for entry in runs.values():
         if "json" in entry.files:
-            _read_summary(reports_dir / entry.files["json"], entry)
+            _read_summary(reports_dir / entry.files["json"], entry, read)
     return sorted(runs.values(), key=lambda e: (e.run_id, e.kind, e.scope), reverse=True)
 
 
-def _read_summary(path: Path, entry: RunEntry) -> None:
+def _read_summary(path: Path, entry: RunEntry, read: Callable[[Path], bytes] | None = None) -> None:
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             entry.problem = "JSON report too large to read"
             return
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads((path.read_bytes() if read is None else read(path)).decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         entry.problem = f"unreadable JSON report ({type(exc).__name__})"
         return
@@ -119,11 +122,11 @@ def _read_summary(path: Path, entry: RunEntry) -> None:
         entry.title = f"{base} → {revision}"
 
 
-def load_history(reports_dir: Path, kind: str, scope: str, before: str, *, limit: int = 19
-                 ) -> list[TrendPoint]:
+def load_history(reports_dir: Path, kind: str, scope: str, before: str, *, limit: int = 19,
+                 read: Callable[[Path], bytes] | None = None) -> list[TrendPoint]:
     """Earlier runs of the same kind and scope (JSON reports with counts), oldest first."""
     points = [TrendPoint(run_id=e.run_id, counts=dict(e.counts), verdict=e.verdict, file=e.files["json"])
-              for e in scan_reports(reports_dir)
+              for e in scan_reports(reports_dir, read=read)
               if e.kind == kind and e.scope == scope and e.run_id < before and e.counts is not None]
     points.sort(key=lambda p: p.run_id)
     return points[-limit:] if limit else points

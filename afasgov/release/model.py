@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from afasgov.report.document import RuleInfo
+    from afasgov.catalogues import RuleDoc
 
 from afasgov.findings import FAIL_ON_NONE, KINDS, LEVELS, Finding, WaiverRef, level_rank
 
@@ -48,7 +48,7 @@ def zero_counts() -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class Waiver:
+class WaiverRow:
     """A waiver as applied to an item (or listed in the register)."""
 
     match: str
@@ -69,7 +69,7 @@ def waiver_match(ref: WaiverRef) -> str:
     return ref.fingerprint if ref.fingerprint else f"{ref.id} {ref.path}"
 
 
-def item_json(item: Finding, waivers: Iterable[Waiver] = ()) -> dict[str, Any]:
+def item_json(item: Finding, waivers: Iterable[WaiverRow] = ()) -> dict[str, Any]:
     """One finding as the release report's JSON has it (``changes``, ``validation`` or ``findings``);
     ``waivers`` is the register, whose row of the covering waiver the item carries."""
     loc = item.location
@@ -95,7 +95,7 @@ def item_json(item: Finding, waivers: Iterable[Waiver] = ()) -> dict[str, Any]:
         ref = item.waiver
         row = next((w for w in waivers if (w.match, w.reason, w.owner, w.expires)
                     == (waiver_match(ref), ref.reason, ref.owner, ref.expires)), None)
-        waiver = (row or Waiver(match=waiver_match(ref), reason=ref.reason, owner=ref.owner,
+        waiver = (row or WaiverRow(match=waiver_match(ref), reason=ref.reason, owner=ref.owner,
                                 expires=ref.expires)).to_json()
     data |= {"file": loc.file or None, "line": loc.line or None, "fingerprint": item.fingerprint, "waived": item.waived,
              "waiver": waiver, "note": "; ".join(item.notes) or None}
@@ -175,7 +175,7 @@ class ReleaseReport:
     kind: str = "release-check"
     items: list[Finding] = field(default_factory=list)
     integrations: list[IntegrationImpact] = field(default_factory=list)
-    waivers: list[Waiver] = field(default_factory=list)
+    waivers: list[WaiverRow] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     not_seen: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -185,7 +185,7 @@ class ReleaseReport:
     #: sections that could not run at all (e.g. the audit engine is missing): section -> reason
     skipped: dict[str, str] = field(default_factory=dict)
     #: rule id -> its documentation (help text and link), for SARIF's rule table
-    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    rules: Mapping[str, RuleDoc] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items = sort_items(self.items)
@@ -312,7 +312,7 @@ __all__ = [
     "IntegrationImpact",
     "ReleaseReport",
     "TrendPoint",
-    "Waiver",
+    "WaiverRow",
     "item_json",
     "parse_run_id",
     "run_id_of",

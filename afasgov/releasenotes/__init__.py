@@ -8,7 +8,7 @@ integrations before Accept has it, and whether Accept got what was announced.
 * :mod:`~afasgov.releasenotes.impact` — the announced changes against a snapshot and the integration
   manifests (before Accept has the release);
 * :mod:`~afasgov.releasenotes.check` — Accept against the notes: confirmed, not visible, unannounced;
-* :mod:`~afasgov.releasenotes.report` — the report of ``afasgov release-notes`` (every format); the
+* :mod:`~afasgov.report.releasenotes` — the report of ``afasgov release-notes`` (every format); the
   command itself is :mod:`afasgov.commands.release_notes`.
 
 See ``docs/release-notes.md``.

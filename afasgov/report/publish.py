@@ -6,15 +6,18 @@ written atomically; then the index is rebuilt from what is in the directory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from afasgov import __version__
 from afasgov._files import atomic_write_text
 from afasgov.errors import InputError
+from afasgov.release.check import CheckOutcome
 from afasgov.release.history import scan_reports, stem
 from afasgov.release.model import ReleaseReport
 from afasgov.report.release import RENDERERS, render_index, render_markdown
+from afasgov.workspace import Workspace
 
 INDEX_NAME = "index.html"
 
@@ -24,7 +27,7 @@ def report_stem(report: ReleaseReport) -> str:
 
 
 def write_reports(report: ReleaseReport, reports_dir: Path, *, index: bool = True,
-                  now: datetime | None = None) -> dict[str, Path]:
+                  now: datetime | None = None, read: Callable[[Path], bytes] | None = None) -> dict[str, Path]:
     """Render ``report`` in every format into ``reports_dir``; return ``{ext: path}``."""
     if reports_dir.exists() and not reports_dir.is_dir():
         raise InputError("reports directory is not a directory", source=str(reports_dir))
@@ -40,19 +43,26 @@ def write_reports(report: ReleaseReport, reports_dir: Path, *, index: bool = Tru
     paths["html"] = reports_dir / f"{name}.html"
     atomic_write_text(paths["html"], RENDERERS["html"](report))
     if index:
-        paths["index"] = rebuild_index(reports_dir, now=now or report.finished_at)
+        paths["index"] = rebuild_index(reports_dir, now=now or report.finished_at, read=read)
     return paths
 
 
-def rebuild_index(reports_dir: Path, *, now: datetime | None = None) -> Path:
+def publish(report: ReleaseReport, ws: Workspace) -> CheckOutcome:
+    """Write a release report in every format into the workspace's reports directory and rebuild the index
+    (earlier reports the check read for the trend are not read again)."""
+    return CheckOutcome(report, write_reports(report, ws.reports_dir, read=ws.read))
+
+
+def rebuild_index(reports_dir: Path, *, now: datetime | None = None,
+                  read: Callable[[Path], bytes] | None = None) -> Path:
     """Write ``reports_dir/index.html`` listing every run found there, newest first."""
     if not reports_dir.is_dir():
         raise InputError("no reports directory (run afasgov init, or afasgov release-check first)",
                          source=str(reports_dir))
-    runs = scan_reports(reports_dir)
+    runs = scan_reports(reports_dir, read=read)
     path = reports_dir / INDEX_NAME
     atomic_write_text(path, render_index(runs, version=__version__, now=now))
     return path
 
 
-__all__ = ["INDEX_NAME", "rebuild_index", "report_stem", "write_reports"]
+__all__ = ["INDEX_NAME", "publish", "rebuild_index", "report_stem", "write_reports"]

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from afasgov.release.model import LEVELS, IntegrationImpact, TrendPoint
+from afasgov.findings import LEVELS
+from afasgov.release.model import IntegrationImpact, TrendPoint
 from afasgov.secrets import redact
 
 COLOURS: dict[str, str] = {"ERR": "#c62828", "WARN": "#e08a00", "INFO": "#1f6fb2", "none": "#eef1f4"}

@@ -4,13 +4,14 @@ Public API for other parts of afasgov:
 
 * :func:`read_tree` — ``definitions/<env>/`` → :class:`~afasgov.model.EnvironmentSnapshot`;
 * :func:`read_git_tree` — the same from ``GITREF:PATH`` (``git ls-tree`` + ``git cat-file``);
-* :func:`read_any` — a diff operand: environment name, directory or ``GITREF:PATH``;
+* :meth:`afasgov.workspace.Workspace.snapshot` reads a diff operand (environment name, directory or
+  ``GITREF:PATH``) once per run;
 * :func:`write_tree` — an :class:`EnvironmentSnapshot` → ``definitions/<env>/``, atomically;
 * :mod:`afasgov.snapshot.crawl` — crawl live environments (``afasgov snapshot``).
 """
 
 from __future__ import annotations
 
-from afasgov.snapshot.tree import TREE_FORMAT, read_any, read_files, read_git_tree, read_tree, write_tree
+from afasgov.snapshot.tree import TREE_FORMAT, read_files, read_git_tree, read_tree, write_tree
 
-__all__ = ["TREE_FORMAT", "read_any", "read_files", "read_git_tree", "read_tree", "write_tree"]
+__all__ = ["TREE_FORMAT", "read_files", "read_git_tree", "read_tree", "write_tree"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -124,6 +124,14 @@ class CrawlSettings:
     public_base_url: Callable[[EnvironmentConfig], str] | None = None
     #: the clock for ``taken_at`` (tests)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: read the metainfo of only these GetConnectors (ids, case-insensitive; None: all); ``afasgov
+    #: verify`` reads the connectors it has definitions for
+    only_get: Collection[str] | None = None
+    #: read UpdateConnectors' metainfo (``afasgov verify`` needs none)
+    update_metainfo: bool = True
+    #: GetConnectors whose metainfo may answer 500 (AFAS does for blocked connectors): recorded as
+    #: unreadable instead of failing the crawl
+    lenient_get: Collection[str] = ()
 
     def limiter_for(self, env: EnvironmentConfig) -> Limiter:
         if self.registry is None:
@@ -165,6 +173,11 @@ class _EnvironmentCrawl:
         self.retries = 0
         #: blocked flags from ProfitGetConnectoren (set by a task during the crawl)
         self.flags: dict[str, bool] | None = None
+        #: GetConnectors of ``lenient_get`` whose metainfo answered 500: id -> why
+        self.unreadable: dict[str, str] = {}
+        only = settings.only_get
+        self._only_get = None if only is None else {c.lower() for c in only}
+        self._lenient = {c.lower() for c in settings.lenient_get}
 
     def _planned(self, n: int) -> None:
         self.requests += n
@@ -311,10 +324,11 @@ class _EnvironmentCrawl:
             )
         table[cid] = via
         if kind == "get":
-            self._spawn(self._get(cid, via))
+            if self._only_get is None or cid.lower() in self._only_get:
+                self._spawn(self._get(cid, via))
             if cid == PROFIT_GET_CONNECTOREN:
                 self._spawn(self._blocked(via))
-        else:
+        elif self.settings.update_metainfo:
             self._spawn(self._update(cid, via))
 
     async def _app(self, name: str) -> None:
@@ -403,7 +417,13 @@ class _EnvironmentCrawl:
         return self.flags
 
     async def _get(self, cid: str, via: str) -> None:
-        raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+        try:
+            raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+        except CrawlError as exc:
+            if cid.lower() in self._lenient and isinstance(exc.cause, E.ProfitServerError):
+                self.unreadable[cid] = f"/metainfo/get answered {exc.cause} (blocked connectors answer 500)"
+                return
+            raise
         conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
         self.gets[cid] = conn
 
@@ -430,12 +450,32 @@ class _EnvironmentCrawl:
         )
 
 
+@dataclass
+class Crawled:
+    """One environment as the crawl read it (nothing written): the snapshot, the requests it planned, the
+    GetConnectors of ``lenient_get`` whose metainfo could not be read, and the blocked flags of every
+    GetConnector (``ProfitGetConnectoren``; None when no App Connector may read it)."""
+
+    snapshot: EnvironmentSnapshot
+    requests: int
+    unreadable: dict[str, str]
+    blocked: dict[str, bool] | None
+    #: crawl-level retries taken (each one more request)
+    retries: int = 0
+
+
+async def crawl(env: EnvironmentConfig, settings: CrawlSettings | None = None) -> Crawled:
+    """Crawl one environment (see :class:`CrawlSettings` for reading a part of it)."""
+    run = _EnvironmentCrawl(env, settings or CrawlSettings())
+    snapshot = await run.run()
+    return Crawled(snapshot, run.requests, dict(run.unreadable), run.flags, run.retries)
+
+
 async def crawl_environment(
     env: EnvironmentConfig, settings: CrawlSettings | None = None
 ) -> EnvironmentSnapshot:
     """Crawl one environment into an :class:`EnvironmentSnapshot` (nothing is written)."""
-    crawl = _EnvironmentCrawl(env, settings or CrawlSettings())
-    return await crawl.run()
+    return (await crawl(env, settings)).snapshot
 
 
 @dataclass
@@ -457,6 +497,9 @@ class EnvironmentResult:
     warnings: tuple[str, ...] = ()
     #: ``<definitions_dir>/<environment>/`` existed before the run (a failure keeps it as it was)
     had_previous: bool = False
+    #: with ``keep``: the snapshot and its tree's files (relative path → bytes), for the caller's workspace
+    snapshot: EnvironmentSnapshot | None = None
+    files: dict[str, bytes] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -464,9 +507,15 @@ class EnvironmentResult:
 
 
 async def snapshot_environments(
-    envs: Iterable[EnvironmentConfig], definitions_dir: Path, settings: CrawlSettings | None = None
+    envs: Iterable[EnvironmentConfig],
+    definitions_dir: Path,
+    settings: CrawlSettings | None = None,
+    *,
+    keep: bool = False,
 ) -> list[EnvironmentResult]:
-    """Crawl and write each environment's tree; every environment gets a result, failed or not."""
+    """Crawl and write each environment's tree; every environment gets a result, failed or not. With
+    ``keep`` each result also holds the snapshot and the files written (release-check hands them to its
+    workspace instead of reading them back); without, they are dropped at once (fleets)."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
@@ -480,7 +529,7 @@ async def snapshot_environments(
             start = time.perf_counter()
             crawl = _EnvironmentCrawl(env, settings)
             try:
-                with TreeWriter(definitions_dir, env.name) as writer:
+                with TreeWriter(definitions_dir, env.name, keep=keep) as writer:
                     snapshot = await crawl.run(writer)
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
@@ -496,6 +545,8 @@ async def snapshot_environments(
                     1 for u in snapshot.update_connectors.values() for _ in u.walk()
                 )
                 result.warnings = snapshot.meta.warnings
+                if keep:
+                    result.snapshot, result.files = snapshot, writer.files
                 del snapshot
             result.requests = crawl.requests
             result.seconds = time.perf_counter() - start
@@ -545,7 +596,9 @@ __all__ = [
     "DEFAULT_RUN_RETRIES_PER_REQUEST",
     "CrawlError",
     "CrawlSettings",
+    "Crawled",
     "EnvironmentResult",
+    "crawl",
     "crawl_environment",
     "overall_exit_code",
     "public_url",

@@ -20,20 +20,15 @@ wrong types, YAML tags and trees of another format version are :class:`InputErro
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
 import os
 import shutil
-import signal
 import subprocess
-import tempfile
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov._files import clean_stale_swaps, swap_dir, swap_temp_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -57,8 +52,6 @@ ENVIRONMENT_FILE = "environment.yaml"
 APP_DIR = "app-connectors"
 GET_DIR = "get"
 UPDATE_DIR = "update"
-TMP_MARK = ".afasgov-tmp-"
-OLD_MARK = ".afasgov-old-"
 
 
 # ========================================================================================= write
@@ -276,93 +269,6 @@ def render_files(snapshot: EnvironmentSnapshot) -> Iterator[tuple[str, bytes]]:
         yield f"{UPDATE_DIR}/{cid}.yaml", render_update(s.update_connectors[cid])
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _clean_stale(parent: Path, env: str) -> None:
-    """Remove temporary/old trees of ``env`` left by runs that were killed (their pid is gone)."""
-    try:
-        entries = list(os.scandir(parent))
-    except FileNotFoundError:
-        return
-    target = parent / env
-    for entry in entries:
-        for mark in (TMP_MARK, OLD_MARK):
-            prefix = f".{env}{mark}"
-            if not entry.name.startswith(prefix):
-                continue
-            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
-            if not pid_text.isdigit() or (_pid_alive(int(pid_text)) and int(pid_text) != os.getpid()):
-                continue
-            if mark == OLD_MARK and not target.exists():
-                # a run died between the two renames of the fallback swap: restore the old tree
-                with contextlib.suppress(OSError):
-                    os.rename(entry.path, target)
-                    continue
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux ≥ 3.15, glibc ≥ 2.28); False where unsupported."""
-    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Defer Ctrl-C (SIGINT) for the duration of the swap (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    with _sigint_deferred():
-        if not target.exists():
-            os.rename(tmp, target)
-            return
-        if _renameat2_exchange(tmp, target):
-            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous tree
-            return
-        old = target.parent / f".{target.name}{OLD_MARK}{os.getpid()}-{os.urandom(4).hex()}"
-        os.rename(target, old)
-        try:
-            os.rename(tmp, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _check_snapshot_names(s: EnvironmentSnapshot) -> None:
     _check_name("environment", s.name)
     for kind, names in (
@@ -385,18 +291,18 @@ class TreeWriter:
     previous tree as it was.
     """
 
-    def __init__(self, definitions_dir: Path | str, environment: str) -> None:
+    def __init__(self, definitions_dir: Path | str, environment: str, *, keep: bool = False) -> None:
         _check_name("environment", environment)
+        #: with ``keep``: every file written, relative path → bytes (handed to a workspace)
+        self.files: dict[str, bytes] | None = {} if keep else None
         self.parent = Path(definitions_dir)
         self.environment = environment
         self.target = self.parent / environment
         self.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(self.parent, environment)
+        clean_stale_swaps(self.target)
         if self.target.exists() and not self.target.is_dir():
             raise UsageError(f"{self.target} exists and is not a directory")
-        self.tmp: Path | None = Path(
-            tempfile.mkdtemp(prefix=f".{environment}{TMP_MARK}{os.getpid()}-", dir=self.parent)
-        )
+        self.tmp: Path | None = swap_temp_dir(self.target)
         for sub in (APP_DIR, GET_DIR, UPDATE_DIR):
             (self.tmp / sub).mkdir()
         self._written: dict[str, set[str]] = {GET_DIR: set(), UPDATE_DIR: set()}
@@ -414,6 +320,8 @@ class TreeWriter:
             raise RuntimeError("tree writer already finished or aborted")
         with open(self.tmp / rel, "wb") as fh:
             fh.write(data)
+        if self.files is not None:
+            self.files[rel] = data
 
     def _connector(self, sub: str, cid: str, kind: str, data: bytes) -> None:
         _check_name(kind, cid)
@@ -457,10 +365,9 @@ class TreeWriter:
             self._write(ENVIRONMENT_FILE, yamlio.emit(environment_doc(snapshot)).encode("utf-8"))
             self._write(SNAPSHOT_FILE, yamlio.emit(snapshot_doc(snapshot)).encode("utf-8"))
             assert self.tmp is not None
-            os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700  # noqa: S103
             if before_swap is not None:
                 before_swap(self.tmp)
-            _swap_in(self.tmp, self.target)
+            swap_dir(self.tmp, self.target)
             self.tmp = None
         except BaseException:
             self.abort()
@@ -737,9 +644,12 @@ class FileSource:
 
 
 class DirSource(FileSource):
-    def __init__(self, path: Path) -> None:
+    """A tree on disk; ``read`` (a workspace's reader) reads each file instead of :func:`open`."""
+
+    def __init__(self, path: Path, read: Callable[[Path], bytes] | None = None) -> None:
         self.path = path
         self.label = str(path)
+        self.read = read
 
     def files(self) -> dict[str, bytes]:
         root = self.path
@@ -764,12 +674,17 @@ class DirSource(FileSource):
                                 f"file is {size} bytes (limit {yamlio.MAX_FILE_BYTES})",
                                 source=f"{root}/{entry.name}/{f.name}",
                             )
-                        with open(f.path, "rb") as fh:
-                            out[f"{entry.name}/{f.name}"] = fh.read()
+                        out[f"{entry.name}/{f.name}"] = self._bytes(Path(f.path), yamlio.MAX_FILE_BYTES)
             elif entry.is_file():
-                with open(entry.path, "rb") as fh:
-                    out[entry.name] = fh.read(yamlio.MAX_FILE_BYTES + 1)
+                out[entry.name] = self._bytes(Path(entry.path), yamlio.MAX_FILE_BYTES + 1)
         return out
+
+
+    def _bytes(self, path: Path, limit: int) -> bytes:
+        if self.read is not None:
+            return self.read(path)[:limit]
+        with open(path, "rb") as fh:
+            return fh.read(limit)
 
 
 def read_files(files: Mapping[str, bytes], source: str) -> EnvironmentSnapshot:
@@ -963,26 +878,6 @@ def read_git_tree(spec: str, *, repo: Path | str = ".") -> EnvironmentSnapshot:
     return read_files(git_files(ref, path, repo=repo), spec)
 
 
-def read_any(spec: str | Path, *, definitions_dir: Path | str | None = None) -> EnvironmentSnapshot:
-    """Resolve a diff operand: an environment name (its tree under ``definitions_dir``), a
-    directory, or ``GITREF:PATH``."""
-    text = str(spec)
-    if (
-        definitions_dir is not None
-        and CONNECTOR_ID_RE.match(text)
-        and (Path(definitions_dir) / text).is_dir()
-    ):
-        return read_tree(Path(definitions_dir) / text)
-    if Path(text).is_dir():
-        return read_tree(text)
-    if parse_git_spec(text) is not None:
-        return read_git_tree(text)
-    raise UsageError(
-        f"{text!r} is neither an environment under {definitions_dir or 'definitions/'}, "
-        "a snapshot directory nor GITREF:PATH"
-    )
-
-
 __all__ = [
     "TREE_FORMAT",
     "TreeWriter",
@@ -990,7 +885,6 @@ __all__ = [
     "get_connector_doc",
     "git_files",
     "parse_git_spec",
-    "read_any",
     "read_files",
     "read_git_tree",
     "read_tree",

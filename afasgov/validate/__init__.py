@@ -9,6 +9,7 @@ release-check use).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from afasgov.errors import InputError
@@ -32,12 +33,13 @@ def validate_bytes(
     return validate_payload_bytes(data, snapshot, baseline, file=source, connector=connector, action=action).items
 
 
-def read_payload_file(path: Path, source: str) -> bytes:
-    """A payload file's bytes (:class:`InputError` naming ``source`` when it cannot be read)."""
+def read_payload_file(path: Path, source: str, read: Callable[[Path], bytes] | None = None) -> bytes:
+    """A payload file's bytes (:class:`InputError` naming ``source`` when it cannot be read); ``read``: a
+    workspace's reader."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise InputError(f"payload too large (limit {MAX_BYTES} bytes)", source=source)
-        return path.read_bytes()
+        return path.read_bytes() if read is None else read(path)
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
     except IsADirectoryError:
@@ -54,13 +56,14 @@ def validate_path(
     action: str | None = None,
     display: str | None = None,
     baseline: EnvironmentSnapshot | None = None,
+    read: Callable[[Path], bytes] | None = None,
 ) -> PayloadResult:
     """One payload file against ``snapshot`` (and ``baseline``): items, connector, catalogue coverage
     (:class:`InputError` for unreadable/unparseable files)."""
     path = Path(path)
     source = display or str(path)
     return validate_payload_bytes(
-        read_payload_file(path, source), snapshot, baseline, file=source, connector=connector, action=action
+        read_payload_file(path, source, read), snapshot, baseline, file=source, connector=connector, action=action
     )
 
 

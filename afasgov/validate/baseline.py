@@ -20,7 +20,7 @@ each payload against both environments, graded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -150,6 +150,7 @@ def validate_payloads(
     display: dict[Path, str] | None = None,
     connector: str | None = None,
     action: str | None = None,
+    read: Callable[[Path], bytes] | None = None,
 ) -> list[PayloadResult]:
     """Every payload file against ``revision`` (and ``baseline``): what release-check calls for an
     integration's recorded payloads. A payload that cannot be read is a result with ``error`` set."""
@@ -159,7 +160,7 @@ def validate_payloads(
     for path in paths:
         name = (display or {}).get(path, str(path))
         try:
-            results.append(validate_payload_bytes(read_payload_file(path, name), revision, baseline, file=name,
+            results.append(validate_payload_bytes(read_payload_file(path, name, read), revision, baseline, file=name,
                                                   connector=connector, action=action))
         except InputError as exc:
             results.append(PayloadResult(name, error=exc.reason))

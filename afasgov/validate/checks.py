@@ -30,13 +30,13 @@ from afasgov import catalogue
 from afasgov.catalogue import UpdateConnectorInfo
 from afasgov.diff.change import fingerprint_of
 from afasgov.diff.engine import update_path
-from afasgov.findings import Finding, Location
+from afasgov.findings import Finding, Location, level_rank
 from afasgov.model import EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
 from afasgov.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 
 
 @dataclass(frozen=True)
-class Check:
+class PayloadCheck:
     """A payload check (:class:`~afasgov.findings.CatalogueEntry`)."""
 
     id: str
@@ -54,64 +54,66 @@ MAX_PROBLEMS = 1000
 CHECKS = {
     c.id: c
     for c in (
-        Check(
+        PayloadCheck(
             "payload-unknown-connector",
             "ERR",
             "The payload's connector is not an UpdateConnector of the environment.",
         ),
-        Check(
+        PayloadCheck(
             "payload-root-element",
             "WARN",
             "The payload's root element is not the one AFAS documents for the connector, or it is ambiguous.",
         ),
-        Check(
+        PayloadCheck(
             "payload-operation-not-offered",
             "ERR",
             "The payload's operation (insert = POST, update = PUT, delete = DELETE) is one AFAS does not "
             "offer on the connector.",
         ),
-        Check("payload-unknown-field", "ERR", "A field the connector (or nested object) does not have."),
-        Check("payload-unknown-object", "ERR", "A nested object the connector does not have."),
-        Check("payload-field-case", "WARN", "A field name that differs from one of the element's fields only in case."),
-        Check(
+        PayloadCheck("payload-unknown-field", "ERR", "A field the connector (or nested object) does not have."),
+        PayloadCheck("payload-unknown-object", "ERR", "A nested object the connector does not have."),
+        PayloadCheck(
+            "payload-field-case", "WARN", "A field name that differs from one of the element's fields only in case."
+        ),
+        PayloadCheck(
             "payload-missing-mandatory-field",
             "WARN",
             "An insert without a field metainfo marks mandatory (AFAS fills defaults for some of them).",
         ),
-        Check("payload-value-too-long", "ERR", "A value longer than the field's length."),
-        Check("payload-code-not-allowed", "ERR", "A value that is not one of the field's allowed codes."),
-        Check("payload-code-case", "INFO", "A code that differs from one of the allowed codes only in case."),
-        Check(
+        PayloadCheck("payload-value-too-long", "ERR", "A value longer than the field's length."),
+        PayloadCheck("payload-code-not-allowed", "ERR", "A value that is not one of the field's allowed codes."),
+        PayloadCheck("payload-code-case", "INFO", "A code that differs from one of the allowed codes only in case."),
+        PayloadCheck(
             "payload-type-mismatch",
             "ERR",
             "A value that is not of the field's data type (int, decimal, boolean, date).",
         ),
-        Check(
+        PayloadCheck(
             "payload-value-form",
             "WARN",
             "A value in a form whose reading by AFAS is not documented (a decimal comma, JSON true/false "
             "for a decimal or text field).",
         ),
-        Check("payload-duplicate-field", "WARN", "The same field more than once in one element."),
-        Check(
+        PayloadCheck("payload-duplicate-field", "WARN", "The same field more than once in one element."),
+        PayloadCheck(
             "payload-action-field",
             "WARN",
             "'Action' written as a field inside Fields; AFAS's JSON form of the action is '@Action'.",
         ),
-        Check("payload-misplaced-key", "WARN", "A '@Key' inside Fields; AFAS writes key fields on the Element."),
-        Check(
+        PayloadCheck("payload-misplaced-key", "WARN", "A '@Key' inside Fields; AFAS writes key fields on the Element."),
+        PayloadCheck(
             "payload-stray-key",
             "WARN",
             "A '#text'-like key in an Element or its Fields: what an XML-to-JSON conversion leaves behind.",
         ),
-        Check(
+        PayloadCheck(
             "payload-shape-variant",
             "WARN",
             "A shape AFAS's own examples use but AFAS does not document (Fields as a list of one object, an "
             "object given as a list of Element blocks); read as meant.",
         ),
-        Check("payload-malformed", "ERR", "The payload does not have the shape AFAS expects."),
-        Check(
+        PayloadCheck("payload-malformed", "ERR", "The payload does not have the shape AFAS expects."),
+        PayloadCheck(
             "payload-too-many-problems",
             "WARN",
             f"More than {MAX_PROBLEMS} problems in one payload: the first {MAX_PROBLEMS} are reported, then "
@@ -122,7 +124,6 @@ CHECKS = {
 
 ACTIONS = ("insert", "update", "delete")
 OPERATION = {"insert": "POST", "update": "PUT", "delete": "DELETE"}
-_RANK = {"ERR": 3, "WARN": 2, "INFO": 1}
 
 _INT = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -135,7 +136,7 @@ _TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?$")
 _BOOL = {"true", "false", "1", "0"}
 
 
-def entries() -> dict[str, Check]:
+def entries() -> dict[str, PayloadCheck]:
     """Every payload check by id (:class:`~afasgov.findings.CatalogueEntry`, as every registry has it)."""
     return dict(CHECKS)
 
@@ -593,7 +594,7 @@ def to_items(problems: Sequence[Problem], *, file: str = "") -> list[Finding]:
             continue
         items.append(_item(group, file))
     if omitted:
-        top = max(omitted, key=lambda p: _RANK.get(p.level, 0)).level
+        top = min(omitted, key=lambda p: level_rank(p.level)).level
         first = omitted[0]
         count = Problem(
             "payload-too-many-problems",

@@ -1,16 +1,22 @@
-"""Builders for audit tests: canonical-model scopes and snapshots, .gcn views, contexts."""
+"""Builders for audit tests: canonical-model scopes and snapshots, .gcn definitions, configured environments
+(parsed from real afasgov.yaml content), integration manifests, contexts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from afasgov.audit.context import AuditContext, GcnCriterion, GcnField, GcnView
+from afasgov.audit.context import AuditContext
 from afasgov.audit.registry import get_check
+from afasgov.config import EnvironmentConfig
+from afasgov.config.loader import parse_config
 from afasgov.findings import Finding
+from afasgov.gcn.model import GcnCriterion, GcnDefinition, GcnField, GcnFilterGroup
+from afasgov.integrations import Manifest
 from afasgov.model import (
     AppConnectorScope,
     ConnectorRef,
@@ -21,6 +27,7 @@ from afasgov.model import (
     UpdateField,
     UpdateObject,
 )
+from afasgov.workspace import StoredDefinition
 
 TODAY = date(2026, 11, 21)
 
@@ -100,16 +107,14 @@ def gcn_field(
     display: int = 1,
     agg: int = 0,
 ) -> GcnField:
-    parts = source.split(".") if source else ["", "", ""]
     return GcnField(
         field_id=field_id,
-        output_name=output or field_id,
+        order=0,
         display=display,
-        system=parts[0],
-        table=parts[1],
-        source_field=parts[2],
-        join_path=join,
-        label=label,
+        output_name=output or field_id,
+        source=source or None,
+        join_path=join or None,
+        label=label or None,
         aggregation=agg,
     )
 
@@ -122,18 +127,69 @@ def gcn(
     blocked: bool = False,
     changed_by: str = "",
     grouping: bool = False,
-) -> GcnView:
-    system, table = main.split(".")
-    return GcnView(
+) -> StoredDefinition:
+    """A GetConnector definition of the repository, as the workspace loads it."""
+    definition = GcnDefinition(
+        guid=f"{{{name}}}",
         name=name,
-        path=f"definitions/getconnectors/{name}.yaml",
-        blocked=blocked,
-        main_system=system,
-        main_table=table,
+        main_table=main,
         fields=tuple(fields),
-        filter_groups=tuple(tuple(g) for g in filters),
-        changed_by=changed_by,
+        filters=tuple(GcnFilterGroup(tuple(g)) for g in filters),
+        blocked=blocked,
+        changed_by=changed_by or None,
         grouping=grouping,
+    )
+    rel = f"definitions/getconnectors/{name}.yaml"
+    return StoredDefinition(definition, Path(rel), "", rel)
+
+
+def app(name: str, auth: str = "classic", *, secret: str = "", method: str = "client_secret_post",
+        **extra: object) -> tuple[str, dict[str, object]]:
+    """An App Connector of ``afasgov.yaml``: ``(name, its mapping)``; ``secret`` names the variable."""
+    var = secret or f"AFAS_{name.upper().replace('-', '_')}"
+    if auth == "classic":
+        return name, {"auth": {"type": "classic", "token_env": var}}
+    if method == "private_key_jwt":
+        return name, {"auth": {"type": "oauth", "client_id": name, "method": method, "private_key_env": var}}
+    return name, {"auth": {"type": "oauth", "client_id": name, "method": method, "client_secret_env": var, **extra}}
+
+
+def env(
+    name: str = "production",
+    *,
+    type: str = "production",
+    tenant: str = "12345",
+    base_url: str = "",
+    apps: Iterable[tuple[str, dict[str, object]]] = (),
+    **kw: object,
+) -> EnvironmentConfig:
+    """One environment, parsed from ``afasgov.yaml`` content by the real configuration loader."""
+    data: dict[str, object] = {"tenant": tenant, "type": type, **kw}
+    if base_url:
+        data["base_url"] = base_url
+        if "afas.online" not in base_url:
+            data["allow_non_afas_host"] = True
+    data["app_connectors"] = dict(apps)
+    config = parse_config({"environments": {name: data}}, path=None, root=Path("/nonexistent-root"))
+    return config.environments[name]
+
+
+def manifest(
+    name: str,
+    app_connector: str | dict[str, str],
+    *,
+    get: dict[str, tuple[str, ...] | str] | None = None,
+    update: dict[str, tuple[str, ...] | str] | None = None,
+    justifications: dict[str, str] | None = None,
+) -> Manifest:
+    """An integration manifest (update uses are field ids of the connector itself)."""
+    return Manifest(
+        name=name,
+        owner="owner@example.org",
+        app_connector=app_connector,
+        uses_get={k: None if v == "*" else frozenset(v) for k, v in (get or {}).items()},
+        uses_update={k: None if v == "*" else frozenset(((k,), f) for f in v) for k, v in (update or {}).items()},
+        justifications=dict(justifications or {}),
     )
 
 

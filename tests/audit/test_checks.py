@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 
-from afasgov.audit.context import AppConnectorConfig, EnvConfig, GcnCriterion, Manifest
 from afasgov.audit.registry import all_checks
 from afasgov.findings import Severity
+from afasgov.gcn.model import GcnCriterion
 from afasgov.policy import Justification, Policy, TokenRecord
 from afasgov.secretscan import ScanHit, ScanResult
 
 from .conftest import (
     TODAY,
+    app,
     context,
+    env,
     gcn,
     gcn_field,
     get_conn,
+    manifest,
     run,
     scope,
     snapshot,
@@ -103,7 +107,8 @@ def test_ac008_finance_write() -> None:
 def test_ac008_delete_is_decided_from_the_catalogue() -> None:
     # KnSubject offers DELETE (catalogue), FbCostPrice is POST-only, XyCustom is unknown to the catalogue
     ctx = context(snapshot(scopes=[scope("crm", update=["KnSubject", "FbCostPrice", "XyCustom"])]))
-    [f] = run("AC008", ctx)
+    assert run("AC008", ctx) == []  # no finance connector
+    [f] = run("AC008-delete", ctx)
     assert (f.location.connector, f.severity, f.level) == ("KnSubject", Severity.MEDIUM, "WARN")
     assert f.text == "KnSubject write access includes DELETE (a delete is final)"
     assert any("XyCustom is not in AFAS's connector catalogue" in n and "AC008" in n for n in ctx.notes)
@@ -197,13 +202,8 @@ def test_ac010_silent_when_justified_by_policy_or_manifest() -> None:
         get=[get_conn("HR_Export", ("Geboortedatum", "Geboortedatum"), ("IBAN", "IBAN"))],
     )
     policy = Policy(justified_fields=(Justification("HR_Export/Fields/Geboortedatum", "pension age"),))
-    manifest = Manifest(
-        name="pension",
-        app_connectors={"*": "exp"},
-        uses_get={"HR_Export": "*"},
-        justifications=(Justification("IBAN", "pension payment"),),
-    )
-    assert run("AC010", context(snap, policy=policy, manifests=[manifest])) == []
+    pension = manifest("pension", "exp", get={"HR_Export": "*"}, justifications={"IBAN": "pension payment"})
+    assert run("AC010", context(snap, policy=policy, manifests=[pension])) == []
     # a justification for another connector does not count
     other = Policy(justified_fields=(Justification("Geboortedatum", "x", connector="Other"),))
     assert {f.location.field for f in run("AC010", context(snap, policy=other))} == {"Geboortedatum", "IBAN"}
@@ -252,7 +252,9 @@ def test_ac013_supplied_profit_getconnector() -> None:
     [f] = run("AC013", context(snap))
     assert f.location.connector == "Profit_Functions" and f.severity is Severity.MEDIUM
     named = gcn("Profit_Mine", gcn_field("U001", "A"))
-    findings = run("AC013", context(snap, definitions=[named, gcn("Profit_Functions", gcn_field("U1", "A"))]))
+    ctx = context(snap, definitions=[named, gcn("Profit_Functions", gcn_field("U1", "A"))])
+    assert run("AC013", ctx) == []  # Profit_Functions has an own definition now
+    findings = run("AC013-name", ctx)  # a second severity: a second id
     assert {(f.location.connector, f.severity) for f in findings} == {
         ("Profit_Mine", Severity.LOW),
         ("Profit_Functions", Severity.LOW),
@@ -386,65 +388,69 @@ def test_ac039_join_deeper_than_five() -> None:
 
 
 # ---------------------------------------------------------------------------------- configuration
-def env(
-    name: str = "production",
-    *,
-    type: str = "production",
-    tenant: str = "12345",
-    base_url: str = "",
-    apps: tuple[AppConnectorConfig, ...] = (),
-    **kw: object,
-) -> EnvConfig:
-    return EnvConfig(name=name, type=type, tenant=tenant, base_url=base_url, app_connectors=apps, **kw)  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize(
-    ("today", "severity", "text"),
+    ("today", "check_id", "severity", "text"),
     [
-        (date(2026, 1, 1), Severity.MEDIUM, "expires on 2027-05-01 (485 days)"),
-        (date(2026, 11, 21), Severity.HIGH, "(161 days)"),
-        (date(2027, 6, 1), Severity.HIGH, "expired on 2027-05-01"),
-        (date(2027, 9, 1), Severity.CRITICAL, "stopped working"),
+        (date(2026, 1, 1), "AC029-soon", Severity.MEDIUM, "expires on 2027-05-01 (485 days)"),
+        (date(2026, 11, 21), "AC029", Severity.HIGH, "(161 days)"),
+        (date(2027, 6, 1), "AC029", Severity.HIGH, "expired on 2027-05-01"),
+        (date(2027, 9, 1), "AC029-cutoff", Severity.CRITICAL, "stopped working"),
     ],
 )
-def test_ac029_classic_token_against_the_phase_out(today: date, severity: Severity, text: str) -> None:
-    ctx = context(environments=[env(apps=(AppConnectorConfig("hr", auth_type="classic"),))], today=today)
-    [f] = run("AC029", ctx)
+def test_ac029_classic_token_against_the_phase_out(today: date, check_id: str, severity: Severity, text: str) -> None:
+    ctx = context(environments=[env(apps=[app("hr")])], today=today)
+    [f] = run(check_id, ctx)
     assert f.severity is severity and text in f.text
+    others = {"AC029", "AC029-soon", "AC029-cutoff"} - {check_id}
+    assert not any(run(other, ctx) for other in others)  # one severity per id
 
 
-def test_ac029_oauth_secret_age() -> None:
-    old = AppConnectorConfig("fin", auth_type="oauth", method="client_secret_post", secret_issued=date(2026, 1, 1))
-    fresh = AppConnectorConfig("bi", auth_type="oauth", method="client_secret_post")
-    jwt = AppConnectorConfig("iam", auth_type="oauth", method="private_key_jwt")
+def test_ac029_oauth_secret_age_from_the_configuration_and_the_policy() -> None:
+    old = app("fin", "oauth", secret_issued="2026-01-01")  # afasgov.yaml: auth.secret_issued
+    fresh = app("bi", "oauth")
+    jwt = app("iam", "oauth", method="private_key_jwt")
     policy = Policy(oauth_secrets={"bi": (date(2026, 11, 1), None)})
     ctx = context(environments=[env(apps=(old, fresh, jwt))], policy=policy)
     [f] = run("AC029", ctx)
     assert f.location.app_connector == "fin" and "expired on 2026-06-30" in f.text
     nearly = Policy(oauth_secrets={"bi": (date(2026, 6, 1), None)})
     ctx2 = context(environments=[env(apps=(fresh,))], policy=nearly)
-    [g] = run("AC029", ctx2)
-    assert g.severity is Severity.MEDIUM
+    assert run("AC029", ctx2) == []
+    [g] = run("AC029-soon", ctx2)
+    assert g.severity is Severity.MEDIUM and "expires on 2026-11-28 (7 days)" in g.text
 
 
 def test_ac029_secret_files_from_scan_and_silent_for_clean_oauth() -> None:
     scan = ScanResult(hits=[ScanHit("private-key", "keys/iam.pem", 1, fingerprint="sha256:abc")])
     [f] = run("AC029", context(scan=scan))
     assert f.path == "keys/iam.pem:1" and "sha256:abc" in f.evidence
-    clean = AppConnectorConfig("iam", auth_type="oauth", method="private_key_jwt")
-    assert run("AC029", context(environments=[env(apps=(clean,))], scan=ScanResult())) == []
+    clean = app("iam", "oauth", method="private_key_jwt")
+    assert run("AC029", context(environments=[env(apps=[clean])], scan=ScanResult())) == []
 
 
-def test_ac030_http_verify_and_tls_version() -> None:
-    bad = env(base_url="http://12345.rest.afas.online/ProfitRestServices", verify_tls=False, tls_min_version="1.1")
+def test_ac029_validity_days_from_the_configuration() -> None:
+    short = app("fin", "oauth", secret_issued="2026-10-01", secret_validity_days=30)
+    [f] = run("AC029", context(environments=[env(apps=[short])]))
+    assert "expired on 2026-10-31" in f.text and "validity 30 days" in f.evidence
+
+
+def test_ac030_custom_ca_http_and_weak_tls_in_files() -> None:
+    inspected = env(ca_file="certs/corporate-proxy.pem")  # afasgov.yaml: ca_file on an AFAS host
+    # the loader refuses http for a non-loopback host; a configuration built otherwise is still checked
+    plain = dataclasses.replace(env("t", type="test"), base_url="http://12345.resttest.afas.online/ProfitRestServices")
     scan = ScanResult(hits=[ScanHit("tls-weak", "persons.ps1", 7, detail="SecurityProtocol = Tls")])
-    findings = run("AC030", context(environments=[bad], scan=scan))
-    assert len(findings) == 4
+    findings = run("AC030", context(environments=[inspected, plain], scan=scan))
+    assert {f.extra.get("key", "").split(":")[0] for f in findings if f.location.connector_type == "config"} == {
+        "custom-ca", "http"}
+    ca = next(f for f in findings if f.extra.get("key") == "custom-ca")
+    assert ca.location.environment == "production" and "corporate-proxy.pem" in ca.evidence
+    tls = next(f for f in findings if f.location.connector_type == "file")
+    assert (tls.location.file, tls.location.line) == ("persons.ps1", 7)
 
 
 def test_ac030_silent_for_https_and_loopback_http() -> None:
-    good = env(base_url="https://12345.rest.afas.online/ProfitRestServices", tls_min_version="1.2")
-    sim = env("sim", base_url="http://127.0.0.1:8080/ProfitRestServices")
+    good = env(base_url="https://12345.rest.afas.online/ProfitRestServices")
+    sim = env("sim", base_url="http://127.0.0.1:8080/ProfitRestServices", ca_file="sim-ca.pem")
     assert run("AC030", context(environments=[good, sim], scan=ScanResult())) == []
 
 
@@ -468,9 +474,8 @@ def test_ac031_silent_for_afas_hosts_and_notes_loopback() -> None:
 def test_ac032_environment_mix_ups() -> None:
     test_on_prod = env("test", type="test", base_url="https://12345.rest.afas.online/ProfitRestServices")
     wrong_tenant = env("acc", type="accept", tenant="12345", base_url="https://54321.restaccept.afas.online/x")
-    shared = "env:AFAS_TOKEN"
-    prod = env("production", apps=(AppConnectorConfig("hr", auth_type="classic", secret_ref=shared),))
-    test2 = env("test2", type="test", apps=(AppConnectorConfig("hr", auth_type="classic", secret_ref=shared),))
+    prod = env("production", apps=[app("hr", secret="AFAS_TOKEN")])
+    test2 = env("test2", type="test", apps=[app("hr", secret="AFAS_TOKEN")])
     snap = snapshot("production", envid="T12345AB")
     findings = run("AC032", context(snap, environments=[test_on_prod, wrong_tenant, prod, test2]))
     keys = {f.extra.get("key", "").split(":")[0] for f in findings}
@@ -479,8 +484,8 @@ def test_ac032_environment_mix_ups() -> None:
 
 
 def test_ac032_silent_when_consistent() -> None:
-    prod = env("production", apps=(AppConnectorConfig("hr", secret_ref="env:A"),))
-    test = env("test", type="test", apps=(AppConnectorConfig("hr", secret_ref="env:B"),))
+    prod = env("production", apps=[app("hr", secret="A")])
+    test = env("test", type="test", apps=[app("hr", secret="B")])
     snaps = [snapshot("production", envid="O12345AA"), snapshot("test", type="test", envid="T12345AA")]
     assert run("AC032", context(*snaps, environments=[prod, test])) == []
 
@@ -500,59 +505,43 @@ def _allow_ctx(**kw: object):  # type: ignore[no-untyped-def]
 
 
 def test_ac002_undeclared_connectors() -> None:
-    manifest = Manifest(
-        name="hr-sync",
-        app_connectors={"*": "hr"},
-        uses_get={"HR_Emp": ("Naam",)},
-        uses_update={"KnEmployee": "*"},
-    )
-    findings = run("AC002", _allow_ctx(manifests=[manifest]))
-    assert {(f.location.connector, f.severity) for f in findings} == {
-        ("KnUser", Severity.HIGH),
-        ("Profit_Functions", Severity.MEDIUM),
-    }
+    hr_sync = manifest("hr-sync", "hr", get={"HR_Emp": ("Naam",)}, update={"KnEmployee": "*"})
+    ctx = _allow_ctx(manifests=[hr_sync])
+    assert {(f.location.connector, f.severity) for f in run("AC002", ctx)} == {("KnUser", Severity.HIGH)}
+    assert {(f.location.connector, f.severity) for f in run("AC002-get", ctx)} == {
+        ("Profit_Functions", Severity.MEDIUM)}
 
 
 def test_ac002_silent_when_declared_and_notes_undeclared_app_connectors() -> None:
     policy = Policy(allow={"hr": {"get": ("*",), "update": ("KnEmployee", "KnUser")}})
-    assert run("AC002", _allow_ctx(policy=policy)) == []
+    assert run("AC002", _allow_ctx(policy=policy)) == run("AC002-get", _allow_ctx(policy=policy)) == []
     ctx = _allow_ctx()
     assert run("AC002", ctx) == []
     assert any("no policy allow-list" in n for n in ctx.notes)
 
 
 def test_ac003_declared_not_authorised() -> None:
-    manifest = Manifest(
-        name="hr-sync",
-        app_connectors={"production": "hr"},
-        uses_get={"HR_Emp": "*", "HR_Gone": "*"},
-        uses_update={"KnEmployee": "*"},
-    )
-    [f] = run("AC003", _allow_ctx(manifests=[manifest]))
+    hr_sync = manifest("hr-sync", {"production": "hr"}, get={"HR_Emp": "*", "HR_Gone": "*"},
+                       update={"KnEmployee": "*"})
+    [f] = run("AC003", _allow_ctx(manifests=[hr_sync]))
     assert f.location.connector == "HR_Gone" and f.severity is Severity.INFO
-    manifest_ok = Manifest(name="hr-sync", app_connectors={"production": "hr"}, uses_get={"HR_Emp": "*"})
+    manifest_ok = manifest("hr-sync", {"production": "hr"}, get={"HR_Emp": "*"})
     assert run("AC003", _allow_ctx(manifests=[manifest_ok])) == []
 
 
 def test_ac004_allowed_but_unused() -> None:
     policy = Policy(allow={"hr": {"get": ("HR_Emp", "Profit_Functions"), "update": ("KnEmployee", "KnUser")}})
-    manifest = Manifest(
-        name="hr-sync", app_connectors={"*": "hr"}, uses_get={"HR_Emp": "*"}, uses_update={"KnEmployee": "*"}
-    )
-    findings = run("AC004", _allow_ctx(policy=policy, manifests=[manifest]))
+    hr_sync = manifest("hr-sync", "hr", get={"HR_Emp": "*"}, update={"KnEmployee": "*"})
+    findings = run("AC004", _allow_ctx(policy=policy, manifests=[hr_sync]))
     assert {f.location.connector for f in findings} == {"Profit_Functions", "KnUser"}
-    everything = Manifest(
-        name="all",
-        app_connectors={"*": "hr"},
-        uses_get={"HR_Emp": "*", "Profit_Functions": "*"},
-        uses_update={"KnEmployee": "*", "KnUser": "*"},
-    )
+    everything = manifest("all", "hr", get={"HR_Emp": "*", "Profit_Functions": "*"},
+                          update={"KnEmployee": "*", "KnUser": "*"})
     assert run("AC004", _allow_ctx(policy=policy, manifests=[everything])) == []
 
 
 def test_ac028_shared_app_connector() -> None:
-    m1 = Manifest(name="a", app_connectors={"*": "hr"})
-    m2 = Manifest(name="b", app_connectors={"*": "hr"})
+    m1 = manifest("a", "hr", get={"HR_Emp": "*"})
+    m2 = manifest("b", "hr", get={"HR_Emp": "*"})
     snap = snapshot(scopes=[scope("hr"), scope("hr2", app_name="Same"), scope("hr3", app_name="Same")])
     findings = run("AC028", context(snap, manifests=[m1, m2]))
     assert len(findings) == 2
@@ -639,9 +628,17 @@ def test_secret_checks_silent_on_a_clean_scan_and_note_a_missing_one() -> None:
 
 
 # ------------------------------------------------------------------------------------------ registry
+#: checks that report at a second severity have a second id: <checklist id>-<what>
+VARIANTS = ["AC002-get", "AC008-delete", "AC013-name", "AC029-cutoff", "AC029-soon"]
+
+
 def test_every_check_has_documentation_and_metadata() -> None:
     checks = all_checks()
-    assert [c.id for c in checks] == [f"AC{i:03d}" for i in range(1, 40)]
+    assert [c.id for c in checks if "-" not in c.id] == [f"AC{i:03d}" for i in range(1, 40)]
+    assert [c.id for c in checks if "-" in c.id] == VARIANTS
+    severity = {c.id: c.severity for c in checks}
+    for variant in VARIANTS:  # a second id exists only for a second severity
+        assert severity[variant] != severity[variant.split("-")[0]], variant
     for c in checks:
         assert c.doc() and c.title and c.remediation and c.sources, c.id
         assert set(c.sources) <= set("abcde"), c.id
@@ -662,7 +659,7 @@ CHECKLIST_AUDITOR = {
 
 def test_auditor_coverage_follows_the_checklist_and_every_covered_check_has_a_reference() -> None:
     for c in all_checks():
-        assert c.auditor_coverage == CHECKLIST_AUDITOR.get(c.id, "none"), c.id
+        assert c.auditor_coverage == CHECKLIST_AUDITOR.get(c.id.split("-")[0], "none"), c.id
         ref = c.auditor_reference()
         if c.auditor_coverage == "none":
             assert ref == "", c.id

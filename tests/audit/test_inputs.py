@@ -1,8 +1,7 @@
-"""Policy parsing (hostile inputs), adapters from other packages, the privacy dictionary, docs."""
+"""Policy parsing (hostile inputs), what the checks read from other packages, the privacy dictionary, docs."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -12,13 +11,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from afasgov.audit import adapters
 from afasgov.audit.docs import DOC_PATH, render_checks_markdown
 from afasgov.audit.privacy import Tier, classify_gcn_field, classify_label
 from afasgov.audit.registry import get_check
 from afasgov.errors import InputError, UsageError
 from afasgov.findings import Severity, parse_fail_on
-from afasgov.policy import load_policy, policy_from_text, validate_connector_id
+from afasgov.model.ids import CONNECTOR_ID_RE
+from afasgov.policy import load_policy, manifest_justifications, policy_from_text, validate_connector_id
 
 from .conftest import gcn_field
 
@@ -61,7 +60,7 @@ takes: {HR_Employees: 500}
         ("allow: {hr: {update: ['Kn?ser']}}\n", "wildcard"),
         ("allow: {hr: {get: [Kn*]}}\n", "wildcard"),
         ("allow: {hr: {get: [KnUsеr]}}\n", "CYRILLIC SMALL LETTER IE"),
-        ("allow: {hr: {update: [Ｋｎ-User]}}\n", "must match"),
+        ("allow: {hr: {update: ['Ｋｎ User']}}\n", "not a connector id"),
         ("allow: {hr: {delete: [X]}}\n", "unknown key"),
         ("partner: yes please\n", "true or false"),
         ("limits: {max_get_connectors: ten}\n", "integer"),
@@ -96,7 +95,8 @@ def test_connector_ids_are_ascii_or_refused(value: str) -> None:
         out = validate_connector_id(value, source="p", where="w")
     except InputError:
         return
-    assert re.fullmatch(r"[A-Za-z0-9_]+", out)
+    assert CONNECTOR_ID_RE.fullmatch(out)
+    assert out.isascii()
     assert out == unicodedata.normalize("NFKC", value)
 
 
@@ -131,8 +131,8 @@ def test_finding_redacts_evidence_and_has_a_stable_fingerprint() -> None:
     assert f.fingerprint != check.finding("x", environment="q", path="a.xml:1", key="k").fingerprint
 
 
-# ------------------------------------------------------------------------------------ adapters
-def test_manifest_adapter_on_the_integrations_loader(tmp_path: Path) -> None:
+# ------------------------------------------------ what the checks read from the integrations loader and .gcn
+def test_manifest_justifications_from_the_integrations_loader(tmp_path: Path) -> None:
     from afasgov.integrations import load_manifests
 
     (tmp_path / "pension.yaml").write_text(
@@ -149,19 +149,20 @@ def test_manifest_adapter_on_the_integrations_loader(tmp_path: Path) -> None:
             }
         )
     )
-    [m] = [adapters.manifest_view(x) for x in load_manifests(tmp_path)]
-    assert m.app_connector_for("production") == "hr-export" and m.app_connector_for("test") == ""
-    assert m.uses_get == {"HR_Export": ("BSN", "Naam")} and m.uses_update == {"KnEmployee": "*"}
-    bsn = [j for j in m.justifications if j.target in ("BSN", "HR_Export/Fields/BSN")]
+    [m] = list(load_manifests(tmp_path))
+    assert m.app_connector_for("production") == "hr-export" and m.app_connector_for("test") is None
+    assert m.connector_ids == {"HR_Export", "KnEmployee"}
+    justifications = manifest_justifications(m.justifications)
+    bsn = [j for j in justifications if j.target in ("BSN", "HR_Export/Fields/BSN")]
     assert bsn and all(j.legal_basis and j.connector == "HR_Export" for j in bsn)
-    birth = next(j for j in m.justifications if j.target == "Geboortedatum")
+    birth = next(j for j in justifications if j.target == "Geboortedatum")
     assert birth.purpose and not birth.legal_basis
 
 
-def test_gcn_adapter_on_real_exports(gcn_corpus_files: list[Path]) -> None:
+def test_gcn_definitions_of_real_exports(gcn_corpus_files: list[Path]) -> None:
     from afasgov.gcn.store import load_definition
 
-    views = [adapters.gcn_view(load_definition(p), path=p.name) for p in gcn_corpus_files]
+    views = [load_definition(p) for p in gcn_corpus_files]
     assert all(v.name and v.fields for v in views)
     grouped = [v for v in views if v.name.startswith("SH_AUDIT_Transactions")]
     if grouped:
@@ -178,7 +179,7 @@ def test_privacy_dictionary_on_real_employee_exports(gcn_corpus_files: list[Path
         pytest.skip("no HelloID employee export in the corpus")
     tiers = set()
     for p in employees:
-        for f in adapters.gcn_view(load_definition(p)).output_fields:
+        for f in load_definition(p).output_fields:
             m = classify_gcn_field(f)
             if m:
                 tiers.add(m.tier)

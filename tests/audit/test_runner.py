@@ -494,3 +494,60 @@ def test_configured_secret_files_are_not_scanned_but_other_owner_only_files_are(
     assert "key.pem" in paths and "local/test.token" not in paths
     assert any("local/test.token" in n and ".gitignore" in n for n in data["not_seen"])
     assert token not in out + err
+
+
+def test_ac029_and_ac030_fire_from_the_keys_of_a_real_afasgov_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configuration fields AC029 (client-secret issue date and validity) and AC030 (a custom CA for an
+    AFAS host) read exist in afasgov.yaml: the audit of that file reports them."""
+    config = {
+        "environments": {
+            "production": {
+                "tenant": "12345",
+                "type": "production",
+                "ca_file": "certs/proxy-ca.pem",
+                "app_connectors": {
+                    "fin": {
+                        "auth": {
+                            "type": "oauth",
+                            "client_id": "fin",
+                            "method": "client_secret_post",
+                            "client_secret_env": "AUDIT_TEST_SECRET",
+                            "secret_issued": "2026-01-02",
+                            "secret_validity_days": 90,
+                        }
+                    }
+                },
+            }
+        }
+    }
+    (tmp_path / "afasgov.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["--config", str(tmp_path / "afasgov.yaml"), "audit", "--no-secret-scan", "--as-of", "2026-11-01",
+              "--only", "AC029", "--only", "AC030", "--format", "json"])
+    assert exc.value.code == 1
+    findings = {f["id"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert findings["AC029"]["text"] == "client secret expired on 2026-04-02"
+    assert findings["AC029"]["evidence"] == "secret issued 2026-01-02, validity 90 days"
+    assert findings["AC029"]["path"] == "production/fin"
+    assert "custom CA bundle" in findings["AC030"]["text"] and "proxy-ca.pem" in findings["AC030"]["evidence"]
+
+
+def test_secret_dates_are_refused_for_private_key_jwt_and_must_be_dates(tmp_path: Path) -> None:
+    from afasgov.config.loader import parse_config
+    from afasgov.errors import ConfigError
+
+    def auth(**extra: object) -> dict[str, object]:
+        return {"environments": {"p": {"tenant": "12345", "type": "production", "app_connectors": {
+            "a": {"auth": {"type": "oauth", "client_id": "a", **extra}}}}}}
+
+    with pytest.raises(ConfigError, match="secret_issued: only applies to a client secret"):
+        parse_config(auth(method="private_key_jwt", private_key_env="K", secret_issued="2026-01-01"),
+                     path=None, root=tmp_path)
+    with pytest.raises(ConfigError, match="must be a date"):
+        parse_config(auth(client_secret_env="S", secret_issued="soon"), path=None, root=tmp_path)
+    ok = parse_config(auth(client_secret_env="S", secret_issued="2026-01-01", secret_validity_days=30),
+                      path=None, root=tmp_path)
+    a = ok.environments["p"].app_connectors["a"].auth
+    assert (a.secret_issued.isoformat() if a.secret_issued else None, a.secret_validity_days) == ("2026-01-01", 30)

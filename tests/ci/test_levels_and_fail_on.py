@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from afasgov.catalogues import known_rule_ids
 from afasgov.config.loader import parse_config
 from afasgov.errors import ConfigError
 from afasgov.findings import Finding, Location
-from afasgov.levels import LevelOverrides, known_rule_ids, settle
+from afasgov.levels import LevelOverrides, settle
 from afasgov.waivers import WaiverSet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def test_bad_levels_name_the_file_and_key_path(levels: object, key_path: str, ne
 def test_unknown_rule_ids_are_refused_with_a_hint(rule_id: str, hint: str) -> None:
     overrides = LevelOverrides.from_config(_config({rule_id: "INFO"}))
     with pytest.raises(ConfigError) as info:
-        settle([], overrides, WaiverSet())
+        overrides.check(known_rule_ids())
     assert info.value.key_path == f"levels.{rule_id}" and info.value.file == "/repo/afasgov.yaml"
     assert hint in str(info.value)
 
@@ -124,8 +125,8 @@ def test_findings_are_settled_in_one_place() -> None:
             callers.append(path.relative_to(ROOT).as_posix())
         if "settle(" in text and path.name != "levels.py":
             callers.append("settle:" + path.relative_to(ROOT).as_posix())
-    assert sorted(callers) == ["settle:afasgov/commands/audit.py", "settle:afasgov/commands/diff.py",
-                               "settle:afasgov/commands/validate.py", "settle:afasgov/release/check.py",
+    assert sorted(callers) == ["settle:afasgov/commands/audit.py", "settle:afasgov/commands/validate.py",
+                               "settle:afasgov/diff/compare.py", "settle:afasgov/release/check.py",
                                "settle:afasgov/releasenotes/impact.py"]
 
 

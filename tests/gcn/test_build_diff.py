@@ -12,15 +12,17 @@ from hypothesis import strategies as st
 
 from afasgov.diff.change import change_json
 from afasgov.diff.registry import all_rules
+from afasgov.diff.rules.gcn import GCN_RULES as RULES
+from afasgov.diff.rules.gcn import diff_definitions, rules_markdown
 from afasgov.findings import Finding
 from afasgov.gcn.build import build_gcn, definition_from_spec, guid_for
 from afasgov.gcn.codec import read_gcn, write_gcn
-from afasgov.gcn.diff import RULES, RULES_BY_ID, diff_definitions, rules_markdown
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.model import GcnCriterion, GcnFilterGroup
 
 from .fixtures import EMPLOYEES, employees_gcn, spec
 
+RULES_BY_ID = {r.id: r for r in RULES}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "gcn.md"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from afasgov.diff.rules.gcn import diff_definitions
 from afasgov.gcn import zipmember
 from afasgov.gcn.codec import encode_member, read_gcn, write_gcn
-from afasgov.gcn.diff import diff_definitions
 from afasgov.gcn.filters import parse_filter
 from afasgov.gcn.model import GcnDefinition
 from afasgov.gcn.store import export_definitions, import_files

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from afasgov.cli import main
 from afasgov.diff.change import change_json, sort_key
 from afasgov.diff.registry import all_rules
+from afasgov.diff.rules.gcn import GCN_RULES as RULES
+from afasgov.diff.rules.gcn import SHARED, diff_definitions
 from afasgov.diff.rulesdoc import render
 from afasgov.gcn import read_gcn
-from afasgov.gcn.diff import RULES, SHARED, diff_definitions
 from afasgov.gcn.model import GcnCriterion, GcnDefinition, GcnField, GcnFilterGroup
 
 from .fixtures import EMPLOYEES, employees_gcn
@@ -216,7 +217,7 @@ _SCRIPT = """
 import json, sys
 sys.path.insert(0, {root!r})
 from tests.gcn.test_gcn_rules import BASE, MUTATIONS
-from afasgov.gcn.diff import diff_definitions
+from afasgov.diff.rules.gcn import diff_definitions
 from afasgov.diff.change import change_json
 b = BASE
 for m in MUTATIONS[:12]:

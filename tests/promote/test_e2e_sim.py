@@ -145,16 +145,15 @@ def test_remote_failure_exit_3(demo: tuple[RunningSim, Path], capsys: pytest.Cap
     assert len(err.strip().splitlines()) == 1 and wrong not in err and "401" in err
 
 
-def test_transient_server_errors_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_transient_server_errors_are_retried(tmp_path: Path) -> None:
     """Seeded 500s on a third of the requests: verify still reads everything (through retries)."""
-    monkeypatch.setattr(live_mod, "ATTEMPTS", 8)
     fast = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, retry_after_cap=0.005)
     with running_sim("demo", fail_rate=0.3, fault_kinds=("500",), seed=7) as sim:
         config = load_config(sim.write_config(tmp_path / "afasgov.yaml"))
         env = config.environment("test")
         env = dataclasses.replace(env, app_connectors={"legacy-portal": env.app_connectors["legacy-portal"]})
         wanted = [c for c in sim.dataset.environment("test").get_connectors if not is_supplied(c)]
-        view = asyncio.run(live_mod.read_live(env, wanted, retry=fast))
+        view = asyncio.run(live_mod.read_live(env, wanted, retry=fast, attempts=8))
         assert sim.state.faults.injected["500"] > 0
     assert set(view.get_connectors) == set(wanted)
     assert view.blocked is not None and view.blocked["Lindeboom_Oud_Export"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from afasgov.findings import Finding, Location, Severity, WaiverRef
-from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, TrendPoint, Waiver
+from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, TrendPoint, WaiverRow
 
 STARTED = datetime(2026, 10, 1, 12, 0, 0, tzinfo=UTC)
 FINISHED = datetime(2026, 10, 1, 12, 0, 4, tzinfo=UTC)
@@ -14,7 +14,7 @@ HOSTILE = "<script>alert(1)</script> | `x` @everyone **b** \x1b[31m"
 
 
 def sample_report(*, history: bool = True, hostile: bool = True) -> ReleaseReport:
-    waiver = Waiver(match="sha256:aaaaaaaaaaaaaaaa", reason="Field unused since v4", owner="jane@example.org",
+    waiver = WaiverRow(match="sha256:aaaaaaaaaaaaaaaa", reason="Field unused since v4", owner="jane@example.org",
                     expires="2026-12-31", status="active", used_by=1)
     label = HOSTILE if hostile else "Personal e-mail"
     items = [
@@ -99,7 +99,7 @@ def sample_report(*, history: bool = True, hostile: bool = True) -> ReleaseRepor
             IntegrationImpact(name=label if hostile else "tidy", owner="ops@example.org",
                               app_connector="tidy"),
         ],
-        waivers=[waiver, Waiver(match="AC001 accept/*", reason="Legacy", owner="bob@example.org",
+        waivers=[waiver, WaiverRow(match="AC001 accept/*", reason="Legacy", owner="bob@example.org",
                                 expires="2026-01-31", status="expired")],
         checked=["diff of 40 update and 20 get connectors", "3 payloads of 2 integrations", "37 checks"],
         not_seen=["IP restrictions of App Connectors (not in the API)", f"token list ({label})"],

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from afasgov.findings import Finding, Location
 from afasgov.release.check import ReleaseCheckOptions, portable_item, portable_paths, release_check
+from afasgov.report.publish import publish
+from afasgov.workspace import Workspace
 
 ROOT = Path("/srv/governance/lindeboom")
 
@@ -71,15 +73,14 @@ def test_portable_item_rewrites_text_fields_only() -> None:
 
 def test_release_check_reports_hold_no_absolute_path(tmp_path: Path) -> None:
     """The repository's own definitions, checked from a copy: the copy's path is nowhere in the reports."""
-    from afasgov.config import load_config
-
     repo = Path(__file__).resolve().parents[2]
     root = tmp_path / "deep" / "checkout"
     root.mkdir(parents=True)
     shutil.copy2(repo / "afasgov.yaml", root / "afasgov.yaml")
     shutil.copytree(repo / "definitions", root / "definitions")
     clock = datetime(2026, 11, 2, 6, 0, 0, tzinfo=UTC)
-    outcome = release_check(load_config(root / "afasgov.yaml"), ReleaseCheckOptions(offline=True, now=lambda: clock))
+    ws = Workspace.open(root / "afasgov.yaml")
+    outcome = publish(release_check(ws, ReleaseCheckOptions(offline=True, now=lambda: clock)), ws)
     assert outcome.paths
     for ext, path in outcome.paths.items():
         text = path.read_text(encoding="utf-8")

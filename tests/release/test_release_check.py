@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from afasgov.config import load_config
 from afasgov.config.scaffold import scaffold
 from afasgov.demo.run import install_demo_integrations
-from afasgov.release.check import ReleaseCheckOptions, release_check
+from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
 from afasgov.release.model import item_json
+from afasgov.report.publish import publish
+from afasgov.workspace import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +31,13 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           timeout=300, env=env)
 
 
+def check(config: Path, options: ReleaseCheckOptions, *, write: bool = True) -> CheckOutcome:
+    """``afasgov release-check`` as a library call: one workspace, the report, written unless ``write`` is off."""
+    ws = Workspace.open(config)
+    report = release_check(ws, options)
+    return publish(report, ws) if write else CheckOutcome(report)
+
+
 @pytest.fixture(scope="module")
 def live_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A governance repository with the demo manifests, snapshotted live from a running simulator."""
@@ -40,7 +48,7 @@ def live_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     install_demo_integrations(root / "definitions" / "integrations")
     with running_sim("demo") as sim:
         sim.write_config(root / "afasgov.yaml")
-        outcome = release_check(load_config(root / "afasgov.yaml"), ReleaseCheckOptions(now=lambda: CLOCK))
+        outcome = check(root / "afasgov.yaml", ReleaseCheckOptions(now=lambda: CLOCK))
     assert outcome.paths, "the live run wrote no reports"
     yield root
 
@@ -139,8 +147,8 @@ def test_waivers_apply_once_over_every_section(repo: Path) -> None:
         "    owner: ciso@lindeboom.example\n    expires: 2099-12-31\n"
         "  - id: payload-value-too-long\n    path: \"KnSubject/**\"\n    reason: old\n"
         "    owner: x@lindeboom.example\n    expires: 2020-01-01\n")
-    config = load_config(repo / "afasgov.yaml")
-    outcome = release_check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK))
+    config = repo / "afasgov.yaml"
+    outcome = check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK))
     report = outcome.report
     waived = {i.fingerprint for i in report.items if i.waived}
     assert all(item_json(i, report.waivers)["waiver"]["status"] == "active" for i in report.items if i.waived)
@@ -155,9 +163,9 @@ def test_waivers_apply_once_over_every_section(repo: Path) -> None:
 
 
 def test_fail_on_and_pass(repo: Path) -> None:
-    config = load_config(repo / "afasgov.yaml")
+    config = repo / "afasgov.yaml"
     # nothing fails when every unwaived item is below the threshold: waive everything at ERR/WARN
-    outcome = release_check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK, write=False))
+    outcome = check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK), write=False)
     serious = [i for i in outcome.report.items if i.level in ("ERR", "WARN")]
     assert outcome.exit_code == 1
     lines = ["waivers:"]
@@ -165,10 +173,9 @@ def test_fail_on_and_pass(repo: Path) -> None:
         lines += [f"  - fingerprint: \"{item.fingerprint}\"", "    reason: accepted for the test",
                   "    owner: test@lindeboom.example", "    expires: 2099-12-31"]
     (repo / "definitions" / "waivers.yaml").write_text("\n".join(lines) + "\n")
-    passed = release_check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK, write=False))
+    passed = check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK), write=False)
     assert passed.report.verdict == "PASS" and passed.exit_code == 0
-    strict = release_check(config, ReleaseCheckOptions(offline=True, fail_on="INFO", now=lambda: CLOCK,
-                                                       write=False))
+    strict = check(config, ReleaseCheckOptions(offline=True, fail_on="INFO", now=lambda: CLOCK), write=False)
     assert strict.report.verdict == ("FAIL" if strict.report.counts()["INFO"] else "PASS")
 
 
@@ -205,8 +212,7 @@ def test_remote_failure_is_exit_3_and_keeps_the_previous_snapshots(repo: Path) -
 
 def test_manifests_missing_are_reported_as_not_seen(repo: Path) -> None:
     shutil.rmtree(repo / "definitions" / "integrations")
-    outcome = release_check(load_config(repo / "afasgov.yaml"),
-                            ReleaseCheckOptions(offline=True, now=lambda: CLOCK, write=False))
+    outcome = check(repo / "afasgov.yaml", ReleaseCheckOptions(offline=True, now=lambda: CLOCK), write=False)
     report = outcome.report
     assert report.integrations == []
     assert "validation" in report.skipped

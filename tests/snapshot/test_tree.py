@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from afasgov import _files as files
 from afasgov.errors import EXIT_USAGE, InputError, UsageError
 from afasgov.model import (
     AppConnectorScope,
@@ -28,13 +29,13 @@ from afasgov.snapshot import tree, yamlio
 from afasgov.snapshot.tree import (
     TREE_FORMAT,
     TreeWriter,
-    read_any,
     read_files,
     read_git_tree,
     read_tree,
     render_files,
     write_tree,
 )
+from afasgov.workspace import Workspace
 
 from .model_strategies import get_connectors, snapshots, update_connectors
 
@@ -227,7 +228,7 @@ def test_interrupted_first_write_leaves_nothing(tmp_path: Path) -> None:
 
 def test_fallback_swap_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(example(), tmp_path)
-    monkeypatch.setattr(tree, "_renameat2_exchange", lambda a, b: False)
+    monkeypatch.setattr(files, "_renameat2_exchange", lambda a, b: False)
     s = example(profit_version="9.0.0")
     assert read_tree(write_tree(s, tmp_path)) == s
     assert sorted(os.listdir(tmp_path)) == ["production"]
@@ -451,15 +452,16 @@ def test_read_from_gitref(tmp_path: Path) -> None:
         read_git_tree("-x:definitions/production", repo=repo)
     with pytest.raises(UsageError, match="GITREF:PATH"):
         read_git_tree("plainpath", repo=repo)
-    # read_any: environment name, directory, GITREF:PATH
+    # a workspace's snapshot: environment name, directory, GITREF:PATH
     cwd = Path.cwd()
     os.chdir(repo)
     try:
-        assert read_any("production", definitions_dir=repo / "definitions") == s2
-        assert read_any(repo / "definitions" / "production") == s2
-        assert read_any("HEAD~1:definitions/production") == s1
+        ws = Workspace(root=repo, definitions_dir=repo / "definitions")
+        assert ws.snapshot("production") == s2
+        assert ws.snapshot(str(repo / "definitions" / "production")) == s2
+        assert ws.snapshot("HEAD~1:definitions/production") == s1
         with pytest.raises(UsageError):
-            read_any("nothing-here", definitions_dir=repo / "definitions")
+            ws.snapshot("nothing-here")
     finally:
         os.chdir(cwd)
 

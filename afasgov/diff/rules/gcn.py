@@ -40,12 +40,11 @@ from afasgov.diff.rules.get_fields import (
     ResponsePropertyLabelChanged,
     ResponsePropertyRenamed,
 )
-from afasgov.findings import Finding, Location
+from afasgov.findings import LEVELS, Finding, Location
 
 if TYPE_CHECKING:
     from afasgov.gcn.model import GcnDefinition, GcnField
 
-LEVELS: Final = ("ERR", "WARN", "INFO")
 
 
 # ============================================================================================ base

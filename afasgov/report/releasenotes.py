@@ -1,4 +1,4 @@
-"""The ``release-notes`` report: one :class:`~afasgov.report.ReportDocument` (every format) from what a
+"""The ``release-notes`` report: the findings and the :class:`~afasgov.report.ReportMeta` (every format) from what a
 run produced (:class:`ReleaseNotesRun`: the notes, their impact on BASE and, with a REVISION, the check).
 
 * **impact** (no revision): the items are the announced changes to connectors this tenant authorises,
