@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
+from afasgov.errors import InputError
 from afasgov.findings import Finding, Location
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class Locator:
         gcn_dir: Path | None = None,
         config_path: Path | None = None,
         repository: Path | None = None,
+        read: Callable[[Path], bytes] | None = None,
     ) -> None:
         self.root = root.resolve()
         self.repository = (repository or repository_root(self.root)).resolve()
@@ -107,11 +109,14 @@ class Locator:
         self.default_trees = [Path(t) for t in default_trees]
         self.gcn_dir = gcn_dir
         self.config_path = config_path
+        #: how files are read (a workspace reads each input once per run: :meth:`Workspace.read`)
+        self._read = read or (lambda path: path.read_bytes())
         self._docs: dict[Path, yaml.Node | None] = {}
         self._texts: dict[Path, list[str] | None] = {}
 
     @classmethod
-    def for_config(cls, config: Config, *, default_trees: Sequence[Path] = ()) -> Locator:
+    def for_config(cls, config: Config, *, default_trees: Sequence[Path] = (),
+                   read: Callable[[Path], bytes] | None = None) -> Locator:
         """A locator for the repository of ``config``: each environment's tree under ``definitions_dir``,
         its ``getconnectors/`` and ``afasgov.yaml``."""
         definitions = Path(config.definitions_dir)
@@ -119,14 +124,14 @@ class Locator:
         if definitions.is_dir():
             trees.update({p.name: p for p in definitions.iterdir() if (p / "_snapshot.yaml").is_file()})
         return cls(Path(config.root), trees=trees, default_trees=default_trees, gcn_dir=definitions / "getconnectors",
-                   config_path=Path(config.path) if config.path else None)
+                   config_path=Path(config.path) if config.path else None, read=read)
 
     @classmethod
     def for_workspace(cls, ws: Workspace, *, default_trees: Sequence[Path] = ()) -> Locator:
         """A locator for the workspace's repository (its configuration's, else the current directory's)."""
         if ws.has_config:
-            return cls.for_config(ws.config, default_trees=default_trees)
-        return cls(ws.root, default_trees=default_trees, gcn_dir=ws.getconnectors_dir)
+            return cls.for_config(ws.config, default_trees=default_trees, read=ws.read)
+        return cls(ws.root, default_trees=default_trees, gcn_dir=ws.getconnectors_dir, read=ws.read)
 
     # ------------------------------------------------------------------------------- public
     def locate_all(self, findings: Iterable[Finding]) -> list[Finding]:
@@ -352,17 +357,17 @@ class Locator:
     def _doc(self, path: Path) -> yaml.Node | None:
         if path not in self._docs:
             try:
-                data = path.read_bytes()[:_MAX_BYTES]
+                data = self._read(path)[:_MAX_BYTES]
                 self._docs[path] = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            except (OSError, InputError, UnicodeDecodeError, yaml.YAMLError):
                 self._docs[path] = None
         return self._docs[path]
 
     def _text(self, path: Path) -> list[str] | None:
         if path not in self._texts:
             try:
-                self._texts[path] = path.read_bytes()[:_MAX_BYTES].decode("utf-8", "replace").split("\n")
-            except OSError:
+                self._texts[path] = self._read(path)[:_MAX_BYTES].decode("utf-8", "replace").split("\n")
+            except (OSError, InputError):
                 self._texts[path] = None
         return self._texts[path]
 
