@@ -9,4 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+#: where afasgov's source and documentation live; SARIF rule help links point into its docs/ (the one place
+#: to change when the repository moves)
+PROJECT_URL = "https://github.com/afasgov/afasgov"
+
+__all__ = ["PROJECT_URL", "__version__"]

@@ -51,6 +51,12 @@ class AppContext:
                 integrations=integrations,
                 policy=policy,
             )
+            if self._workspace.has_config and self._workspace.config.levels:
+                from afasgov.catalogues import known_rule_ids
+                from afasgov.levels import LevelOverrides
+
+                # levels: names rule ids; every catalogue must know them (file + key path otherwise)
+                LevelOverrides.from_config(self._workspace.config).check(known_rule_ids())
         else:
             self._workspace.override(waivers=waivers, integrations=integrations, policy=policy)
             if require_config:

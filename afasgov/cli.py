@@ -28,7 +28,9 @@ from afasgov.textsafe import error_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github"]
+FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github", "gitlab"]
+#: ``--fail-on`` of every command that has it: a level, or ``none`` (report, never fail); any case
+FAIL_ON = click.Choice([*LEVELS, "none"], case_sensitive=False)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -112,11 +114,19 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
 @click.option("--allow-shrink", is_flag=True,
               help="Accept a snapshot that loses more than max_connector_loss (default half) of an "
                    "environment's connectors at once.")
+@click.option("--check", is_flag=True,
+              help="Do not crawl: check the committed trees (all, or ENV…) read and are as afasgov writes them; "
+                   "exit 1 if not (a pre-commit hook).")
 @pass_app
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
-             max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool) -> None:
+             max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool,
+             check: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
-    from afasgov.commands.snapshot import run_snapshot
+    from afasgov.commands.snapshot import run_snapshot, run_snapshot_check
+
+    if check:
+        _exit(run_snapshot_check(app, [] if all_envs else list(envs), out=out))
+        return
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
                        parallel_environments=parallel_environments, allow_shrink=allow_shrink))
@@ -137,6 +147,20 @@ def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
     from afasgov.commands.gcn import run_show
 
     _exit(run_show(app, file, output_format))
+
+
+@gcn.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@pass_app
+def gcn_check(app: AppContext, files: tuple[Path, ...]) -> None:
+    """Check .gcn exports and stored definitions can be imported (exit 1 when one cannot; a pre-commit hook).
+
+    A .gcn must read completely (not converted as text by git, not truncated); a stored <Name>.yaml
+    must load with its <Name>.gcn and export again with its edits applied. Nothing is written.
+    """
+    from afasgov.commands.gcn import run_check
+
+    _exit(run_check(app, list(files)))
 
 
 @gcn.command("import")
@@ -175,7 +199,7 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 @click.argument("revision", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -236,7 +260,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 @click.argument("revision")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -272,7 +296,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 @click.option("--revision", metavar="ENV", help="Snapshot that has the release (accept): check it against the notes.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived announced change (impact) or, with --revision, an unannounced "
                    "change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
@@ -301,7 +325,7 @@ def release_notes(app: AppContext, notes: tuple[Path, ...], base: str | None, re
               help="Treat payloads as this action (default: JSON insert; XML from Fields/@Action).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
 @click.option("--baseline", help="Also validate against this environment (e.g. production): problems it has "
               "too are INFO; only what is new against --env is graded by the change.")
@@ -347,7 +371,7 @@ def openapi(app: AppContext, env: str, app_connector: str | None, split: str | N
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
 @click.option("--fail-on", default="ERR", show_default=True,
-              help="ERR|WARN|INFO, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
+              help="ERR|WARN|INFO|none, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Audit as of this date (default: today, UTC).")
 @click.option("--policy", type=click.Path(path_type=Path, dir_okay=False),
               help="Policy file (default: policy: in afasgov.yaml, else definitions/policy.yaml).")
@@ -365,18 +389,36 @@ def openapi(app: AppContext, env: str, app_connector: str | None, split: str | N
               help="waivers.yaml (default: from afasgov.yaml).")
 @click.option("--only", multiple=True, metavar="ACxxx", help="Run only these checks (repeatable).")
 @click.option("--skip", multiple=True, metavar="ACxxx", help="Skip these checks (repeatable).")
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app
 def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
           as_of: str | None, policy: Path | None, gcn: tuple[Path, ...], secret_scan: bool, history: bool,
           scan_timeout: float, scan_exclude: tuple[str, ...], default_excludes: bool, waivers: Path | None,
-          only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+          only: tuple[str, ...], skip: tuple[str, ...], summary_json: Path | None) -> None:
     """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
     from afasgov.commands.audit import audit_command
 
     _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
                         gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
-                        scan_exclude=list(scan_exclude), default_excludes=default_excludes))
+                        scan_exclude=list(scan_exclude), default_excludes=default_excludes,
+                        summary_json=summary_json))
+
+
+@cli.command("secret-scan")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan what is staged for the next commit (the git index).")
+@pass_app
+def secret_scan(app: AppContext, files: tuple[Path, ...], staged: bool) -> None:
+    """The audit's secret scan on FILEs or on staged changes: AFAS tokens, private keys, client secrets.
+
+    One line per hit (file:line, kind, fingerprint; never the secret); exit 1 when there is one
+    (a pre-commit hook). `afasgov audit` scans the whole repository and its history.
+    """
+    from afasgov.commands.secretscan import run_secret_scan
+
+    _exit(run_secret_scan(app, list(files), staged=staged))
 
 
 # ------------------------------------------------------------------- init, demo, release-check, report
@@ -411,14 +453,17 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--accept", "accept", metavar="ENV", help="Environment with the next release (default: type accept).")
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str) -> None:
+                  fail_on: str, summary_json: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
     from afasgov.commands.release import run_release_check
 
-    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))
+    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
+                            summary_json=summary_json))
 
 
 @cli.group()

@@ -119,6 +119,52 @@ def _tenant_table(results: list[EnvironmentResult]) -> list[str]:
     return lines
 
 
+def run_snapshot_check(app: AppContext, envs: list[str], *, out: Path | None = None) -> int:
+    """``afasgov snapshot --check [ENV…]``: the committed trees are consistent (no crawl; exit 1 if not).
+
+    ENV names select ``<definitions_dir>/ENV``; none (or ``--all``) checks every tree there."""
+    from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError
+    from afasgov.snapshot.consistency import check_tree, snapshot_trees
+
+    definitions = Path(out) if out is not None else _definitions_dir(app)
+    definitions = _relative(definitions)
+    trees = [definitions / env for env in envs] if envs else snapshot_trees(definitions)
+    if not trees:
+        raise InputError("no snapshot trees here (directories with _snapshot.yaml)", source=str(definitions))
+    for tree in trees:
+        if not tree.is_dir():
+            known = ", ".join(p.name for p in snapshot_trees(definitions)) or "none"
+            raise UsageError(f"no snapshot of {tree.name} in {definitions} (snapshots there: {known})")
+    results = [check_tree(tree) for tree in trees]
+    bad = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok:
+            app.echo(f"ok    {r.path} ({r.files} files)")
+        for problem in r.problems:
+            app.emit(problem)
+    if bad:
+        app.emit(f"{len(bad)} of {len(results)} snapshot tree(s) are not consistent")
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the current directory when it is below it (shorter lines, as typed)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _definitions_dir(app: AppContext) -> Path:
+    """``definitions_dir`` of afasgov.yaml, else ``./definitions`` when there is no configuration."""
+    from afasgov.config.loader import find_config
+
+    if app.config_path is None and find_config() is None:
+        return Path("definitions")
+    return Path(app.config().definitions_dir)
+
+
 def run_snapshot(
     app: AppContext,
     envs: list[str],

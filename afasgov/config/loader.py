@@ -50,6 +50,7 @@ TOP_KEYS = (
     "policy",
     "max_in_flight_total",
     "max_connector_loss",
+    "levels",
 )
 ENV_KEYS = (
     "tenant",
@@ -272,6 +273,7 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     total = _int(ctx, top, "max_in_flight_total", "", default=None, lo=1, hi=10_000)
     loss = _number(ctx, top, "max_connector_loss", "", default=DEFAULT_MAX_CONNECTOR_LOSS, lo=0.0, hi=1.0,
                    what="a share between 0 and 1 (0.5 = half of the connectors)")
+    levels = _levels(ctx, top.get("levels"))
     envs_raw = _mapping(ctx, top.get("environments"), "environments", None)
     environments: dict[str, EnvironmentConfig] = {}
     for env_name, env_data in envs_raw.items():
@@ -290,7 +292,40 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
         policy=policy,
         max_in_flight_total=total,
         max_connector_loss=DEFAULT_MAX_CONNECTOR_LOSS if loss is None else loss,
+        levels=levels,
     )
+
+
+OFF = "off"
+#: the values ``levels:`` accepts (after case folding); applied by :mod:`afasgov.levels`
+LEVEL_VALUES = ("ERR", "WARN", "INFO", OFF)
+
+
+def parse_level_value(value: object) -> str | None:
+    """A ``levels:`` value → ``ERR`` | ``WARN`` | ``INFO`` | ``off``; None when it is none of them.
+    YAML's false (a bare ``off``/``no``) means ``off``."""
+    if value is False:
+        return OFF
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.upper() in LEVEL_VALUES[:3]:
+        return text.upper()
+    return OFF if text.lower() == OFF else None
+
+
+def _levels(ctx: _Ctx, raw: Any) -> dict[str, str]:
+    """``levels:`` rule id → ERR | WARN | INFO | off (any case); the ids are checked by afasgov.levels."""
+    data = _mapping(ctx, raw, "levels", None)
+    out: dict[str, str] = {}
+    for rule_id, value in data.items():
+        if not isinstance(rule_id, str) or not rule_id.strip():
+            raise ctx.err("levels", f"rule id {rule_id!r} must be text (a rule or check id)")
+        level = parse_level_value(value)
+        if level is None:
+            raise ctx.err(f"levels.{rule_id}", f"must be ERR, WARN, INFO or off, not {value!r}")
+        out[rule_id] = level
+    return out
 
 
 def _environment(ctx: _Ctx, name: str, raw: Any, kp: str, root: Path) -> EnvironmentConfig:

@@ -187,6 +187,8 @@ class Config:
     #: ``max_connector_loss:`` a snapshot that loses more than this share of an environment's
     #: connectors at once is refused (exit 3) unless ``snapshot --allow-shrink``
     max_connector_loss: float = 0.5
+    #: ``levels:`` rule id → ``ERR`` | ``WARN`` | ``INFO`` | ``off`` (applied by :mod:`afasgov.levels`).
+    levels: Mapping[str, str] = field(default_factory=dict)
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The named environment; :class:`UsageError` (exit 2) listing the known ones otherwise."""

@@ -16,7 +16,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from afasgov import __version__
-from afasgov.findings import LEVELS, Finding, at_or_above, count_by_level
+from afasgov.findings import FAIL_ON_NONE, LEVELS, Finding, at_or_above, count_by_level
 from afasgov.waivers import WaiverNote
 
 
@@ -38,6 +38,8 @@ class RuleInfo:
     level: str
     title: str
     help: str = ""
+    #: the rule's documentation (an anchor in docs/rules.md, docs/checks.md or docs/validate.md)
+    help_uri: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ def exit_code(findings: Sequence[Finding], fail_on: str) -> int:
 
 
 def verdict(findings: Sequence[Finding], fail_on: str) -> str:
+    if fail_on == FAIL_ON_NONE:
+        return "PASS: --fail-on none (report only)"
     count = len(failing(findings, fail_on))
     if count:
         return f"FAIL: {count} unwaived item(s) at or above {fail_on}"

@@ -34,6 +34,7 @@ from afasgov.release.model import SECTION_TITLES, SECTIONS, ReleaseReport, iso, 
 from afasgov.report import svg
 from afasgov.report.document import InputRef, ReportMeta, RuleInfo
 from afasgov.report.escape import md_code, md_line
+from afasgov.report.ruledocs import as_rule_info
 from afasgov.secrets import redact
 
 MARKDOWN_LIMIT = 60_000
@@ -315,7 +316,7 @@ def details(item: Finding) -> tuple[str, ...]:
 def to_document(report: ReleaseReport) -> ReportMeta:
     """The release report as the run of :mod:`afasgov.report`'s renderers (for JUnit and SARIF, rendered like
     every other afasgov report); its findings are ``report.items``."""
-    rules: dict[str, RuleInfo] = {}
+    rules: dict[str, RuleInfo] = {rid: as_rule_info(doc) for rid, doc in report.rules.items()}
     for item in report.items:
         if item.id not in rules:
             rules[item.id] = RuleInfo(item.id, item.level, item.title or item.id, item.remediation)
