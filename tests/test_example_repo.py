@@ -85,12 +85,48 @@ def test_config_loads_without_any_secret_and_uses_the_real_afas_hosts(monkeypatc
         config.environment("production").app_connectors["legacy-portal"].secret()
 
 
-def test_live_command_without_credentials_names_the_variable_and_exits_2() -> None:
-    """From a checkout, `afasgov check` stops before the first request: one line, exit 2."""
+def config_secret_sources() -> dict[str, list[str]]:
+    """Per environment of afasgov.yaml, where its App Connectors' secrets come from (variables, key files)."""
+    raw = yaml.safe_load((REPO / "afasgov.yaml").read_text(encoding="utf-8"))
+    return {env_name: [value for app in env["app_connectors"].values() for key, value in app["auth"].items()
+                       if key.endswith(("_env", "_file"))]
+            for env_name, env in raw["environments"].items()}
+
+
+def test_live_command_without_credentials_names_every_missing_secret_at_once() -> None:
+    """From a checkout, `afasgov check` stops before the first request with ONE error (exit 2) naming
+    every missing secret of the selected environments, not one per run (issue 14 §6)."""
+    sources = config_secret_sources()
     result = afasgov("check", "accept")
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "environments.accept.app_connectors." in result.stderr and "AFAS_ACCEPT_" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("afasgov: error:") == 1
+    assert f"{len(sources['accept'])} secrets" in result.stderr
+    for source in sources["accept"]:
+        assert source.rsplit("/", 1)[-1] in result.stderr, source
+    assert "AFAS_PRODUCTION_" not in result.stderr  # only the selected environment
+
+
+def test_snapshot_all_without_credentials_is_one_error_listing_them_all(tmp_path: Path) -> None:
+    sources = [s for env in config_secret_sources().values() for s in env]
+    assert len(sources) >= 11
+    result = afasgov("snapshot", "--all", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("afasgov: error:") == 1 and "FAILED" not in result.stdout
+    for source in sources:
+        assert source.rsplit("/", 1)[-1] in result.stderr, source
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_the_missing_or_unusable_secrets_are_listed() -> None:
+    given = {"AFAS_ACCEPT_IAM_CLIENT_SECRET": "s3cret-value-0123", "AFAS_ACCEPT_HR_EXPORT_TOKEN": "not a token"}
+    result = subprocess.run([sys.executable, "-m", "afasgov", "check", "accept"], capture_output=True, text=True,
+                            cwd=REPO, timeout=300, env=clean_env() | given)
+    assert result.returncode == 2
+    assert "3 secrets" in result.stderr  # the malformed token, the unset variable, the absent key file
+    assert "AFAS_ACCEPT_HR_EXPORT_TOKEN" in result.stderr and "AFAS_ACCEPT_LEGACY_PORTAL_TOKEN" in result.stderr
+    assert "lindeboom-accept-finance-bi.pem" in result.stderr
+    assert "AFAS_ACCEPT_IAM_CLIENT_SECRET" not in result.stderr
+    assert "s3cret-value-0123" not in result.stderr and "not a token" not in result.stderr
 
 
 def test_config_names_the_simulators_demo_app_connectors_with_their_auth() -> None:

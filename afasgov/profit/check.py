@@ -21,7 +21,7 @@ from afasgov.config.hosts import ENVID_PREFIX
 from afasgov.errors import AfasgovError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
-from afasgov.profit.credentials import Credentials, load_credentials
+from afasgov.profit.credentials import Credentials, load_all_credentials
 from afasgov.profit.retry import RetryPolicy
 from afasgov.secrets import redact
 
@@ -219,10 +219,11 @@ async def check_environments(
 
     Credentials are loaded first: a :class:`~afasgov.errors.ConfigError` is raised before any request.
     """
+    credentials = load_all_credentials(envs)
     jobs: list[tuple[EnvironmentConfig, AppConnectorConfig, Credentials]] = []
     for env in envs:
         for ac in env.app_connectors.values():
-            jobs.append((env, ac, load_credentials(ac)))
+            jobs.append((env, ac, credentials[(env.name, ac.name)]))
     results = await asyncio.gather(
         *(
             check_app_connector(

@@ -29,6 +29,7 @@ from afasgov.model import AppConnectorScope, GetConnector
 from afasgov.model.normalise import Tolerances, blocked_flags, normalise_get, normalise_metainfo
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
+from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.retry import RetryPolicy
 from afasgov.snapshot.crawl import PROFIT_GET_CONNECTOREN, CrawlError
 
@@ -202,6 +203,7 @@ async def read_live(
     retry: RetryPolicy | None = None,
 ) -> LiveView:
     """Read ``env`` for the connectors in ``wanted`` (see the module docstring)."""
+    load_all_credentials([env])  # every missing secret in one error, before the first request
     return await _Live(env, transport_factory, retry).run(wanted, blocked_ok)
 
 

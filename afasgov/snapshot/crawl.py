@@ -54,6 +54,7 @@ from afasgov.model.types import (
 )
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
+from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
 from afasgov.snapshot.tree import TreeWriter
@@ -469,6 +470,7 @@ async def snapshot_environments(
     """Crawl and write each environment's tree; every environment gets a result, failed or not."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
+    load_all_credentials(env_list)  # every missing or unusable secret in one error, before any request
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
     created = _missing_dirs(Path(definitions_dir))
 

@@ -334,8 +334,10 @@ def test_check_missing_variable_is_exit_2(
     result = afasgov("check", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.count("\n") == 1
+    # both App Connectors reading the variable are named in one error (issue 14 §6)
+    assert result.stderr.count("afasgov: error:") == 1 and "2 secrets" in result.stderr
     assert "environments.production.app_connectors.post.auth.client_secret_env" in result.stderr
+    assert "environments.production.app_connectors.basic.auth.client_secret_env" in result.stderr
     assert "AFASGOV_TEST_SECRET is not set" in result.stderr
 
 
