@@ -251,6 +251,20 @@ def test_diff_production_accept_lists_the_errors_and_exits_1() -> None:
     assert summary and int(summary.group(2)) == len(errors) > 0
 
 
+def test_diff_and_validate_do_not_report_other_commands_waivers() -> None:
+    """waivers.yaml holds the audit's waivers too: diff and validate never list them as unused (§9)."""
+    from afasgov.waivers import load_waivers
+
+    waivers = load_waivers(DEFINITIONS / "waivers.yaml", required=True).waivers
+    audit_only = [w for w in waivers if (w.id or "").startswith("AC")]
+    assert audit_only
+    diff = afasgov("diff", "production", "accept")
+    validate = afasgov("validate", "definitions/integrations/intranet/payloads/pinned-announcement.xml",
+                       "--env", "accept")
+    for result in (diff, validate):
+        assert "matched nothing" not in result.stdout + result.stderr, result.stdout
+
+
 def test_changelog_prints_afas_release_notes_table() -> None:
     result = afasgov("changelog", "production", "accept")
     assert result.returncode == 0, result.stderr

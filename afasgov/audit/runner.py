@@ -366,7 +366,7 @@ def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = Non
     )
     if waivers is None:
         waivers = load_waivers(result.waivers_path)
-    doc = waive_document(doc, waivers, result.today)
+    doc = waive_document(doc, waivers, result.today, rule_ids={c.id for c in all_checks()})
     if result.root is not None:
         portable = portable_paths(result.root)
         doc.waiver_notes = [dataclasses.replace(n, source=portable(n.source)) for n in doc.waiver_notes]

@@ -138,7 +138,7 @@ def compute(
     waivers = waiver_set if waiver_set is not None else load_waivers(
         settings.waivers, required=settings.waivers_required
     )
-    hits, waiver_notes = waivers.apply(changes, today)
+    hits, waiver_notes = waivers.apply(changes, today, rule_ids=all_rules())
     changes = [
         replace(c, waived=True, waiver=w.ref()) if w is not None else c
         for c, w in zip(changes, hits, strict=True)

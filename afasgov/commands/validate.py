@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from afasgov.errors import InputError
 from afasgov.report.document import ReportItem
 from afasgov.validate import validate_file
-from afasgov.validate.checks import rule_infos
+from afasgov.validate.checks import CHECKS, rule_infos
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -57,7 +57,7 @@ def run_validate(
             "JSON payloads were checked as inserts (POST); XML payloads by their Fields Action "
             "(default insert). Use --action update to skip the mandatory-field check."
         )
-    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None))
+    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None), rule_ids=CHECKS)
     return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
 
 
