@@ -168,7 +168,7 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 @click.argument("revision", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=click.Choice(LEVELS, case_sensitive=False), default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -229,7 +229,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 @click.argument("revision")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=click.Choice(LEVELS, case_sensitive=False), default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -267,7 +267,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
               help="Treat payloads as this action (default: JSON insert; XML from Fields/@Action).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=click.Choice(LEVELS, case_sensitive=False), default="ERR", show_default=True)
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
 @pass_app
 def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: str | None, action: str | None,
@@ -349,7 +349,7 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--accept", "accept", metavar="ENV", help="Environment with the next release (default: type accept).")
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=click.Choice(LEVELS, case_sensitive=False), default="ERR", show_default=True)
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
                   fail_on: str) -> None:
@@ -372,6 +372,49 @@ def report_index(app: AppContext) -> None:
 
     _exit(run_report_index(app))
 
+
+# ------------------------------------------------- global options, also accepted after the command
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``afasgov diff A B --quiet`` means ``afasgov --quiet diff A B``: set the run's AppContext."""
+    if value is None or value is False:
+        return
+    app = ctx.find_object(AppContext)
+    if app is None:
+        return
+    if param.name == "config_path":
+        if app.config_path is not None and Path(value) != app.config_path:
+            raise click.UsageError("--config given twice with different paths")
+        app.config_path = Path(value)
+    elif param.name == "no_color":
+        app.color = False
+    else:
+        setattr(app, str(param.name), True)
+
+
+def _global_options() -> list[click.Option]:
+    def hidden(decls: list[str], **kwargs: Any) -> click.Option:
+        return click.Option(decls, hidden=True, expose_value=False, callback=_set_global, **kwargs)
+
+    return [
+        hidden(["--config", "config_path"], type=click.Path(path_type=Path, dir_okay=False)),
+        hidden(["--quiet", "-q", "quiet"], is_flag=True),
+        hidden(["--verbose", "-v", "verbose"], is_flag=True),
+        hidden(["--debug", "debug"], is_flag=True),
+        hidden(["--no-color", "no_color"], is_flag=True),
+    ]
+
+
+def _accept_global_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_global_options(command)
+        else:
+            command.params.extend(_global_options())
+            command.epilog = ((command.epilog or "") + "\n\nGlobal options (--config, --quiet, --verbose, "
+                              "--debug, --no-color) may also follow the command.").strip()
+
+
+_accept_global_options(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from afasgov import __version__
 from afasgov.errors import EXIT_OK, EXIT_REMOTE
-from afasgov.profit.check import TransportFactory, check_environments, render_table
+from afasgov.profit.check import TransportFactory, check_environments, failure_lines, render_table
 from afasgov.profit.limits import set_global_max_in_flight
 
 if TYPE_CHECKING:
@@ -51,8 +51,8 @@ def run_check(
             for note in r.notes:
                 where = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
                 app.echo(f"  note: {where}: {note}")
-        for r in failed:
-            app.echo(f"afasgov: {r.error}", err=True)
+        for line in failure_lines(results):
+            app.echo(f"afasgov: {line}", err=True)
         checked = sum(1 for r in results if r.app_connector != "-")
         verdict = "all ok" if not failed else f"{len(failed)} failed"
         app.emit(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}")

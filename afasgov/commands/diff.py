@@ -46,6 +46,8 @@ class Settings:
     #: the paths were given on the command line (``--waivers``/``--integrations``): they must exist
     waivers_required: bool = False
     integrations_required: bool = False
+    #: the configured environment names (an unknown operand's error lists them)
+    environments: tuple[str, ...] = ()
 
 
 def settings_from(
@@ -54,7 +56,6 @@ def settings_from(
     """Use the configuration when there is one; without ``afasgov.yaml`` (and no ``--config``) fall back
     to ``./definitions`` so that plain directories and ``.gcn`` files can be compared anywhere.
     ``waivers``/``integrations`` (from the command line) must exist; the configured defaults may not."""
-    required = {"waivers_required": waivers is not None, "integrations_required": integrations is not None}
     config = None
     if app is not None:
         from afasgov.config.loader import find_config
@@ -67,7 +68,9 @@ def settings_from(
             integrations or config.integrations_dir,
             waivers or config.waivers,
             config.root,
-            **required,
+            waivers_required=waivers is not None,
+            integrations_required=integrations is not None,
+            environments=tuple(config.environments),
         )
     cwd = Path.cwd()
     return Settings(
@@ -75,7 +78,8 @@ def settings_from(
         integrations or cwd / "definitions" / "integrations",
         waivers or cwd / "definitions" / "waivers.yaml",
         cwd,
-        **required,
+        waivers_required=waivers is not None,
+        integrations_required=integrations is not None,
     )
 
 
@@ -102,8 +106,8 @@ def compute(
     waiver_set: WaiverSet | None = None,
 ) -> DiffRun:
     """Diff two operands; apply integration impact and waivers."""
-    base = resolve_operand(base_spec, settings.definitions_dir)
-    revision = resolve_operand(revision_spec, settings.definitions_dir)
+    base = resolve_operand(base_spec, settings.definitions_dir, environments=settings.environments)
+    revision = resolve_operand(revision_spec, settings.definitions_dir, environments=settings.environments)
     if base.kind != revision.kind:
         raise UsageError(
             f"cannot compare a {base.kind} ({base_spec}) with a {revision.kind} ({revision_spec})"
@@ -230,8 +234,8 @@ def run_changelog(
     if fmt not in ("markdown", "json"):
         raise UsageError(f"changelog formats are markdown and json, not {fmt!r}")
     settings = settings_from(app)
-    base_op = resolve_operand(base, settings.definitions_dir)
-    rev_op = resolve_operand(revision, settings.definitions_dir)
+    base_op = resolve_operand(base, settings.definitions_dir, environments=settings.environments)
+    rev_op = resolve_operand(revision, settings.definitions_dir, environments=settings.environments)
     if base_op.kind != rev_op.kind:
         raise UsageError(f"cannot compare a {base_op.kind} ({base}) with a {rev_op.kind} ({revision})")
     if base_op.kind == "gcn":

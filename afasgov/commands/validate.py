@@ -36,7 +36,7 @@ def run_validate(
     if action is not None and action not in ("insert", "update", "delete"):
         raise InputError(f"--action must be insert, update or delete, not {action!r}")
     settings = settings_from(app, waivers=waivers)
-    snapshot = read_any(env, definitions_dir=settings.definitions_dir)
+    snapshot = read_any(env, definitions_dir=settings.definitions_dir, environments=settings.environments)
     items: list[ReportItem] = []
     inputs = [InputRef("snapshot", env)]
     for p in payloads:

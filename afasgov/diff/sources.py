@@ -4,11 +4,12 @@ or the connector name, file stem or GUID of one stored under ``definitions/getco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from afasgov.errors import InputError, UsageError
+from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
 from afasgov.report.document import sha256_file, sha256_tree
 
@@ -65,9 +66,10 @@ def _is_stored(spec: str, definitions_dir: Path) -> bool:
     return True
 
 
-def resolve_operand(spec: str, definitions_dir: Path) -> Operand:
-    """Read one operand (errors: :class:`InputError`/:class:`UsageError`, exit 2)."""
-    from afasgov.snapshot.tree import parse_git_spec, read_any
+def resolve_operand(spec: str, definitions_dir: Path, *, environments: Sequence[str] = ()) -> Operand:
+    """Read one operand (errors: :class:`InputError`/:class:`UsageError`, exit 2); ``environments``: the
+    configured names, for the error that lists what is known."""
+    from afasgov.snapshot.tree import parse_git_spec, read_any, unknown_operand
 
     path = Path(spec)
     env_dir = definitions_dir / spec
@@ -100,10 +102,8 @@ def resolve_operand(spec: str, definitions_dir: Path) -> Operand:
         return Operand(spec, "snapshot", spec, spec, "", snapshot=snap)
     if path.suffix:
         raise InputError("file not found", source=spec)
-    raise UsageError(
-        f"{spec!r} is neither an environment under {definitions_dir}, a snapshot directory, "
-        "GITREF:PATH, nor a .gcn file/definition"
-    )
+    raise unknown_operand(spec, definitions_dir, environments,
+                          forms="a snapshot directory, GITREF:PATH or a .gcn file/definition")
 
 
 def snapshot_files(operand: Operand, root: Path) -> dict[tuple[str, str], str]:

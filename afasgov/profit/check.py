@@ -58,6 +58,8 @@ class CheckResult:
     environment_notes: list[str] = field(default_factory=list)
     error: str | None = None
     error_type: str | None = None
+    #: ``host:port`` that did not answer (a transport error), else ``None``
+    unreachable_host: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -181,6 +183,34 @@ def environment_notes(env: EnvironmentConfig) -> list[str]:
 def _fail(result: CheckResult, exc: E.ProfitError) -> None:
     result.error = redact(str(exc))
     result.error_type = type(exc).__name__
+    if isinstance(exc, E.TransportError) and exc.host:
+        result.unreachable_host = exc.host
+
+
+def failure_lines(results: Sequence[CheckResult]) -> list[str]:
+    """One line per failure; App Connectors that could not reach the same server share one line
+    (``cannot reach AFAS Profit at host:port …: 3 App Connectors (production/a, …)``)."""
+    by_host: dict[str, list[CheckResult]] = {}
+    for r in results:
+        if not r.ok and r.unreachable_host:
+            by_host.setdefault(r.unreachable_host, []).append(r)
+    lines: list[str] = []
+    shown: set[str] = set()
+    for r in results:
+        if r.ok:
+            continue
+        same = by_host.get(r.unreachable_host or "", [])
+        if len(same) < 2:
+            lines.append(str(r.error))
+            continue
+        if r.unreachable_host in shown:
+            continue
+        shown.add(str(r.unreachable_host))
+        who = ", ".join(f"{x.environment}/{x.app_connector}" for x in same)
+        detail = str(r.error).split(f" at {r.unreachable_host}", 1)[-1].lstrip(": ")
+        lines.append(f"cannot reach AFAS Profit at {r.unreachable_host} ({detail}): {len(same)} App Connectors "
+                     f"not checked ({who})")
+    return lines
 
 
 def _read_metainfo(
@@ -302,5 +332,6 @@ __all__ = [
     "check_app_connector",
     "check_environments",
     "describe_token_expiry",
+    "failure_lines",
     "render_table",
 ]

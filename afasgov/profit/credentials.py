@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
 
 MIN_RSA_BITS = 2048
+#: what a classic token variable or file may hold (said whenever one does not parse)
+ACCEPTED_TOKEN_FORMS = (
+    "accepted: the token XML Profit generates (<token><version>1</version><data>64 hex</data></token), "  # noqa: S105
+    "its base64 form, or either after 'AfasToken '"
+)
 JwtAlg = Literal["RS256", "PS256", "ES256"]
 
 
@@ -127,7 +132,7 @@ def load_credentials(app_connector: AppConnectorConfig) -> Credentials:
         try:
             token = ClassicToken.parse(secret, name=secret.name)
         except ClassicTokenError as exc:
-            raise fail(str(exc)) from None
+            raise fail(f"{exc}; {ACCEPTED_TOKEN_FORMS}") from None
         return ClassicCredentials(token=token)
     assert auth.client_id is not None
     if auth.method == "private_key_jwt":

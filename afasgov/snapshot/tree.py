@@ -29,7 +29,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -963,9 +963,37 @@ def read_git_tree(spec: str, *, repo: Path | str = ".") -> EnvironmentSnapshot:
     return read_files(git_files(ref, path, repo=repo), spec)
 
 
-def read_any(spec: str | Path, *, definitions_dir: Path | str | None = None) -> EnvironmentSnapshot:
+def unknown_operand(
+    text: str, definitions_dir: Path | str | None, environments: Sequence[str] = (), *, forms: str
+) -> UsageError:
+    """The error for an operand that is no snapshot: it names the environments that have one (and those
+    configured), and the command that makes one (``afasgov snapshot ENV``)."""
+    where = Path(definitions_dir) if definitions_dir is not None else Path("definitions")
+    if "/" in text or os.sep in text:
+        return UsageError(f"{text!r} does not exist: expected {forms}")
+    try:
+        snapshotted = sorted(d.name for d in where.iterdir() if (d / "_snapshot.yaml").is_file())
+    except OSError:
+        snapshotted = []
+    if text in environments and text not in snapshotted:
+        return UsageError(
+            f"environment {text!r} has no snapshot yet under {where}: run `afasgov snapshot {text}` first"
+        )
+    known = f"environments with a snapshot under {where}: {', '.join(snapshotted) or 'none'}"
+    pending = [e for e in environments if e not in snapshotted]
+    if pending:
+        known += f"; configured without one: {', '.join(pending)}"
+    return UsageError(
+        f"{text!r} is not a known environment ({known}), nor {forms}; a new environment needs "
+        f"`afasgov snapshot {text}` first"
+    )
+
+
+def read_any(
+    spec: str | Path, *, definitions_dir: Path | str | None = None, environments: Sequence[str] = ()
+) -> EnvironmentSnapshot:
     """Resolve a diff operand: an environment name (its tree under ``definitions_dir``), a
-    directory, or ``GITREF:PATH``."""
+    directory, or ``GITREF:PATH``. ``environments``: the configured names (for the error message)."""
     text = str(spec)
     if (
         definitions_dir is not None
@@ -977,10 +1005,7 @@ def read_any(spec: str | Path, *, definitions_dir: Path | str | None = None) -> 
         return read_tree(text)
     if parse_git_spec(text) is not None:
         return read_git_tree(text)
-    raise UsageError(
-        f"{text!r} is neither an environment under {definitions_dir or 'definitions/'}, "
-        "a snapshot directory nor GITREF:PATH"
-    )
+    raise unknown_operand(text, definitions_dir, environments, forms="a snapshot directory or GITREF:PATH")
 
 
 __all__ = [
@@ -997,6 +1022,7 @@ __all__ = [
     "render_files",
     "render_get",
     "render_update",
+    "unknown_operand",
     "update_connector_doc",
     "write_tree",
 ]
