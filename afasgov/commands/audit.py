@@ -67,7 +67,8 @@ def audit_command(
     )
     doc = to_document(result, fail_on=level, waivers=waiver_set)
     code: int = emit(
-        doc, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty()
+        doc, fmt, output, app.emit, color=bool(getattr(app, "color", False)) and sys.stdout.isatty(),
+        quiet=app.quiet,
     )
     return code
 

@@ -224,7 +224,7 @@ def run_diff(
     run = compute(base, revision, settings, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
     echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
-    return emit(doc, fmt, output, echo, color=app.color and sys.stdout.isatty())
+    return emit(doc, fmt, output, echo, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 def run_changelog(

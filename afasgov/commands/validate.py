@@ -58,7 +58,7 @@ def run_validate(
             "(default insert). Use --action update to skip the mandatory-field check."
         )
     waive_document(doc, load_waivers(settings.waivers, required=waivers is not None), rule_ids=CHECKS)
-    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 __all__ = ["run_validate"]

@@ -62,11 +62,18 @@ def render(doc: ReportDocument, fmt: str = "text", *, color: bool = False) -> st
 
 
 def emit(
-    doc: ReportDocument, fmt: str, output: Path | None, echo: Callable[[str], None], *, color: bool = False
+    doc: ReportDocument, fmt: str, output: Path | None, echo: Callable[[str], None], *, color: bool = False,
+    quiet: bool = False,
 ) -> int:
-    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1)."""
+    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1).
+
+    ``quiet`` (``--quiet``): a text report shrinks to its one-line result (counts and verdict); any
+    other format is the result itself and is passed on whole."""
     if doc.fail_on not in LEVELS:
         raise UsageError(f"--fail-on must be one of {', '.join(LEVELS)}, not {doc.fail_on!r}")
+    if quiet and output is None and fmt == "text":
+        echo(f"{doc.summary_line()}; {doc.verdict()}")
+        return doc.exit_code()
     rendered = render(doc, fmt, color=color and output is None and fmt == "text")
     if output is not None:
         atomic_write_text(output, rendered)

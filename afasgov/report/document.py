@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov.words import plural, singular
 
 #: levels from most to least severe; ``--fail-on`` compares against this order.
 LEVELS: tuple[str, ...] = ("ERR", "WARN", "INFO")
@@ -219,14 +220,14 @@ class ReportDocument:
     def verdict(self) -> str:
         failing = len(self.failing())
         if failing:
-            return f"FAIL: {failing} unwaived item(s) at or above {self.fail_on}"
+            return f"FAIL: {plural(failing, 'unwaived item')} at or above {self.fail_on}"
         return f"PASS: nothing unwaived at or above {self.fail_on}"
 
     def summary_line(self) -> str:
         s = self.summary()
-        noun = self.items_key
         total = sum(s.values())
-        text = f"{total} {noun}: {s['ERR']} error, {s['WARN']} warning, {s['INFO']} info"
+        text = (f"{plural(total, singular(self.items_key))}: {plural(s['ERR'], 'error')}, "
+                f"{plural(s['WARN'], 'warning')}, {s['INFO']} info")
         if self.waived_count:
             text += f" ({self.waived_count} waived)"
         return text

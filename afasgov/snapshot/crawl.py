@@ -57,7 +57,7 @@ from afasgov.profit.client import ProfitClient
 from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
-from afasgov.snapshot.tree import TreeWriter
+from afasgov.snapshot.tree import TreeChanges, TreeWriter
 
 if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
@@ -458,6 +458,10 @@ class EnvironmentResult:
     warnings: tuple[str, ...] = ()
     #: ``<definitions_dir>/<environment>/`` existed before the run (a failure keeps it as it was)
     had_previous: bool = False
+    #: crawl-level retries taken (from the run's budget)
+    retries: int = 0
+    #: what the written tree changed in the previous one (``None`` when nothing was written)
+    changes: TreeChanges | None = None
 
     @property
     def exit_code(self) -> int:
@@ -487,6 +491,7 @@ async def snapshot_environments(
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
+                    result.changes = writer.changes
             except AfasgovError as exc:
                 result.error = exc
             else:
@@ -500,6 +505,7 @@ async def snapshot_environments(
                 result.warnings = snapshot.meta.warnings
                 del snapshot
             result.requests = crawl.requests
+            result.retries = crawl.retries
             result.seconds = time.perf_counter() - start
         return result
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import filecmp
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -375,6 +377,38 @@ def _check_snapshot_names(s: EnvironmentSnapshot) -> None:
         _casefold_clash(names, kind, s.name)
 
 
+@dataclass(frozen=True)
+class TreeChanges:
+    """What a new snapshot changed in an environment's tree (relative paths; ``_snapshot.yaml``, which
+    changes every run, is left out). ``previous`` is false for a first snapshot."""
+
+    previous: bool
+    files: int
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def _tree_files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def compare_trees(old: Path, new: Path) -> TreeChanges:
+    """Files of ``new`` added, changed (other bytes) or removed relative to ``old`` (absent: a first snapshot)."""
+    new_files = {k: v for k, v in _tree_files(new).items() if k != SNAPSHOT_FILE}
+    if not old.is_dir():
+        return TreeChanges(previous=False, files=len(new_files))
+    old_files = {k: v for k, v in _tree_files(old).items() if k != SNAPSHOT_FILE}
+    changed = [k for k in sorted(new_files.keys() & old_files.keys())
+               if not filecmp.cmp(new_files[k], old_files[k], shallow=False)]
+    return TreeChanges(previous=True, files=len(new_files), added=tuple(sorted(new_files.keys() - old_files.keys())),
+                       changed=tuple(changed), removed=tuple(sorted(old_files.keys() - new_files.keys())))
+
+
 class TreeWriter:
     """Build one environment's tree in a temporary directory, file by file, then swap it in.
 
@@ -401,6 +435,8 @@ class TreeWriter:
             (self.tmp / sub).mkdir()
         self._written: dict[str, set[str]] = {GET_DIR: set(), UPDATE_DIR: set()}
         self._lower: dict[str, dict[str, str]] = {GET_DIR: {}, UPDATE_DIR: {}}
+        #: set by :meth:`finish`: what the new tree changed in the previous one
+        self.changes: TreeChanges | None = None
 
     def __enter__(self) -> TreeWriter:
         return self
@@ -460,6 +496,7 @@ class TreeWriter:
             os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700  # noqa: S103
             if before_swap is not None:
                 before_swap(self.tmp)
+            self.changes = compare_trees(self.target, self.tmp)
             _swap_in(self.tmp, self.target)
             self.tmp = None
         except BaseException:
@@ -1010,8 +1047,10 @@ def read_any(
 
 __all__ = [
     "TREE_FORMAT",
+    "TreeChanges",
     "TreeWriter",
     "app_connector_doc",
+    "compare_trees",
     "get_connector_doc",
     "git_files",
     "parse_git_spec",
