@@ -29,7 +29,7 @@ from afasgov.gcn.model import (
 
 SCHEMA: Final = "afasgov/gcn-definition/1"
 YAML_HEADER: Final = (
-    "# GetConnector definition read from a Profit .gcn export by afasgov (DESIGN §4).\n"
+    "# GetConnector definition read from a Profit .gcn export by afasgov (docs/gcn.md).\n"
     "# Editable here, then `afasgov gcn export`: description, info, flags (blocked, visible, template,\n"
     "# under_construction, apply_authorisation, authorisation_group), filters and per field output_name,\n"
     "# label, column_header. Importing an edited .gcn into Profit is unverified (its signature cannot\n"
