@@ -269,14 +269,16 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
 @click.option("--fail-on", type=click.Choice(LEVELS, case_sensitive=False), default="ERR", show_default=True)
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
+@click.option("--baseline", help="Also validate against this environment (e.g. production): problems it has "
+              "too are INFO; only what is new against --env is graded by the change.")
 @pass_app
 def validate(app: AppContext, payloads: tuple[Path, ...], env: str, connector: str | None, action: str | None,
-             fmt: str, output: Path | None, fail_on: str, waivers: Path | None) -> None:
+             fmt: str, output: Path | None, fail_on: str, waivers: Path | None, baseline: str | None) -> None:
     """Check UpdateConnector PAYLOADS (JSON or XML) against an environment's snapshot."""
     from afasgov.commands.validate import run_validate
 
     _exit(run_validate(app, list(payloads), env=env, connector=connector, action=action, fmt=fmt, output=output,
-                       fail_on=fail_on, waivers=waivers))
+                       fail_on=fail_on, waivers=waivers, baseline=baseline))
 
 
 # --------------------------------------------------------------------------------------------- audit

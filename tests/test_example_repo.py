@@ -268,8 +268,8 @@ def test_diff_and_validate_do_not_report_other_commands_waivers() -> None:
 def test_changelog_prints_afas_release_notes_table() -> None:
     result = afasgov("changelog", "production", "accept")
     assert result.returncode == 0, result.stderr
-    assert "## Breaking Changes" in result.stdout
-    assert result.stdout.count("| Description | Connector | Operation |") == 2
+    assert "## Organisaties en personen Specification" in result.stdout
+    assert "### Breaking Changes" in result.stdout and "### Changelog" in result.stdout
     assert re.search(r"\| removed the request property 'KnUser/Element/Fields/XOEA' \| KnUser \| POST, PUT \|",
                      result.stdout)
 

@@ -217,23 +217,58 @@ class RelationIbanWrite(_WriteScopeCheck):
 
 @register
 class FinanceWrite(_WriteScopeCheck):
-    """Finance write access: ledger integrity; a DELETE is final.
+    """Finance write access, and DELETE: ledger integrity; a DELETE is final.
 
-    ``FiEntries``, ``FiSepaDirectDebit``, ``KnBankTransaction``, ``FiInvoice``.
+    Finance: ``FiEntries``, ``FiSepaDirectDebit``, ``KnBankTransaction``, ``FiInvoice`` (high). DELETE:
+    any other authorised UpdateConnector on which AFAS offers DELETE (medium: a delete cannot be
+    undone; allow it only with a waiver). Which connectors offer DELETE comes from AFAS's connector
+    catalogue (AFAS's published OpenAPI specs, shipped with afasgov: ``docs/catalogue.md``); for a
+    connector the catalogue does not know (custom, or newer than the specs) the report says DELETE
+    could not be decided.
     """
 
     id = "AC008"
-    title = "Finance write access"
+    title = "Finance write access / DELETE"
     severity = Severity.HIGH
     sources = ("a", "b")
     auditor_note = "Auditor lists UpdateConnectors without risk rating"
     auditor_coverage = "partial"
     remediation = "Restrict to the finance integration; DELETE only with a waiver."
-    decidable = "partly"
-    limits = (
-        "Whether DELETE is used is not in metainfo (it is in AFAS's OpenAPI specs, not read at audit time)."
-    )
     connectors = ("FiEntries", "FiSepaDirectDebit", "KnBankTransaction", "FiInvoice")
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+        from afasgov import catalogue
+
+        cat = catalogue.load()
+        policy = ctx.get_policy()
+        for snap, scope in ctx.scopes():
+            for cid in sorted(scope.update_ids):
+                info = cat.update_connector(cid)
+                finance = cid in self.connectors
+                deletes = info is not None and info.offers("DELETE")
+                if info is None:
+                    ctx.not_seen(f"{snap.name}: {cid} is not in AFAS's connector catalogue; whether it offers "
+                                 "DELETE (AC008) is undecided")
+                if not (finance or deletes) or policy.is_approved(cid, snap.name, scope.name, scope.app_name):
+                    continue
+                ops = f"AFAS offers {', '.join(info.operations)} on {cid}" if info is not None else ""
+                if finance:
+                    message = f"{cid} write access" + (" including DELETE (a delete is final)" if deletes else "")
+                    severity = None
+                else:
+                    message = f"{cid} write access includes DELETE (a delete is final)"
+                    severity = Severity.MEDIUM
+                evidence = f"/metainfo updateConnectors contains {cid}" + (f"; {ops}" if ops else "")
+                yield self.finding(
+                    message,
+                    severity=severity,
+                    environment=snap.name,
+                    app_connector=scope.name,
+                    connector=cid,
+                    connector_type="update",
+                    path=cid,
+                    evidence=evidence,
+                )
 
 
 @register

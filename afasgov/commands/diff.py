@@ -238,6 +238,7 @@ def run_changelog(
     rev_op = resolve_operand(revision, settings.definitions_dir, environments=settings.environments)
     if base_op.kind != rev_op.kind:
         raise UsageError(f"cannot compare a {base_op.kind} ({base}) with a {rev_op.kind} ({revision})")
+    connectors: set[str] = set()
     if base_op.kind == "gcn":
         changes = gcn_changes(base_op.definition, rev_op.definition)
     else:
@@ -245,8 +246,10 @@ def run_changelog(
         changes = diff_snapshots(
             base_op.snapshot, rev_op.snapshot, base_name=base_op.label, revision_name=rev_op.label
         ).changes
+        for snap in (base_op.snapshot, rev_op.snapshot):
+            connectors |= snap.update_connectors.keys() | snap.get_connectors.keys()
     render = render_markdown if fmt == "markdown" else render_json
-    text = render(changes, base_op.label, rev_op.label)
+    text = render(changes, base_op.label, rev_op.label, connectors=connectors)
     if output is not None:
         atomic_write_text(output, text)
         app.echo(f"{len(changes)} change(s) written to {output}")

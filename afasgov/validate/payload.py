@@ -14,6 +14,12 @@ XML::
 ``Element`` may be one element or a list (JSON) / repeated (XML); ``Objects`` a mapping or a list of
 one-key mappings (JSON). ``@Key`` entries (JSON) and ``Element`` attributes (XML) are key fields.
 
+The JSON forms AFAS's own request examples use are read as AFAS writes them (``docs/validate.md``
+gives the evidence for each): ``"@Action"`` inside ``Fields`` is the JSON form of XML's
+``<Fields Action="…">``; ``""`` or ``null`` for ``Fields``, ``Objects``, ``Element`` or one object
+means "none"; a list of values for one field is read as that field given several times (the checks
+say so); any other ``@Key`` inside ``Fields`` is kept as a key field and marked as misplaced.
+
 XML is parsed safely with lxml: no DTD (a ``<!DOCTYPE`` or ``<!ENTITY`` is refused outright, which
 stops entity-expansion bombs), no entity resolution, no network, no huge trees. Syntax errors and
 inputs that are neither JSON nor XML are :class:`InputError` (exit 2); a payload of the wrong shape
@@ -34,16 +40,20 @@ from afasgov.errors import InputError
 MAX_BYTES = 20 * 1024 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_BARE = "the payload starts with Element, not with its connector: say which connector it is for with --connector"
 
 Scalar = str | int | float | bool | None
 
 
-@dataclass
+@dataclass(slots=True)
 class PayloadValue:
     name: str
     value: Scalar
     line: int = 0
     is_key: bool = False
+    #: how the value was written when not plainly: ``"list"`` (one item of a JSON list of values),
+    #: ``"@fields"`` (a ``"@Key"`` inside ``Fields`` rather than on the ``Element``).
+    form: str = ""
 
 
 @dataclass
@@ -57,6 +67,8 @@ class PayloadElement:
     line: int = 0
     #: shape problems found while reading (reported as ``payload-malformed``).
     problems: list[str] = field(default_factory=list)
+    #: shapes AFAS's own examples use but AFAS does not document, read as meant (``payload-shape-variant``).
+    variants: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +99,19 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _json_elements(raw: Any, path: tuple[str, ...], where: str, problems: list[str]) -> list[PayloadElement]:
+def _empty(value: Any) -> bool:
+    """``""`` and ``null``: how AFAS's own examples write "no fields / no objects / no element"."""
+    return value is None or value == ""
+
+
+def _json_elements(
+    raw: Any, path: tuple[str, ...], where: str, problems: list[str], variants: list[str] | None = None
+) -> list[PayloadElement]:
+    if _empty(raw):
+        return []
+    if isinstance(raw, list) and variants is not None and raw and all(isinstance(r, dict) for r in raw):
+        variants.append(f'{where}: a list of {{"Element": …}} blocks; read as all their elements')
+        return [e for r in raw for e in _json_elements(r, path, where, problems)]
     if not isinstance(raw, dict) or "Element" not in raw:
         problems.append(f'{where}: expected {{"Element": …}}')
         return []
@@ -95,7 +119,36 @@ def _json_elements(raw: Any, path: tuple[str, ...], where: str, problems: list[s
     if extra:
         problems.append(f"{where}: unexpected key(s) {', '.join(extra)} next to 'Element'")
     elements = raw["Element"] if isinstance(raw["Element"], list) else [raw["Element"]]
-    return [_json_element(e, path, f"{where}/Element", problems) for e in elements]
+    return [_json_element(e, path, f"{where}/Element", problems) for e in elements if not _empty(e)]
+
+
+def _json_fields(value: Any, where: str, el: PayloadElement) -> None:
+    if _empty(value):
+        return
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        el.variants.append(f"{where}: a list of one object; read as that object")
+        value = value[0]
+    if not isinstance(value, dict):
+        el.problems.append(f"{where}: must be an object of field → value")
+        return
+    for dup in value.get("\0duplicates", []):
+        el.values.append(PayloadValue(dup, value[dup]))  # reported as given twice by the checks
+    for name, v in value.items():
+        if name == "\0duplicates":
+            continue
+        if name == "@Action":
+            if isinstance(v, str):
+                el.action = v.lower()
+            else:
+                el.problems.append(f"{where}/@Action: must be insert, update or delete")
+            continue
+        key, form = (name[1:], "@fields") if name.startswith("@") else (name, "")
+        if isinstance(v, list):
+            for item in v:
+                el.values.append(PayloadValue(key, _scalar(item, f"{where}/{name}", el), is_key=bool(form),
+                                              form="list"))
+            continue
+        el.values.append(PayloadValue(key, _scalar(v, f"{where}/{name}", el), is_key=bool(form), form=form))
 
 
 def _json_element(raw: Any, path: tuple[str, ...], where: str, problems: list[str]) -> PayloadElement:
@@ -111,17 +164,14 @@ def _json_element(raw: Any, path: tuple[str, ...], where: str, problems: list[st
         if key.startswith("@"):
             el.values.append(PayloadValue(key[1:], _scalar(value, f"{where}/{key}", el), is_key=True))
         elif key == "Fields":
-            if not isinstance(value, dict):
-                el.problems.append(f"{where}/Fields: must be an object of field → value")
-                continue
-            for dup in value.get("\0duplicates", []):
-                el.values.append(PayloadValue(dup, value[dup]))  # reported as duplicate by the checks
-            for name, v in value.items():
-                if name != "\0duplicates":
-                    el.values.append(PayloadValue(name, _scalar(v, f"{where}/Fields/{name}", el)))
+            _json_fields(value, f"{where}/Fields", el)
         elif key == "Objects":
+            if _empty(value):
+                continue
             items = value if isinstance(value, list) else [value]
             for item in items:
+                if _empty(item):
+                    continue
                 if not isinstance(item, dict):
                     el.problems.append(f'{where}/Objects: expected {{"<Object>": {{"Element": …}}}}')
                     continue
@@ -129,8 +179,10 @@ def _json_element(raw: Any, path: tuple[str, ...], where: str, problems: list[st
                     if name == "\0duplicates":
                         continue
                     el.objects.extend(
-                        _json_elements(body, (*path, name), f"{where}/Objects/{name}", el.problems)
+                        _json_elements(body, (*path, name), f"{where}/Objects/{name}", el.problems, el.variants)
                     )
+        elif key.startswith("#"):
+            el.values.append(PayloadValue(key, None))  # "#text": an XML-to-JSON leftover (payload-stray-key)
         else:
             el.problems.append(f"{where}: unexpected key {key!r} (expected Fields, Objects or @Key)")
     return el
@@ -160,6 +212,8 @@ def parse_json(data: bytes, source: str, connector: str | None = None) -> Payloa
     for dup in raw.get("\0duplicates", []):
         problems.append(f"duplicate key {dup!r}")
     raw.pop("\0duplicates", None)
+    if "Element" in raw and not connector:
+        raise InputError(_BARE, source=source)
     if "Element" in raw and connector:  # the bare form: {"Element": …} with --connector
         return Payload(connector, _json_elements(raw, (connector,), connector, problems), "json", problems)
     if len(raw) != 1:
@@ -236,6 +290,8 @@ def parse_xml(data: bytes, source: str, connector: str | None = None) -> Payload
         raise InputError(f"invalid XML: {exc.msg}", source=source) from None
     problems: list[str] = []
     name = _local(root)
+    if name == "Element" and not connector:
+        raise InputError(_BARE, source=source)
     if name == "Element" and connector:
         return Payload(connector, [_xml_element(root, (connector,), connector)], "xml", problems)
     elements = []

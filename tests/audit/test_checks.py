@@ -95,7 +95,19 @@ def test_ac007_silent_without_iban_and_notes_missing_metainfo() -> None:
 def test_ac008_finance_write() -> None:
     [f] = run("AC008", context(snapshot(scopes=[scope("fin", update=["FiEntries"])])))
     assert f.connector == "FiEntries" and f.level == "ERR"
+    assert f.message == "FiEntries write access including DELETE (a delete is final)"  # AFAS offers POST, DELETE
+    assert "AFAS offers POST, DELETE on FiEntries" in f.evidence
     assert run("AC008", context(snapshot(scopes=[scope("fin", get=["FiEntries"])]))) == []
+
+
+def test_ac008_delete_is_decided_from_the_catalogue() -> None:
+    # KnSubject offers DELETE (catalogue), FbCostPrice is POST-only, XyCustom is unknown to the catalogue
+    ctx = context(snapshot(scopes=[scope("crm", update=["KnSubject", "FbCostPrice", "XyCustom"])]))
+    [f] = run("AC008", ctx)
+    assert (f.connector, f.severity, f.level) == ("KnSubject", Severity.MEDIUM, "WARN")
+    assert f.message == "KnSubject write access includes DELETE (a delete is final)"
+    assert any("XyCustom is not in AFAS's connector catalogue" in n and "AC008" in n for n in ctx.notes)
+    assert not any("FbCostPrice" in n for n in ctx.notes)
 
 
 def test_ac009_health_write_by_prefix() -> None:

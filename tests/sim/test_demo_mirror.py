@@ -10,23 +10,16 @@ from typing import Any
 import pytest
 
 from afasgov.sim.datasets import load_dataset
+from tests.afas_openapi import element, expected_type, load_specs
 
 pytestmark = pytest.mark.corpus
 CUSTOM = __import__("re").compile(r"^U[0-9A-Fa-f]{32}$")
-TYPES = {"string": {"string", "blob"}, "integer": {"int"}, "number": {"decimal"}, "boolean": {"boolean"}}
-
-
-def _unwrap(node: dict[str, Any]) -> dict[str, Any]:
-    while isinstance(node, dict) and node.get("type") == "array":
-        node = node["items"]
-    return node
 
 
 @pytest.fixture(scope="module")
 def schemas(openapi_dir: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for path in sorted(openapi_dir.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for _, data in load_specs(openapi_dir):
         for name, schema in data.get("components", {}).get("schemas", {}).items():
             if name.endswith("_POST"):
                 root = next(iter(schema["properties"].values()))
@@ -34,23 +27,8 @@ def schemas(openapi_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _element(node: dict[str, Any]) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
-    element = _unwrap(_unwrap(node)["properties"]["Element"])["properties"]
-    fields = element.get("Fields", {})
-    objects = _unwrap(element.get("Objects", {})).get("properties", {})
-    return fields.get("properties", {}), set(fields.get("required", [])), objects
-
-
-def _expected_type(prop: dict[str, Any]) -> set[str]:
-    if prop.get("format") in ("date", "date-time"):
-        return {"date"}
-    if prop.get("format") == "byte":
-        return {"blob"}
-    return TYPES.get(prop.get("type", ""), set())
-
-
 def _compare(demo: dict[str, Any], node: dict[str, Any], path: str, problems: list[str]) -> int:
-    props, required, objects = _element(node)
+    props, required, objects = element(node)
     checked = 0
     for field in demo["fields"]:
         fid = field["fieldId"]
@@ -62,7 +40,7 @@ def _compare(demo: dict[str, Any], node: dict[str, Any], path: str, problems: li
             problems.append(f"{where}: not in AFAS's schema")
             continue
         checked += 1
-        if field["dataType"] not in _expected_type(prop):
+        if field["dataType"] not in expected_type(prop):
             problems.append(f"{where}: dataType {field['dataType']} vs schema {prop.get('type')}/{prop.get('format')}")
         if "maxLength" in prop and prop["maxLength"] != field["length"]:
             problems.append(f"{where}: length {field['length']} vs maxLength {prop['maxLength']}")

@@ -117,6 +117,12 @@ CASES = [
     ("payload-code-not-allowed", _json(MtCd=5), _xml(b"<MtCd>1</MtCd>", b"<MtCd>5</MtCd>"), f"{F}/MtCd"),
     (
         "payload-type-mismatch",
+        _json(Rate="12.5.0"),
+        _xml(b"<Rate>12.50</Rate>", b"<Rate>12 EUR</Rate>"),
+        f"{F}/Rate",
+    ),
+    (
+        "payload-value-form",
         _json(Rate="12,5"),
         _xml(b"<Rate>12.50</Rate>", b"<Rate>12,50</Rate>"),
         f"{F}/Rate",
@@ -214,6 +220,8 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passw
         (b'{"KnUser": {"Element": ', "invalid JSON"),
         (b"[" * 100000, "nested too deeply"),
         (b'{"KnUser": {}, "KnPerson": {}}', "exactly one connector"),
+        (b'{"Element": {"Fields": {"UsId": "x"}}}', "say which connector it is for with --connector"),
+        (b"<Element><Fields><UsId>x</UsId></Fields></Element>", "say which connector it is for with --connector"),
         (b"\xff\xfe{", "neither JSON nor XML"),
     ],
 )
@@ -230,6 +238,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "bad.xml").write_bytes(_xml(b"<MtCd>1</MtCd>", b"<MtCd>9</MtCd>"))
     (tmp_path / "bomb.xml").write_bytes(BOMB)
     (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "bare.json").write_text(json.dumps(GOOD_JSON["KnUser"]))
     return tmp_path
 
 
@@ -262,6 +271,7 @@ def test_cli_exit_codes_and_formats(repo: Path, capsys: pytest.CaptureFixture[st
         (["notes.txt"], "neither JSON nor XML"),
         (["missing.json"], "file not found"),
         (["good.json", "--env", "staging"], "staging"),
+        (["bare.json"], "bare.json: the payload starts with Element, not with its connector"),
     ):
         env = [] if "--env" in args else ["--env", "production"]
         code, _, err = _run(capsys, "validate", *args, *env)
