@@ -18,8 +18,8 @@ Waived items are shown as waived and never fail a run. A waiver applies up to an
 would still have matched). Active waivers that matched nothing are reported as unused, each by the
 command whose rules it names (see :meth:`WaiverSet.apply`).
 
-Matching is generic: any item with ``id``, ``path`` and ``fingerprint`` attributes (a diff
-:class:`~afasgov.diff.change.Change`, a :class:`~afasgov.report.ReportItem`, an audit finding).
+Matching works on :class:`~afasgov.findings.Finding` s (their ``id``, ``path`` and ``fingerprint``);
+:meth:`WaiverSet.waive` applies a file's waivers to the findings of any command.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from afasgov.errors import InputError
-from afasgov.report.document import ReportDocument, WaiverNote, WaiverRef
+from afasgov.findings import Finding, WaiverRef
 from afasgov.yamlsafe import load_file as load_yaml_file
 
 _KEYS = {"fingerprint", "id", "path", "reason", "owner", "expires"}
@@ -73,6 +73,38 @@ def compile_path_pattern(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(c))
             i += 1
     return re.compile("^" + "".join(out) + "$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverNote:
+    """A waiver worth reporting by itself: expired (no longer applies) or unused."""
+
+    status: str  # "expired" | "unused"
+    waiver: WaiverRef
+    matched: int = 0
+    source: str = ""
+
+    def text(self) -> str:
+        what = self.waiver.fingerprint or f"{self.waiver.id} {self.waiver.path}"
+        if self.status == "expired":
+            tail = (
+                f"; it would still match {self.matched} item(s), now reported unwaived"
+                if self.matched
+                else ""
+            )
+            return (
+                f"waiver {what} (owner {self.waiver.owner}) expired on {self.waiver.expires} "
+                f"and no longer applies{tail}"
+            )
+        return f"waiver {what} (owner {self.waiver.owner}) matched nothing"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "matched": self.matched,
+            "source": self.source,
+            **self.waiver.to_json(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +246,15 @@ class WaiverSet:
         ]
         return result, notes
 
+    def waive(
+        self, findings: Sequence[Finding], today: dt.date | None = None, *, rule_ids: Collection[str] | None = None
+    ) -> tuple[list[Finding], list[WaiverNote]]:
+        """The one place waivers are applied: ``findings`` with the covering waiver set on each (see
+        :meth:`apply` for which waiver wins, and for ``rule_ids``), and the notes on expired and unused
+        waivers."""
+        hits, notes = self.apply(findings, today, rule_ids=rule_ids)
+        return [f.with_waiver(w.ref() if w is not None else None) for f, w in zip(findings, hits, strict=True)], notes
+
 
 def load_waivers(path: Path | None, *, required: bool = False) -> WaiverSet:
     """Load ``waivers.yaml`` (a mapping with ``waivers:`` or a bare list). A missing file is an empty
@@ -240,22 +281,4 @@ def load_waivers(path: Path | None, *, required: bool = False) -> WaiverSet:
     return WaiverSet([_entry(raw, f"{path}: waivers[{i}]") for i, raw in enumerate(data)], source=str(path))
 
 
-def waive_document(
-    doc: ReportDocument, waivers: WaiverSet, today: dt.date | None = None, *, rule_ids: Collection[str] | None = None
-) -> ReportDocument:
-    """Mark the items of ``doc`` that a waiver covers, and add the waiver notes (for audit/validate;
-    ``rule_ids`` as in :meth:`WaiverSet.apply`)."""
-    hits, notes = waivers.apply(doc.items, today, rule_ids=rule_ids)
-    doc.items = [
-        dataclasses.replace(
-            item, waived=True, waiver=w.ref(), data={**item.data, "waived": True, "waiver": w.ref().to_json()}
-        )
-        if w is not None
-        else item
-        for item, w in zip(doc.items, hits, strict=True)
-    ]
-    doc.waiver_notes.extend(notes)
-    return doc
-
-
-__all__ = ["Waivable", "Waiver", "WaiverSet", "compile_path_pattern", "load_waivers", "waive_document"]
+__all__ = ["Waivable", "Waiver", "WaiverNote", "WaiverSet", "compile_path_pattern", "load_waivers"]

@@ -19,8 +19,8 @@ from afasgov.audit.context import (
     GcnView,
     Manifest,
 )
-from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.registry import Check, all_checks, get_check
+from afasgov.findings import Finding, Severity
 from afasgov.policy import Justification
 
 __all__ = [

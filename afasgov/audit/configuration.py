@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from afasgov.audit.context import AuditContext, EnvConfig
-from afasgov.audit.findings import Finding, Severity
-from afasgov.audit.registry import Check, register
+from afasgov.audit.registry import Check, Where, register
+from afasgov.findings import Finding, Severity
 from afasgov.policy import Policy
 from afasgov.secretscan import KIND_TEXT
 
@@ -93,7 +93,7 @@ class CredentialHygiene(Check):
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         policy = ctx.get_policy()
         for env, name, auth, method in _credentials(ctx):
-            where = {"environment": env, "app_connector": name, "connector_type": "config"}
+            where: Where = {"environment": env, "app_connector": name, "connector_type": "config"}
             if auth in ("classic", "hybrid"):
                 yield self._classic(ctx.today, auth, where)
             if auth in ("oauth", "hybrid") and method != "private_key_jwt":
@@ -105,11 +105,13 @@ class CredentialHygiene(Check):
                         f"{KIND_TEXT[h.kind]} in a repository file" + (" (git history)" if h.commit else ""),
                         connector_type="file",
                         path=h.location,
+                        file=h.file,
+                        line=h.line,
                         evidence=h.describe(),
                         key=h.key,
                     )
 
-    def _classic(self, today: date, auth: str, where: dict[str, str]) -> Finding:
+    def _classic(self, today: date, auth: str, where: Where) -> Finding:
         if today > CLASSIC_CUTOFF:
             sev, msg = (
                 Severity.CRITICAL,
@@ -136,7 +138,7 @@ class CredentialHygiene(Check):
         )
 
     def _secret_age(
-        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: dict[str, str]
+        self, ctx: AuditContext, policy: Policy, env: str, name: str, where: Where
     ) -> Iterator[Finding]:
         cfg = ctx.env_config(env)
         ac = next((a for a in cfg.app_connectors if a.name == name), None) if cfg else None
@@ -186,7 +188,7 @@ class WeakTransport(Check):
         for env in ctx.environments:
             url = effective_url(env)
             scheme, host = _host(url)
-            where = {"environment": env.name, "connector_type": "config", "path": f"environments.{env.name}"}
+            where: Where = {"environment": env.name, "connector_type": "config", "path": f"environments.{env.name}"}
             if scheme == "http" and not is_loopback(host):
                 yield self.finding("base URL uses http", key="http", evidence=f"base_url {url}", **where)
             if env.verify_tls is False:
@@ -208,6 +210,8 @@ class WeakTransport(Check):
                     f"{KIND_TEXT[h.kind]} in a repository file",
                     connector_type="file",
                     path=h.location,
+                    file=h.file,
+                    line=h.line,
                     evidence=h.describe(),
                     key=h.key,
                 )
@@ -266,7 +270,7 @@ class EnvironmentMixUp(Check):
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         for env in ctx.environments:
-            where = {
+            where: Where = {
                 "environment": env.name,
                 "connector_type": "environment",
                 "path": f"environments.{env.name}",
@@ -351,7 +355,7 @@ class MissingIntegrationId(Check):
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         partner = ctx.get_policy().partner
         for env in ctx.environments:
-            where = {
+            where: Where = {
                 "environment": env.name,
                 "connector_type": "config",
                 "path": f"environments.{env.name}.integration_id",

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from afasgov._files import atomic_write_text
-from afasgov.audit.findings import LEVEL_OF
 from afasgov.audit.registry import FAMILIES, FAMILY_TITLES, SOURCES, Check, all_checks
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
@@ -53,7 +52,7 @@ def render_checks_markdown() -> str:
             else (f" ({c.auditor_note})" if c.auditor_note else "")
         )
         out.append(
-            f"| [{c.id}](#{c.id.lower()}) | {_cell(c.title)} | {c.severity.value} | {LEVEL_OF[c.severity]} | "
+            f"| [{c.id}](#{c.id.lower()}) | {_cell(c.title)} | {c.severity.value} | {c.severity.level} | "
             f"{', '.join(c.sources)} | {_cell(auditor)} | {DECIDABLE[c.decidable]} |"
         )
     undecidable = [c for c in checks if c.decidable != "yes"]
@@ -84,7 +83,7 @@ def render_checks_markdown() -> str:
 
 
 def _check_section(c: type[Check]) -> list[str]:
-    lines = [f"### {c.id}", "", f"**{c.title}** — severity *{c.severity.value}* ({LEVEL_OF[c.severity]})", ""]
+    lines = [f"### {c.id}", "", f"**{c.title}** — severity *{c.severity.value}* ({c.severity.level})", ""]
     lines += [c.doc(), ""]
     lines.append(f"- Data: {', '.join(f'{s} ({SOURCES[s]})' for s in c.sources)}")
     auditor = COVERAGE[c.auditor_coverage] + "".join(f"; {t}" for t in (c.auditor, c.auditor_note) if t)

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from afasgov.audit.context import AuditContext, Manifest
-from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.privacy import Match, classify_gcn_field, classify_get_field, classify_update_field
-from afasgov.audit.registry import Check, register
+from afasgov.audit.registry import Check, Where, register
+from afasgov.findings import Finding, Severity
 from afasgov.model.types import CUSTOM_FIELD_RE
 from afasgov.policy import Justification
 
@@ -134,7 +134,7 @@ def justification_for(ctx: AuditContext, ef: ExposedField) -> Justification | No
     return None
 
 
-def _where(ef: ExposedField) -> dict[str, str]:
+def _where(ef: ExposedField) -> Where:
     return {
         "environment": ef.environment,
         "app_connector": ", ".join(ef.app_connectors),
@@ -424,6 +424,8 @@ class OversizedTake(Check):
                     "get-all request (take=-1) in a repository file",
                     connector_type="file",
                     path=hit.location,
+                    file=hit.file,
+                    line=hit.line,
                     evidence=hit.describe(),
                     key=hit.key,
                 )

@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable
 
 from afasgov.audit.context import AuditContext, GcnCriterion
-from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.registry import Check, register
+from afasgov.findings import Finding, Severity
 
 #: AFAS operator types: 6 contains, 10 starts with, 11 not contains, 12 not starts with,
 #: 13 ends with, 14 not ends with (15 = quick filter, judged by its value).
@@ -158,6 +158,8 @@ class SlowFilter(Check):
                     "request URL uses a slow filter operator",
                     connector_type="file",
                     path=hit.location,
+                    file=hit.file,
+                    line=hit.line,
                     evidence=hit.describe(),
                     key=hit.key,
                 )

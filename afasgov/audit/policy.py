@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from afasgov.audit.context import AuditContext, Manifest
-from afasgov.audit.findings import Finding, Severity
-from afasgov.audit.registry import Check, register
+from afasgov.audit.registry import Check, Where, register
+from afasgov.findings import Finding, Severity
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot
 from afasgov.policy import AFAS_CONNECT_IPS, Policy
 
@@ -236,7 +236,7 @@ class TokenList(Check):
             if tokens is None:
                 ctx.not_seen(f"{snap.name}/{scope.name}: token list not declared (AC027)")
                 continue
-            where = {"environment": snap.name, "app_connector": scope.name, "connector_type": "app-connector"}
+            where: Where = {"environment": snap.name, "app_connector": scope.name, "connector_type": "app-connector"}
             if len(tokens) > 1:
                 yield self.finding(
                     f"{len(tokens)} tokens on one App Connector",

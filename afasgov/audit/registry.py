@@ -12,10 +12,12 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypedDict, TypeVar, Unpack
 
 from afasgov.audit.context import AuditContext
-from afasgov.audit.findings import Finding, Severity
+from afasgov.audit.findings import fingerprint_of
+from afasgov.findings import Finding, Location, Severity
+from afasgov.secrets import redact
 
 #: data source keys (security checklist, "Src" column) -> description.
 SOURCES: dict[str, str] = {
@@ -37,6 +39,19 @@ FAMILY_TITLES: dict[str, str] = {
     "secrets_scan": "Secrets in the repository (working tree and git history)",
     "policy": "Policy, integration manifests and what the API cannot show",
 }
+
+
+class Where(TypedDict, total=False):
+    """Where a finding is (:class:`~afasgov.findings.Location` fields a check fills in)."""
+
+    environment: str
+    app_connector: str
+    connector: str
+    connector_type: str
+    field: str
+    path: str
+    file: str
+    line: int
 
 
 class Check:
@@ -78,13 +93,44 @@ class Check:
     def doc(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
-    def finding(self, message: str, /, **kwargs: Any) -> Finding:
-        """A finding of this check with its defaults (title, severity, remediation, auditor ref);
-        ``severity=`` overrides the check's default for this finding."""
-        severity = kwargs.pop("severity", None) or self.severity
-        kwargs.setdefault("remediation", self.remediation)
-        kwargs.setdefault("auditor_ref", self.auditor_reference())
-        return Finding(check_id=self.id, title=self.title, severity=severity, message=message, **kwargs)
+    def finding(
+        self,
+        message: str,
+        /,
+        *,
+        severity: Severity | None = None,
+        evidence: str = "",
+        key: str = "",
+        **where: Unpack[Where],
+    ) -> Finding:
+        """A finding of this check: its title, severity, remediation and Auditor reference, the message and
+        evidence redacted, the fingerprint from where it is and ``key`` (which tells findings of one check
+        on the same subject apart); ``severity=`` overrides the check's default for this finding."""
+        sev = severity or self.severity
+        location = Location(
+            environment=where.get("environment", ""),
+            app_connector=where.get("app_connector", ""),
+            connector_type=where.get("connector_type", ""),
+            connector=where.get("connector", ""),
+            field=where.get("field") or None,
+            path=where.get("path", ""),
+            file=where.get("file", ""),
+            line=where.get("line", 0),
+        )
+        return Finding(
+            id=self.id,
+            level=sev.level,
+            text=redact(message),
+            kind="audit",
+            location=location,
+            title=self.title,
+            severity=sev,
+            evidence=redact(evidence),
+            remediation=self.remediation,
+            reference=self.auditor_reference(),
+            fingerprint=fingerprint_of(self.id, location, key),
+            extra={"key": key} if key else {},
+        )
 
 
 #: coverage -> the checklist's mark.

@@ -1,11 +1,12 @@
-"""Run an audit: load the inputs, run the registered checks, build the report document.
+"""Run an audit: load the inputs, run the registered checks → :class:`AuditResult` (findings unwaived).
 
 Library API::
 
-    from afasgov.audit.runner import run_audit, to_document
+    from afasgov.audit.runner import run_audit
     result = run_audit(config, ["production"], today=date(2026, 11, 1))
-    doc = to_document(result, fail_on="ERR")          # waivers applied
-    print(afasgov.report.render(doc, "markdown"))
+    findings, notes = waiver_set.waive(result.findings, result.today)
+
+(``afasgov audit`` renders them with :mod:`afasgov.report`: :mod:`afasgov.commands.audit`).
 
 ``run_checks(ctx)`` runs checks on an :class:`~afasgov.audit.context.AuditContext` built by hand
 (tests, other tools).
@@ -13,27 +14,26 @@ Library API::
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from afasgov import __version__
 from afasgov.audit import adapters
 from afasgov.audit.context import AuditContext, GcnView, Manifest
-from afasgov.audit.findings import Finding, sort_findings
+from afasgov.audit.findings import sort_findings
 from afasgov.audit.registry import Check, all_checks, select_checks
 from afasgov.errors import InputError, UsageError
+from afasgov.findings import Finding
 from afasgov.policy import Policy, load_policy, parse_policy
 from afasgov.report.paths import portable_paths
 from afasgov.secretscan import DEFAULT_TIME_BUDGET, ScanResult, scan_repository
+from afasgov.workspace import hash_path
 
 if TYPE_CHECKING:
     from afasgov.config import Config
-    from afasgov.report import ReportDocument
 
 POLICY_FILE = "policy.yaml"
 
@@ -70,7 +70,7 @@ def run_checks(ctx: AuditContext, checks: Iterable[type[Check]] | None = None) -
 # ------------------------------------------------------------------------------------- loading
 def _sha_file(path: Path) -> str:
     try:
-        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        return hash_path(path)
     except OSError:
         return ""
 
@@ -100,10 +100,8 @@ def load_snapshots(
 
 def _tree_sha(path: Path) -> str:
     try:
-        from afasgov.report import sha256_tree
-
-        return sha256_tree(path)
-    except (ImportError, OSError):
+        return hash_path(path)
+    except OSError:
         return ""
 
 
@@ -287,10 +285,10 @@ def configured_secret_files(config: Config) -> list[Path]:
 
 
 def _portable_finding(f: Finding, portable: Callable[[str], str]) -> Finding:
-    message, evidence = portable(f.message), portable(f.evidence)
-    if message == f.message and evidence == f.evidence:
+    text, evidence = portable(f.text), portable(f.evidence)
+    if text == f.text and evidence == f.evidence:
         return f
-    return replace(f, message=message, evidence=evidence)
+    return replace(f, text=text, evidence=evidence)
 
 
 # ------------------------------------------------------------------------------------ reporting
@@ -300,91 +298,6 @@ def auditor_note(ref: str) -> str:
     if not ref:
         return ""
     return f"AFAS {ref}" if ref.startswith("Auditor ") else f"AFAS Auditor: {ref}"
-
-
-def to_document(result: AuditResult, *, fail_on: str = "ERR", waivers: Any = None) -> ReportDocument:
-    """The report document (waivers from ``result.waivers_path`` unless ``waivers`` is given).
-
-    An item's ``path`` is the finding's location (``<environment>/<App Connector>/<canonical path>``,
-    or ``file:line``): what every format shows and what waiver path patterns match, exactly as in
-    ``afasgov release-check``."""
-    from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo
-    from afasgov.waivers import load_waivers, waive_document
-
-    items = [
-        ReportItem(
-            id=f.check_id,
-            level=f.level,
-            text=f.message,
-            path=f.location or f.environment,
-            fingerprint=f.fingerprint,
-            title=f.title,
-            severity=f.severity.value,
-            environment=f.environment,
-            app_connector=f.app_connector,
-            connector=f.connector,
-            field=f.field or None,
-            evidence=f.evidence,
-            remediation=f.remediation,
-            reference=f.auditor_ref,
-            notes=(f.title + (f"; {auditor_note(f.auditor_ref)}" if f.auditor_ref else ""),),
-            file=_file_of(f),
-            line=_line_of(f),
-            data=f.to_dict(),
-        )
-        for f in result.findings
-    ]
-    checks = result.checks or all_checks()
-    rules = {
-        c.id: RuleInfo(
-            id=c.id, level=c.severity.level, title=c.title, help=c.doc().split("\n\n")[0].replace("\n", " ")
-        )
-        for c in checks
-    }
-    policy = result.policy
-    doc = ReportDocument(
-        kind="audit",
-        title="afasgov security audit",
-        items=items,
-        items_key="findings",
-        header={
-            "as_of": result.today.isoformat(),
-            "environments": ", ".join(result.environments) or "-",
-            "checks": len(checks),
-            "rules_hash": rules_hash(checks),
-        },
-        inputs=[InputRef(name=n, location=loc, sha256=sha) for n, loc, sha in result.inputs],
-        rules=rules,
-        notes=[f"not seen: {n}" for n in result.not_seen],
-        fail_on=fail_on,
-        extra_json={
-            "checked": result.checked,
-            "not_seen": result.not_seen,
-            "policy_sha256": ("sha256:" + policy.sha256) if policy is not None and policy.sha256 else None,
-            "tool_version": __version__,
-        },
-    )
-    if waivers is None:
-        waivers = load_waivers(result.waivers_path)
-    doc = waive_document(doc, waivers, result.today, rule_ids={c.id for c in all_checks()})
-    if result.root is not None:
-        portable = portable_paths(result.root)
-        doc.waiver_notes = [dataclasses.replace(n, source=portable(n.source)) for n in doc.waiver_notes]
-    return doc
-
-
-def _file_of(f: Finding) -> str:
-    if f.connector_type == "file":
-        return f.path.split(" @ ", 1)[0].rsplit(":", 1)[0]
-    return ""
-
-
-def _line_of(f: Finding) -> int:
-    if f.connector_type == "file":
-        tail = f.path.split(" @ ", 1)[0].rsplit(":", 1)
-        if len(tail) == 2 and tail[1].isdigit():
-            return int(tail[1])
-    return 0
 
 
 def rules_hash(checks: Iterable[type[Check]]) -> str:
@@ -405,5 +318,4 @@ __all__ = [
     "rules_hash",
     "run_audit",
     "run_checks",
-    "to_document",
 ]

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from afasgov.audit.context import AuditContext
-from afasgov.audit.findings import Finding, Severity
-from afasgov.audit.registry import Check, register
+from afasgov.audit.registry import Check, Where, register
+from afasgov.findings import Finding, Severity
 from afasgov.model import AppConnectorScope, EnvironmentSnapshot, UpdateConnector
 from afasgov.policy import Policy
 
@@ -344,7 +344,7 @@ class TokenNeverExpires(Check):
             if _is_oauth(scope, ctx, snap.name):
                 continue
             expiry = parse_token_expiry(scope.token_expiry)
-            where = {"environment": snap.name, "app_connector": scope.name, "connector_type": "app-connector"}
+            where: Where = {"environment": snap.name, "app_connector": scope.name, "connector_type": "app-connector"}
             if expiry is None:
                 yield self.finding(
                     "token never expires", evidence=f"info.tokenExpiry = {scope.token_expiry!r}", **where

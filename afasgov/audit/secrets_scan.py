@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from afasgov.audit.context import AuditContext
-from afasgov.audit.findings import Finding, Severity
 from afasgov.audit.registry import Check, register
+from afasgov.findings import Finding, Severity
 from afasgov.secretscan import KIND_TEXT, SECRET_KINDS, ScanHit
 
 
@@ -16,6 +16,8 @@ def _hit_findings(check: Check, hits: Iterable[ScanHit], message: str) -> Iterat
             f"{message}: {KIND_TEXT.get(h.kind, h.kind)}" + (" (git history)" if h.commit else ""),
             connector_type="file",
             path=h.location,
+            file=h.file,
+            line=h.line,
             evidence=h.describe(),
             key=h.key,
         )

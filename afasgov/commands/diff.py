@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import change_json
 from afasgov.diff.changelog import render_json, render_markdown
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.impact import ImpactResult, apply_impact, unknown_references
@@ -18,18 +18,10 @@ from afasgov.diff.registry import all_rules
 from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import Operand, resolve_operand, snapshot_files
 from afasgov.errors import UsageError
+from afasgov.findings import Finding
 from afasgov.integrations import load_manifests
-from afasgov.report import (
-    InputRef,
-    ReportDocument,
-    ReportItem,
-    RuleInfo,
-    Section,
-    WaiverNote,
-    atomic_write_text,
-    emit,
-)
-from afasgov.waivers import WaiverSet, load_waivers
+from afasgov.report import InputRef, ReportMeta, RuleInfo, Section, atomic_write_text, emit
+from afasgov.waivers import WaiverNote, WaiverSet, load_waivers
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -89,7 +81,7 @@ class DiffRun:
 
     base: Operand
     revision: Operand
-    changes: list[Change]
+    changes: list[Finding]
     notes: list[str]
     impact: ImpactResult | None
     unknown: list[str]
@@ -142,46 +134,23 @@ def compute(
     waivers = waiver_set if waiver_set is not None else load_waivers(
         settings.waivers, required=settings.waivers_required
     )
-    hits, waiver_notes = waivers.apply(changes, today, rule_ids=all_rules())
-    changes = [
-        replace(c, waived=True, waiver=w.ref()) if w is not None else c
-        for c, w in zip(changes, hits, strict=True)
-    ]
+    changes, waiver_notes = waivers.waive(changes, today, rule_ids=all_rules())
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
 
-def to_item(change: Change) -> ReportItem:
-    rule = all_rules().get(change.id)
-    return ReportItem(
-        id=change.id,
-        level=change.level,
-        text=change.text,
-        path=change.path,
-        fingerprint=change.fingerprint,
-        title=rule.title if rule else change.id,
-        connector=change.connector,
-        field=change.field,
-        notes=change.notes,
-        waived=change.waived,
-        waiver=change.waiver,
-        file=change.file,
-        data=change.to_json(),
-    )
-
-
-def document(run: DiffRun, *, fail_on: str = "ERR") -> ReportDocument:
-    """The diff as a :class:`ReportDocument` (JSON: DESIGN §6)."""
+def document(run: DiffRun, *, fail_on: str = "ERR") -> ReportMeta:
+    """The report of a diff (its findings are ``run.changes``; JSON: DESIGN §6)."""
     rules = all_rules()
     infos = {
         c.id: RuleInfo(c.id, rules[c.id].level, rules[c.id].title, rules[c.id].doc())
         for c in run.changes
         if c.id in rules
     }
-    doc = ReportDocument(
+    doc = ReportMeta(
         kind="diff",
         title=f"afasgov diff {run.base.label} → {run.revision.label}",
-        items=[to_item(c) for c in run.changes],
         items_key="changes",
+        item_json=change_json,
         header={"base": run.base.label, "revision": run.revision.label},
         inputs=[
             InputRef("base", run.base.location, run.base.sha256),
@@ -224,7 +193,7 @@ def run_diff(
     run = compute(base, revision, settings, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
     echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
-    return emit(doc, fmt, output, echo, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
+    return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 def run_changelog(
@@ -266,5 +235,4 @@ __all__ = [
     "run_changelog",
     "run_diff",
     "settings_from",
-    "to_item",
 ]

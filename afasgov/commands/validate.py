@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from afasgov.errors import InputError
-from afasgov.report.document import ReportItem
+from afasgov.findings import Finding
+from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
-from afasgov.validate.checks import CHECKS, rule_infos
+from afasgov.validate.checks import CHECKS, entries, payload_json
+from afasgov.waivers import load_waivers
+from afasgov.workspace import hash_path
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -33,9 +36,7 @@ def run_validate(
     With ``baseline`` (an environment, e.g. production), each payload is also validated against it and
     problems are graded by what changed (:mod:`afasgov.validate.baseline`)."""
     from afasgov.commands.diff import settings_from
-    from afasgov.report import InputRef, ReportDocument, emit, sha256_file
     from afasgov.snapshot.tree import read_any
-    from afasgov.waivers import load_waivers, waive_document
 
     if action is not None and action not in ("insert", "update", "delete"):
         raise InputError(f"--action must be insert, update or delete, not {action!r}")
@@ -43,25 +44,25 @@ def run_validate(
     snapshot = read_any(env, definitions_dir=settings.definitions_dir, environments=settings.environments)
     base = (read_any(baseline, definitions_dir=settings.definitions_dir, environments=settings.environments)
             if baseline else None)
-    items: list[ReportItem] = []
+    items: list[Finding] = []
     inputs = [InputRef("snapshot", env)] + ([InputRef("baseline", baseline)] if baseline else [])
     results = []
     for p in payloads:
         result = validate_path(p, snapshot, connector=connector, action=action, baseline=base)
         results.append(result)
         items.extend(result.items)
-        inputs.append(InputRef("payload", str(p), sha256_file(p)))
+        inputs.append(InputRef("payload", str(p), hash_path(p)))
     header: dict[str, object] = {"environment": env, "payloads": len(payloads)}
     if baseline:
         header["baseline"] = baseline
-    doc = ReportDocument(
+    doc = ReportMeta(
         kind="validate",
         title=f"afasgov validate against {env}" + (f" (baseline {baseline})" if baseline else ""),
-        items=items,
         items_key="problems",
+        item_json=payload_json,
         header=header,
         inputs=inputs,
-        rules=rule_infos(),
+        rules={c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in entries().values()},
         fail_on=fail_on,
     )
     if action is None:
@@ -76,8 +77,9 @@ def run_validate(
             "caused it"
         )
     doc.notes.extend(catalogue_notes(results))
-    waive_document(doc, load_waivers(settings.waivers, required=waivers is not None), rule_ids=CHECKS)
-    return emit(doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
+    items, doc.waiver_notes = load_waivers(settings.waivers, required=waivers is not None).waive(
+        items, rule_ids=CHECKS)
+    return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 __all__ = ["run_validate"]

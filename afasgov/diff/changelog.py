@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from afasgov import catalogue
-from afasgov.diff.change import Change
 from afasgov.diff.registry import all_rules
+from afasgov.findings import Finding
 from afasgov.report.escape import clean
 
 _CELL = re.compile(r"[|<>\[\]`\\]")
@@ -67,38 +67,38 @@ def _ops(nominal: str, offered: tuple[str, ...]) -> str:
     return ", ".join(kept)
 
 
-def _description(change: Change, root: str) -> str:
+def _description(change: Finding, root: str) -> str:
     text = change.text
     if change.id == "afas-request-object-added":
         text = f"added the new optional request property '{change.path}'"
     elif change.id == "afas-request-object-removed":
         text = f"removed the request property '{change.path}'"
-    if root != change.connector and change.path.startswith(f"{change.connector}/"):
-        text = text.replace(change.path, root + change.path[len(change.connector):])
+    if root != change.location.connector and change.path.startswith(f"{change.location.connector}/"):
+        text = text.replace(change.path, root + change.path[len(change.location.connector):])
     return text
 
 
-def row_of(change: Change, cat: catalogue.Catalogue | None = None) -> Row:
+def row_of(change: Finding, cat: catalogue.Catalogue | None = None) -> Row:
     """``change`` as a row of AFAS's table."""
     cat = cat or catalogue.load()
     rule = all_rules().get(change.id)
     nominal = rule.operations(change) if rule is not None else (
-        "GET" if change.connector_type in ("get", "gcn") else "")
+        "GET" if change.location.connector_type in ("get", "gcn") else "")
     breaking = (change.rule_level or change.level) == "ERR"
-    if change.connector_type == "update":
-        info = cat.update_connector(change.connector)
+    if change.location.connector_type == "update":
+        info = cat.update_connector(change.location.connector)
         if info is None:
-            return Row(breaking, change.text, change.connector, nominal, (), True)
-        return Row(breaking, _description(change, info.root), change.connector, _ops(nominal, info.operations),
+            return Row(breaking, change.text, change.location.connector, nominal, (), True)
+        return Row(breaking, _description(change, info.root), change.location.connector, _ops(nominal, info.operations),
                    tuple(m.name for m in info.modules))
-    if change.connector_type in ("get", "gcn"):
-        get = cat.get_connector(change.connector)
+    if change.location.connector_type in ("get", "gcn"):
+        get = cat.get_connector(change.location.connector)
         modules = tuple(m.name for m in get.modules) if get is not None else ()
-        return Row(breaking, change.text, change.connector, nominal, modules, get is None)
-    return Row(breaking, change.text, change.connector, nominal, ())
+        return Row(breaking, change.text, change.location.connector, nominal, modules, get is None)
+    return Row(breaking, change.text, change.location.connector, nominal, ())
 
 
-def rows(changes: Sequence[Change]) -> list[Row]:
+def rows(changes: Sequence[Finding]) -> list[Row]:
     """Every change as a row, in AFAS's order: by connector, then description."""
     cat = catalogue.load()
     out = [row_of(c, cat) for c in changes]
@@ -146,7 +146,7 @@ def notes(all_rows: Sequence[Row]) -> list[str]:
 
 
 def render_markdown(
-    changes: Sequence[Change], base: str, revision: str, *, connectors: Iterable[str] = ()
+    changes: Sequence[Finding], base: str, revision: str, *, connectors: Iterable[str] = ()
 ) -> str:
     """AFAS's release-notes page for ``changes``; ``connectors`` (those of both snapshots) decide which
     modules are listed with "No changes for this release."."""
@@ -169,7 +169,7 @@ def render_markdown(
     return "\n".join(out)
 
 
-def render_json(changes: Sequence[Change], base: str, revision: str, *, connectors: Iterable[str] = ()) -> str:
+def render_json(changes: Sequence[Finding], base: str, revision: str, *, connectors: Iterable[str] = ()) -> str:
     all_rows = rows(changes)
     data = {
         "tool": "afasgov",

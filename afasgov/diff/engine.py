@@ -17,12 +17,14 @@ well under a second.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from afasgov.diff.change import Change, fingerprint_of
+from afasgov.diff.change import fingerprint_of, sort_key
 from afasgov.diff.registry import Rule, all_rules
+from afasgov.findings import Finding, Location
 from afasgov.model import (
     EnvironmentSnapshot,
     GetConnector,
@@ -33,15 +35,6 @@ from afasgov.model import (
 )
 
 K = TypeVar("K")
-
-
-@dataclass(frozen=True, slots=True)
-class Loc:
-    """Where a pair sits: connector type, connector id, object path (first = connector id)."""
-
-    connector_type: str
-    connector: str
-    object_path: tuple[str, ...]
 
 
 def update_path(object_path: Sequence[str], field_id: str | None = None) -> str:
@@ -61,7 +54,9 @@ def get_path(connector: str, output_name: str | None = None) -> str:
 
 @dataclass
 class DiffContext:
-    """Per-run facts rules may consult, and the factory for :class:`Change` objects."""
+    """Per-run facts rules may consult, and the factory for the :class:`~afasgov.findings.Finding` s
+    rules report. A rule sees where a pair sits as a :class:`~afasgov.findings.Location` with the
+    connector type, the connector id and the object path (first = connector id)."""
 
     base_name: str = "base"
     revision_name: str = "revision"
@@ -72,7 +67,7 @@ class DiffContext:
     def change(
         self,
         rule: type[Rule] | Rule,
-        loc: Loc,
+        loc: Location,
         *,
         path: str,
         field: str | None = None,
@@ -81,7 +76,7 @@ class DiffContext:
         after: Any = None,
         object_path: tuple[str, ...] | None = None,
         **fmt: Any,
-    ) -> Change:
+    ) -> Finding:
         """Build the change ``rule`` reports; its text is ``rule.template`` filled in."""
         op = loc.object_path if object_path is None else object_path
         text = rule.template.format(
@@ -95,23 +90,25 @@ class DiffContext:
             revision=self.revision_name,
             **fmt,
         )
-        return Change(
+        return Finding(
             id=rule.id,
             level=rule.level,
-            connector_type=loc.connector_type,
-            connector=loc.connector,
-            object_path=op,
-            field=field,
-            value=value,
-            path=path,
+            text=text,
+            kind="diff",
+            location=Location(
+                connector_type=loc.connector_type,
+                connector=loc.connector,
+                object_path=op,
+                field=field,
+                value=value,
+                path=path,
+                file=self.files.get((loc.connector_type, loc.connector), ""),
+            ),
+            title=rule.title,
             before=before,
             after=after,
-            text=text,
-            fingerprint=fingerprint_of(
-                rule.id, loc.connector_type, loc.connector, op, field, value, before, after
-            ),
             rule_level=rule.level,
-            file=self.files.get((loc.connector_type, loc.connector), ""),
+            fingerprint=fingerprint_of(rule.id, loc.connector_type, loc.connector, op, field, value, before, after),
         )
 
 
@@ -119,7 +116,7 @@ class DiffContext:
 class DiffResult:
     """The changes between two snapshots (sorted) and notes on what was not compared."""
 
-    changes: list[Change]
+    changes: list[Finding]
     notes: list[str]
     base_name: str = "base"
     revision_name: str = "revision"
@@ -156,7 +153,7 @@ class Engine:
                 self.by_subject.setdefault(subject, []).append(rule)
 
     def _run(
-        self, subject: str, ctx: DiffContext, loc: Loc, before: Any, after: Any, out: list[Change]
+        self, subject: str, ctx: DiffContext, loc: Location, before: Any, after: Any, out: list[Finding]
     ) -> None:
         for rule in self.by_subject.get(subject, ()):
             out.extend(rule.check(ctx, loc, before, after))
@@ -165,25 +162,24 @@ class Engine:
     def _update_level(
         self,
         ctx: DiffContext,
-        loc: Loc,
+        loc: Location,
         path: tuple[str, ...],
         fa: tuple[UpdateField, ...],
         fb: tuple[UpdateField, ...],
         oa: tuple[UpdateObject, ...],
         ob: tuple[UpdateObject, ...],
-        out: list[Change],
+        out: list[Finding],
     ) -> None:
         if fa != fb:
-            field_loc = Loc(loc.connector_type, loc.connector, path)
+            field_loc = Location(connector_type=loc.connector_type, connector=loc.connector, object_path=path)
             for _, x, y in _pairs(_keyed(fa, "field_id"), _keyed(fb, "field_id")):
                 if x is not y and x != y:
                     self._run("update-field", ctx, field_loc, x, y, out)
         if oa != ob:
             for name, x, y in _pairs(_keyed(oa, "name"), _keyed(ob, "name")):
                 if x is None or y is None:
-                    self._run(
-                        "update-object", ctx, Loc(loc.connector_type, loc.connector, (*path, name)), x, y, out
-                    )
+                    obj = dataclasses.replace(loc, object_path=(*path, name))
+                    self._run("update-object", ctx, obj, x, y, out)
                 elif x != y:
                     self._update_level(ctx, loc, (*path, name), x.fields, y.fields, x.objects, y.objects, out)
 
@@ -193,18 +189,18 @@ class Engine:
         cid: str,
         a: UpdateConnector | None,
         b: UpdateConnector | None,
-        out: list[Change],
+        out: list[Finding],
     ) -> None:
-        loc = Loc("update", cid, (cid,))
+        loc = Location(connector_type="update", connector=cid, object_path=(cid,))
         self._run("update-connector", ctx, loc, a, b, out)
         if a is not None and b is not None and a != b:
             self._update_level(ctx, loc, (cid,), a.fields, b.fields, a.objects, b.objects, out)
 
     # ---------------------------------------------------------------------------------------- get
     def get_connector(
-        self, ctx: DiffContext, cid: str, a: GetConnector | None, b: GetConnector | None, out: list[Change]
+        self, ctx: DiffContext, cid: str, a: GetConnector | None, b: GetConnector | None, out: list[Finding]
     ) -> None:
-        loc = Loc("get", cid, (cid,))
+        loc = Location(connector_type="get", connector=cid, object_path=(cid,))
         self._run("get-connector", ctx, loc, a, b, out)
         if a is None or b is None or a.fields == b.fields:
             return
@@ -234,17 +230,19 @@ class Engine:
                 f"{base.language!r}, {ctx.revision_name} in {revision.language!r} (labels follow "
                 "Accept-Language; a different language is not a change)"
             )
-        out: list[Change] = []
-        self._run("environment", ctx, Loc("environment", "environment", ()), base, revision, out)
+        out: list[Finding] = []
+        environment = Location(connector_type="environment", connector="environment")
+        self._run("environment", ctx, environment, base, revision, out)
         for name, x, y in _pairs(base.app_connectors, revision.app_connectors):
-            self._run("app-connector", ctx, Loc("app-connector", name, (name,)), x, y, out)
+            app = Location(connector_type="app-connector", connector=name, object_path=(name,))
+            self._run("app-connector", ctx, app, x, y, out)
         for cid, gx, gy in _pairs(base.get_connectors, revision.get_connectors):
             if gx is None or gy is None or gx != gy:
                 self.get_connector(ctx, cid, gx, gy, out)
         for cid, ux, uy in _pairs(base.update_connectors, revision.update_connectors):
             if ux is None or uy is None or ux != uy:
                 self.update_connector(ctx, cid, ux, uy, out)
-        out.sort(key=Change.sort_key)
+        out.sort(key=sort_key)
         return DiffResult(out, ctx.notes, ctx.base_name, ctx.revision_name)
 
 
@@ -303,7 +301,6 @@ __all__ = [
     "DiffContext",
     "DiffResult",
     "Engine",
-    "Loc",
     "diff_snapshots",
     "get_path",
     "match_get_fields",

@@ -12,40 +12,41 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from afasgov.diff.change import Change
 from afasgov.diff.engine import update_path
 from afasgov.diff.registry import all_rules
+from afasgov.findings import Finding
 from afasgov.integrations import Manifest, UpdateUse
 from afasgov.model import EnvironmentSnapshot
 
 
-def uses_change(manifest: Manifest, change: Change, *, envs: Sequence[str] = ()) -> bool:
+def uses_change(manifest: Manifest, change: Finding, *, envs: Sequence[str] = ()) -> bool:
     """Does ``change`` touch something this integration declares?"""
-    ct = change.connector_type
+    loc = change.location
+    ct = loc.connector_type
     if ct in ("get", "gcn"):
-        return manifest.allows("get", change.connector, change.field)
+        return manifest.allows("get", loc.connector, loc.field)
     if ct == "update":
-        if change.connector not in manifest.uses_update:
+        if loc.connector not in manifest.uses_update:
             return False
-        uses = manifest.uses_update[change.connector]
+        uses = manifest.uses_update[loc.connector]
         if uses is None:
             return True
-        op = tuple(change.object_path)
-        if len(op) == 1 and change.field is None:
+        op = tuple(loc.object_path)
+        if len(op) == 1 and loc.field is None:
             return True  # the connector itself
         scope = getattr(_rule(change.id), "affects", "field")
-        if change.field is None or scope == "object":
+        if loc.field is None or scope == "object":
             # an object-level change (or a field that matters to whoever sends the object)
             return any(p[: len(op)] == op or (f is None and op[: len(p)] == p) for p, f in uses)
-        return any((p == op and f == change.field) or (f is None and op[: len(p)] == p) for p, f in uses)
+        return any((p == op and f == loc.field) or (f is None and op[: len(p)] == p) for p, f in uses)
     if ct == "app-connector":
-        if manifest.app_connector_for(*envs) != change.connector:
+        if manifest.app_connector_for(*envs) != loc.connector:
             return False
-        if change.value is None:
+        if loc.value is None:
             return True
-        kind = change.object_path[1] if len(change.object_path) > 1 else ""
+        kind = loc.object_path[1] if len(loc.object_path) > 1 else ""
         table: Mapping[str, Any] = manifest.uses_get if kind == "get" else manifest.uses_update
-        return change.value in table
+        return loc.value in table
     return False
 
 
@@ -111,45 +112,44 @@ def _objects(objects: Iterable[Any], path: tuple[str, ...]) -> Iterator[UpdateUs
 class ImpactResult:
     """Changes with integration notes and regraded levels, and what to report besides."""
 
-    changes: list[Change]
+    changes: list[Finding]
     notes: list[str]
-    #: integration name → impact sentences ("hr-sync sends …, which accept removed").
+    #: integration name → impact sentences ("hr-sync sends …, which accept removed"), in change order.
     impacts: dict[str, list[str]]
     regraded_up: int = 0
     regraded_down: int = 0
+    #: change fingerprint → integration → the impact sentence written for that change (ERR/WARN only)
+    sentences: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 _VERB = {"update": "sends", "get": "reads", "gcn": "reads", "app-connector": "uses"}
 
 
-def _sentence(change: Change, manifest: Manifest, revision: str) -> str:
+def _sentence(change: Finding, manifest: Manifest, revision: str) -> str:
     rule = _rule(change.id)
     template = getattr(rule, "impact", "") or "{integration} {verb} {path}, which {revision} changed"
-    obj = (
-        update_path(change.object_path)
-        if change.connector_type == "update" and change.object_path
-        else change.path
-    )
+    loc = change.location
+    obj = update_path(loc.object_path) if loc.connector_type == "update" and loc.object_path else loc.path
     try:
         return str(
             template.format(
                 integration=manifest.name,
-                verb=_VERB.get(change.connector_type, "uses"),
-                path=change.path,
+                verb=_VERB.get(loc.connector_type, "uses"),
+                path=loc.path,
                 object=obj,
                 revision=revision,
-                value=change.value,
+                value=loc.value,
                 before=change.before,
                 after=change.after,
-                connector=change.connector,
+                connector=loc.connector,
             )
         )
     except (KeyError, IndexError, ValueError):
-        return f"{manifest.name} {_VERB.get(change.connector_type, 'uses')} {change.path}: {change.text}"
+        return f"{manifest.name} {_VERB.get(loc.connector_type, 'uses')} {loc.path}: {change.text}"
 
 
 def apply_impact(
-    changes: Sequence[Change],
+    changes: Sequence[Finding],
     manifests: Iterable[Manifest],
     *,
     base_name: str = "",
@@ -167,8 +167,9 @@ def apply_impact(
     manifest_list = list(manifests)
     revision = revision_name or "the revision"
     envs = tuple(e for e in (revision_name, base_name) if e)
-    out: list[Change] = []
+    out: list[Finding] = []
     impacts: dict[str, list[str]] = {m.name: [] for m in manifest_list}
+    sentences: dict[str, dict[str, str]] = {}
     up = down = 0
     for change in changes:
         if not manifest_list:
@@ -186,20 +187,22 @@ def apply_impact(
         elif (
             downgrade
             and change.level == "ERR"
-            and change.connector_type in ("get", "update", "gcn", "app-connector")
+            and change.location.connector_type in ("get", "update", "gcn", "app-connector")
         ):
             level = "WARN"
             down += 1
             notes.append("regraded ERR → WARN: no integration manifest uses it")
         if level in ("ERR", "WARN"):
             for m in users:
-                impacts[m.name].append(_sentence(change, m, revision))
-        extra = {**change.extra, "integrations": [m.name for m in users]}
-        out.append(dataclasses.replace(change, level=level, notes=tuple(notes), extra=extra))
+                sentence = _sentence(change, m, revision)
+                impacts[m.name].append(sentence)
+                sentences.setdefault(change.fingerprint, {})[m.name] = sentence
+        integrations = tuple(sorted(m.name for m in users))
+        out.append(dataclasses.replace(change, level=level, notes=tuple(notes), integrations=integrations))
     result_notes = []
     if up or down:
         result_notes.append(f"integration manifests regraded {up} change(s) WARN → ERR and {down} ERR → WARN")
-    return ImpactResult(out, result_notes, impacts, up, down)
+    return ImpactResult(out, result_notes, impacts, up, down, sentences)
 
 
 __all__ = ["ImpactResult", "apply_impact", "unknown_references", "uses_change"]

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from afasgov.diff.change import Change
-    from afasgov.diff.engine import DiffContext, Loc
+    from afasgov.diff.engine import DiffContext
+    from afasgov.findings import Finding, Location
 
 #: what a rule can inspect; the engine calls each rule with matched pairs of that subject.
 SUBJECTS = (
@@ -47,11 +47,11 @@ class Rule:
     #: "field": hits integrations that declare the field; "object": hits whoever sends its object.
     affects: ClassVar[str] = "field"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         raise NotImplementedError
 
     @classmethod
-    def operations(cls, change: Change) -> str:
+    def operations(cls, change: Finding) -> str:
         """The changelog's Operation column for ``change``."""
         return cls.operation
 

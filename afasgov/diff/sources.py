@@ -11,7 +11,7 @@ from typing import Any
 
 from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
-from afasgov.report.document import sha256_file, sha256_tree
+from afasgov.workspace import hash_path
 
 GCN_SUFFIXES = (".gcn",)
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -46,7 +46,7 @@ def _gcn(spec: str, path: Path, definitions_dir: Path) -> Operand:
         "gcn",
         getattr(definition, "name", "") or path.stem,
         str(location),
-        sha256_file(location),
+        hash_path(Path(location)),
         definition=definition,
     )
 
@@ -76,7 +76,7 @@ def resolve_operand(spec: str, definitions_dir: Path, *, environments: Sequence[
     if "/" not in spec and env_dir.is_dir() and not path.suffix:
         snap = read_any(spec, definitions_dir=definitions_dir)
         return Operand(
-            spec, "snapshot", spec, str(env_dir), sha256_tree(env_dir), snapshot=snap, directory=env_dir
+            spec, "snapshot", spec, str(env_dir), hash_path(env_dir), snapshot=snap, directory=env_dir
         )
     if path.is_file():
         if path.suffix.lower() in GCN_SUFFIXES + DEFINITION_SUFFIXES:
@@ -91,7 +91,7 @@ def resolve_operand(spec: str, definitions_dir: Path, *, environments: Sequence[
             "snapshot",
             snap.name or path.name,
             str(path),
-            sha256_tree(path),
+            hash_path(path),
             snapshot=snap,
             directory=path,
         )

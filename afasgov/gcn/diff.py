@@ -2,14 +2,13 @@
 
 The rules live in :mod:`afasgov.diff.rules.gcn` (registered with every other diff rule, documented in
 ``docs/rules.md``); this module is the gcn package's entry point to them. :func:`diff_definitions`
-returns :class:`afasgov.diff.change.Change` objects (``connector_type`` ``gcn``), exactly what
+returns :class:`afasgov.diff.change.Finding` objects (``connector_type`` ``gcn``), exactly what
 ``afasgov diff a.gcn b.gcn`` and ``afasgov gcn diff`` render; ``change.extra["field_id"]`` is the field
 id of a field change.
 """
 
 from __future__ import annotations
 
-from afasgov.diff.change import Change
 from afasgov.diff.rules.gcn import (
     GCN_RULES,
     LEVELS,
@@ -20,12 +19,13 @@ from afasgov.diff.rules.gcn import (
     rules_markdown,
     summary,
 )
+from afasgov.findings import Finding
 
 #: every rule a .gcn comparison runs, in reporting order
 RULES = GCN_RULES
 RULES_BY_ID = {r.id: r for r in GCN_RULES}
 #: the change type (kept under its former name)
-GcnChange = Change
+GcnChange = Finding
 
 __all__ = [
     "LEVELS",

@@ -28,6 +28,7 @@ from typing import Any
 
 from afasgov import __version__
 from afasgov._files import make_output_dir
+from afasgov.diff.change import change_json
 from afasgov.errors import InputError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
 from afasgov.promote.checklist import render_checklist
@@ -90,7 +91,7 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
     out["app_connectors"] = item.app_connectors
     out["authorise"] = item.authorise
     out["integrations"] = [i.to_json() for i in item.integrations]
-    out["changes"] = [c.to_json() for c in item.changes]
+    out["changes"] = [change_json(c) for c in item.changes]
     out["notes"] = item.notes
     return out
 

@@ -23,11 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import sort_key
 from afasgov.diff.engine import Engine
 from afasgov.diff.impact import uses_change
 from afasgov.diff.registry import all_rules
 from afasgov.errors import UsageError
+from afasgov.findings import Finding
 from afasgov.integrations import Manifest
 from afasgov.model import EnvironmentSnapshot, GetConnector
 from afasgov.promote.compare import FieldDelta, compare_fields
@@ -65,7 +66,7 @@ class PlanItem:
     status: str  # new | changed | only-in-target
     action: str  # import | export | skip
     reason: str = ""
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Finding] = field(default_factory=list)
     definition: ReviewedDefinition | None = None
     #: how the source's metainfo differs from the reviewed definition (action export)
     deltas: list[FieldDelta] = field(default_factory=list)
@@ -142,15 +143,15 @@ def _get_rules() -> list[Any]:
     return [r for r in all_rules().values() if set(r.subjects) & {"get-connector", "get-field"}]
 
 
-def get_changes(target: EnvironmentSnapshot, source: EnvironmentSnapshot) -> dict[str, list[Change]]:
+def get_changes(target: EnvironmentSnapshot, source: EnvironmentSnapshot) -> dict[str, list[Finding]]:
     """GetConnector changes from ``target`` to ``source``, per connector id."""
     result = Engine(_get_rules()).diff(
         _get_only(target), _get_only(source), base_name=target.name, revision_name=source.name
     )
-    out: dict[str, list[Change]] = {}
+    out: dict[str, list[Finding]] = {}
     for change in result.changes:
-        if change.connector_type == "get":
-            out.setdefault(change.connector, []).append(change)
+        if change.location.connector_type == "get":
+            out.setdefault(change.location.connector, []).append(change)
     return out
 
 
@@ -164,7 +165,7 @@ def _authorised(snapshot: EnvironmentSnapshot, connector: str) -> list[str]:
 
 
 def _integrations(
-    connector: str, changes: Sequence[Change], manifests: Iterable[Manifest], target: str
+    connector: str, changes: Sequence[Finding], manifests: Iterable[Manifest], target: str
 ) -> list[IntegrationImpact]:
     out = []
     for m in manifests:
@@ -254,7 +255,7 @@ def plan_promotion(
                 f"--only: no GetConnector {', '.join(map(repr, unknown))} in {source.name} or {target.name}"
             )
     changes = get_changes(target, source)
-    by_lower: dict[str, list[Change]] = {}
+    by_lower: dict[str, list[Finding]] = {}
     for cid, found in changes.items():
         by_lower.setdefault(cid.lower(), []).extend(found)
     if source.language and target.language and source.language.lower() != target.language.lower():
@@ -266,7 +267,7 @@ def plan_promotion(
         if wanted is not None and key not in wanted:
             continue
         s, t = src.get(key), tgt.get(key)
-        found = sorted(by_lower.get(key, []), key=Change.sort_key)
+        found = sorted(by_lower.get(key, []), key=sort_key)
         cid = (s or t).id  # type: ignore[union-attr]
         definition = definitions.for_connector(cid)
         if not found:

@@ -10,22 +10,21 @@ inside the adapters, so importing the release check stays cheap.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov.release.model import Item
+from afasgov.findings import Finding, Location
 
 if TYPE_CHECKING:
-    from afasgov.audit.findings import Finding
     from afasgov.config import Config
-    from afasgov.diff.change import Change
     from afasgov.integrations import Manifest as IntegrationManifest
     from afasgov.integrations import Manifests
     from afasgov.model import EnvironmentSnapshot
-    from afasgov.report import ReportItem
     from afasgov.waivers import WaiverSet
 
 
@@ -59,7 +58,7 @@ def read_snapshot(path: Path) -> EnvironmentSnapshot:
 # ----------------------------------------------------------------------------------------- diff
 @dataclass
 class DiffOutcome:
-    items: list[Item]
+    items: list[Finding]
     notes: list[str] = field(default_factory=list)
     #: integration → what the release breaks for it, in sentences ("hr-sync sends …, which accept removed")
     impacts: dict[str, list[str]] = field(default_factory=dict)
@@ -80,11 +79,11 @@ def diff(config: Config, base: str, revision: str) -> DiffOutcome:
     settings = Settings(config.definitions_dir, config.integrations_dir, None, config.root)
     run = compute(base, revision, settings, waiver_set=WaiverSet())
     impacts = {k: list(v) for k, v in (run.impact.impacts.items() if run.impact is not None else [])}
-    items = [change_item(c) for c in run.changes]
-    return DiffOutcome(items, list(run.notes), impacts, list(run.unknown), sentences_by_change(items, impacts))
+    sentences = run.impact.sentences if run.impact is not None else {}
+    return DiffOutcome(list(run.changes), list(run.notes), impacts, list(run.unknown), sentences)
 
 
-def sentences_by_change(items: Sequence[Item], impacts: Mapping[str, Sequence[str]]) -> dict[str, dict[str, str]]:
+def sentences_by_change(items: Sequence[Finding], impacts: Mapping[str, Sequence[str]]) -> dict[str, dict[str, str]]:
     """Pair each impact sentence with its change.
 
     The integration impact writes one sentence per integration for every ERR/WARN change it uses, in
@@ -99,25 +98,6 @@ def sentences_by_change(items: Sequence[Item], impacts: Mapping[str, Sequence[st
         for item, sentence in zip(hits, sentences, strict=True):
             out.setdefault(item.fingerprint, {})[name] = sentence
     return out
-
-
-def change_item(change: Change) -> Item:
-    """A diff :class:`~afasgov.diff.change.Change` as a report item."""
-    # the integration impact records the integrations a change hits in ``extra["integrations"]``
-    integrations = change.extra.get("integrations") or ()
-    return Item(
-        section="diff", id=change.id, level=change.level, text=change.text, title=_rule_title(change.id),
-        path=change.path, connector=change.connector, connector_type=change.connector_type,
-        object_path=tuple(change.object_path), field=change.field, value=change.value,
-        before=change.before, after=change.after, integrations=tuple(sorted(str(i) for i in integrations)),
-        file=change.file, fingerprint=change.fingerprint, note="; ".join(change.notes))
-
-
-def _rule_title(rule_id: str) -> str:
-    from afasgov.diff.registry import all_rules
-
-    rule = all_rules().get(rule_id)
-    return rule.title if rule is not None else ""
 
 
 # -------------------------------------------------------------------------------- integrations
@@ -155,7 +135,7 @@ def app_connector_for(manifest: Manifest, env: str) -> str:
 # ---------------------------------------------------------------------------------- validation
 @dataclass
 class ValidationOutcome:
-    items: list[Item] = field(default_factory=list)
+    items: list[Finding] = field(default_factory=list)
     #: integration → (payloads checked, payloads with problems)
     per_integration: dict[str, tuple[int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -181,9 +161,7 @@ def validate_payloads(snapshot: EnvironmentSnapshot, env: str, manifests: Sequen
             try:
                 problems = list(validate_file(payload, snapshot, display=rel))
             except InputError as exc:  # an unreadable recorded payload is a finding, never a pass
-                out.items.append(Item(section="validation", id="payload-malformed", level="ERR",
-                                      text=f"the recorded payload cannot be read: {exc.reason}",
-                                      environment=env, integrations=(manifest.name,), payload=rel, file=rel))
+                out.items.append(unreadable_payload(exc.reason, integration=manifest.name, payload=rel, env=env))
                 failed += 1
                 continue
             if problems:
@@ -194,11 +172,19 @@ def validate_payloads(snapshot: EnvironmentSnapshot, env: str, manifests: Sequen
     return out
 
 
-def problem_item(problem: ReportItem, *, integration: str, payload: str, env: str) -> Item:
-    """A payload problem (a :class:`~afasgov.report.ReportItem` of the validator) as a report item."""
-    return Item(section="validation", id=problem.id, level=problem.level, text=problem.text, path=problem.path,
-                connector=problem.connector, field=problem.field, environment=env, integrations=(integration,),
-                payload=payload, file=payload, fingerprint=problem.fingerprint)
+def unreadable_payload(reason: str, *, integration: str, payload: str, env: str) -> Finding:
+    """A recorded payload that cannot be read: a finding, never a pass."""
+    basis = "\x1f".join(["validation", "payload-malformed", "", env, "", payload, integration])
+    return Finding(id="payload-malformed", level="ERR", text=f"the recorded payload cannot be read: {reason}",
+                   kind="validation", location=Location(environment=env, file=payload),
+                   integrations=(integration,), rule_level="ERR",
+                   fingerprint="sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16])
+
+
+def problem_item(problem: Finding, *, integration: str, payload: str, env: str) -> Finding:
+    """A payload problem of an integration's recorded payload, on ``env``."""
+    return dataclasses.replace(problem, location=dataclasses.replace(problem.location, environment=env),
+                               integrations=(integration,))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -211,7 +197,7 @@ def _rel(path: Path, root: Path) -> str:
 # --------------------------------------------------------------------------------------- audit
 @dataclass
 class AuditOutcome:
-    items: list[Item] = field(default_factory=list)
+    items: list[Finding] = field(default_factory=list)
     not_seen: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     #: hash of the audit checks that ran (reproducibility)
@@ -223,31 +209,11 @@ def audit(config: Config, environments: Sequence[str], *, today: date) -> AuditO
     from afasgov.audit.runner import rules_hash, run_audit
 
     result = run_audit(config, list(environments), today=today)
-    out = AuditOutcome(items=[finding_item(f) for f in result.findings],
+    out = AuditOutcome(items=list(result.findings),
                        not_seen=list(result.not_seen), checked=list(result.checked))
     if result.checks:
         out.rules_hash = rules_hash(result.checks)
     return out
-
-
-def finding_item(finding: Finding) -> Item:
-    """An audit :class:`~afasgov.audit.findings.Finding` as a report item."""
-    return Item(
-        section="audit", id=finding.check_id, level=finding.level, severity=finding.severity.value,
-        title=finding.title, text=finding.message,
-        # the audit's location (``<environment>/<App Connector>/<path>``): what `afasgov audit` reports as
-        # ``path`` and what waiver path patterns match, so one waivers.yaml means the same in both commands
-        path=finding.location or finding.path, connector=finding.connector,
-        connector_type=finding.connector_type, field=finding.field or None, environment=finding.environment,
-        app_connector=finding.app_connector, evidence=finding.evidence, remediation=finding.remediation,
-        auditor=finding.auditor_ref, file=_finding_file(finding), fingerprint=finding.fingerprint)
-
-
-def _finding_file(finding: Finding) -> str:
-    """The file a repository finding (``connector_type == "file"``, path ``file:line``) is about."""
-    if finding.connector_type == "file":
-        return finding.path.rsplit(":", 1)[0] if ":" in finding.path else finding.path
-    return ""
 
 
 # ------------------------------------------------------------------------------------- waivers
@@ -257,6 +223,19 @@ def load_waivers(config: Config) -> WaiverSet:
     return load(config.waivers)
 
 
-__all__ = ["AuditOutcome", "DiffOutcome", "Manifest", "ValidationOutcome", "audit",
-           "change_item", "diff", "finding_item", "load_manifests", "load_waivers", "problem_item",
-           "read_snapshot", "sentences_by_change", "snapshot_live", "validate_payloads"]
+__all__ = [
+    "AuditOutcome",
+    "DiffOutcome",
+    "Manifest",
+    "ValidationOutcome",
+    "audit",
+    "diff",
+    "load_manifests",
+    "load_waivers",
+    "problem_item",
+    "read_snapshot",
+    "sentences_by_change",
+    "snapshot_live",
+    "unreadable_payload",
+    "validate_payloads",
+]

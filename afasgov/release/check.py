@@ -18,6 +18,7 @@ snapshotting (the previous snapshots stay untouched).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from afasgov import __version__
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from afasgov.findings import Finding, level_rank
 from afasgov.release import adapters
 from afasgov.release._files import safe_label
 from afasgov.release.history import allocate_run_id, load_history
-from afasgov.release.model import LEVEL_RANK, EnvInfo, IntegrationImpact, Item, ReleaseReport, Waiver
+from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, Waiver
 from afasgov.report.paths import portable_paths
-from afasgov.report.publish import sha256_file, tree_hash, write_reports
+from afasgov.report.publish import write_reports
+from afasgov.workspace import hash_path
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -121,7 +124,7 @@ def release_check(config: Config, options: ReleaseCheckOptions) -> CheckOutcome:
     notes: list[str] = list(snapshot_notes)
     not_seen: list[str] = []
     checked: list[str] = []
-    items: list[Item] = []
+    items: list[Finding] = []
 
     # integration manifests (used by diff impact and payload validation)
     manifests: list[adapters.Manifest] = []
@@ -225,18 +228,13 @@ def env_info(snapshot: EnvironmentSnapshot, name: str, *, live: bool, tree: str)
                    tree_hash=tree)
 
 
-def apply_waivers(items: list[Item], waiver_set: WaiverSet, started: datetime) -> tuple[list[Item], list[Waiver]]:
-    """Mark waived items (:meth:`afasgov.waivers.WaiverSet.apply`) and build the waiver register."""
+def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
+                  ) -> tuple[list[Finding], list[Waiver]]:
+    """Waive findings (:meth:`afasgov.waivers.WaiverSet.waive`) and build the waiver register."""
     today = started.astimezone(UTC).date()
-    hits, _notes = waiver_set.apply(items, today)
-    used: dict[int, int] = {}
-    for hit in hits:
-        if hit is not None:
-            used[id(hit)] = used.get(id(hit), 0) + 1
-    out = [item if hit is None else
-           dataclasses.replace(item, waived=True, waiver=_waiver_row(hit, today, used[id(hit)]))
-           for item, hit in zip(items, hits, strict=True)]
-    rows = [_waiver_row(w, today, used.get(id(w), 0)) for w in waiver_set.waivers]
+    out, _notes = waiver_set.waive(items, today)
+    used = Counter(item.waiver for item in out if item.waiver is not None)
+    rows = [_waiver_row(w, today, used.get(w.ref(), 0)) for w in waiver_set.waivers]
     return out, rows
 
 
@@ -247,17 +245,17 @@ def _waiver_row(w: WaiverEntry, today: date, used_by: int) -> Waiver:
                   used_by=used_by)
 
 
-def impact_sentences(items: list[Item], sentences: dict[str, dict[str, str]], names: list[str]
+def impact_sentences(items: list[Finding], sentences: dict[str, dict[str, str]], names: list[str]
                      ) -> dict[str, list[str]]:
     """Integration → impact sentences in change order; a waived change's sentence says so."""
     out: dict[str, list[str]] = {name: [] for name in names}
     for item in items:
-        for name, sentence in sentences.get(item.fingerprint, {}).items() if item.section == "diff" else ():
+        for name, sentence in sentences.get(item.fingerprint, {}).items() if item.kind == "diff" else ():
             out.setdefault(name, []).append(f"{sentence} (waived)" if item.waived else sentence)
     return out
 
 
-def build_impact(manifests: list[adapters.Manifest], items: list[Item],
+def build_impact(manifests: list[adapters.Manifest], items: list[Finding],
                  per_integration: dict[str, tuple[int, int]], accept: str,
                  impacts: dict[str, list[str]] | None = None) -> list[IntegrationImpact]:
     """Per integration: unwaived counts by level, connectors hit (worst level), payload results."""
@@ -270,10 +268,11 @@ def build_impact(manifests: list[adapters.Manifest], items: list[Item],
             if item.waived or manifest.name not in item.integrations:
                 continue
             impact.counts[item.level] = impact.counts.get(item.level, 0) + 1
-            if item.section == "diff" and item.level in ("ERR", "WARN") and item.connector:
-                level, count = impact.connectors.get(item.connector, ("INFO", 0))
-                worst = item.level if LEVEL_RANK[item.level] > LEVEL_RANK.get(level, 0) else level
-                impact.connectors[item.connector] = (worst, count + 1)
+            connector = item.location.connector
+            if item.kind == "diff" and item.level in ("ERR", "WARN") and connector:
+                level, count = impact.connectors.get(connector, ("INFO", 0))
+                worst = item.level if level_rank(item.level) < level_rank(level) else level
+                impact.connectors[connector] = (worst, count + 1)
         checked, failed = per_integration.get(manifest.name, (0, 0))
         impact.payloads_checked, impact.payloads_failed = checked, failed
         if failed:
@@ -293,24 +292,26 @@ def input_hashes(config: Config, environments: list[str]) -> dict[str, str]:
     if config.policy_file is not None:
         candidates.append(config.policy_file)
     for path in candidates:
-        if path.is_dir():
-            out[_rel(path, root)] = tree_hash(path)
-        elif path.is_file():
-            out[_rel(path, root)] = sha256_file(path)
+        if path.is_dir() or path.is_file():
+            out[_rel(path, root)] = hash_path(path)
     return out
 
 
-_PORTABLE_FIELDS = ("text", "title", "path", "evidence", "remediation", "file", "payload", "note")
-
-
-def portable_item(item: Item, portable: Callable[[str], str]) -> Item:
+def portable_item(item: Finding, portable: Callable[[str], str]) -> Finding:
     """``item`` with :func:`portable_paths` applied to its free-text and location fields."""
+    loc = item.location
+    location = dataclasses.replace(loc, path=portable(loc.path), file=portable(loc.file))
     changes: dict[str, Any] = {}
-    for name in _PORTABLE_FIELDS:
+    if location != loc:
+        changes["location"] = location
+    for name in ("text", "title", "evidence", "remediation"):
         value = getattr(item, name)
         rewritten = portable(value)
         if rewritten != value:
             changes[name] = rewritten
+    notes = tuple(portable(n) for n in item.notes)
+    if notes != item.notes:
+        changes["notes"] = notes
     return dataclasses.replace(item, **changes) if changes else item
 
 

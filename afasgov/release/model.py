@@ -4,28 +4,24 @@ A :class:`ReleaseReport` holds everything an auditor asks of a pre-release check
 security-checklist §3): the verdict and counts by level, the trend against earlier runs, the impact
 per integration, the diff changes, the payload validation results, the audit findings with
 evidence and remediation, the waivers, what could not be seen, the input hashes, the tool version
-and timestamps. Every line of evidence is an :class:`Item`; items of all three sources share one
-shape so that every renderer treats them alike.
+and timestamps. Every line of evidence is a :class:`~afasgov.findings.Finding` (kind ``diff``,
+``validation`` or ``audit``: the report's sections), so every renderer treats them alike;
+:func:`item_json` writes one as the report's JSON schema (``afasgov.release-report/1``) has it.
 
-Levels are ``ERR`` > ``WARN`` > ``INFO``. Audit severities map to levels as DESIGN §7 says
-(critical, high → ERR; medium → WARN; low, info → INFO). Waived items never fail a run.
+Levels and the severity → level map are :mod:`afasgov.findings`'. Waived findings never fail a run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-LEVELS: tuple[str, ...] = ("ERR", "WARN", "INFO")
-LEVEL_RANK: dict[str, int] = {"ERR": 3, "WARN": 2, "INFO": 1}
-SEVERITY_LEVEL: dict[str, str] = {
-    "critical": "ERR", "high": "ERR", "medium": "WARN", "low": "INFO", "info": "INFO",
-}
-SECTIONS: tuple[str, ...] = ("diff", "validation", "audit")
+from afasgov.findings import KINDS, LEVELS, Finding, WaiverRef, level_rank
+
+SECTIONS: tuple[str, ...] = KINDS
 SECTION_TITLES: dict[str, str] = {
     "diff": "Breaking changes (production → accept)",
     "validation": "Recorded payloads validated against accept",
@@ -33,15 +29,6 @@ SECTION_TITLES: dict[str, str] = {
 }
 REPORT_SCHEMA = "afasgov.release-report/1"
 RUN_ID_FORMAT = "%Y-%m-%dT%H%M%SZ"
-
-
-def level_of_severity(severity: str) -> str:
-    """DESIGN §7: critical/high → ERR, medium → WARN, low/info → INFO (unknown → WARN)."""
-    return SEVERITY_LEVEL.get(severity.strip().lower(), "WARN")
-
-
-def at_or_above(level: str, threshold: str) -> bool:
-    return LEVEL_RANK.get(level, 0) >= LEVEL_RANK.get(threshold, 3)
 
 
 def run_id_of(moment: datetime) -> str:
@@ -74,71 +61,42 @@ class Waiver:
                 "status": self.status, "used_by": self.used_by}
 
 
-@dataclass(frozen=True)
-class Item:
-    """One piece of evidence: a diff change, a payload validation result or an audit finding."""
+def waiver_match(ref: WaiverRef) -> str:
+    """What a waiver matches, as the register shows it: its fingerprint, or ``<id> <path pattern>``."""
+    return ref.fingerprint if ref.fingerprint else f"{ref.id} {ref.path}"
 
-    section: str
-    id: str
-    level: str
-    text: str
-    title: str = ""
-    path: str = ""
-    connector: str = ""
-    connector_type: str = ""
-    object_path: tuple[str, ...] = ()
-    field: str | None = None
-    value: str | None = None
-    before: Any = None
-    after: Any = None
-    environment: str = ""
-    app_connector: str = ""
-    #: validation: the integration whose payload this is; diff: the integrations a change affects
-    integrations: tuple[str, ...] = ()
-    payload: str = ""
-    severity: str = ""
-    evidence: str = ""
-    remediation: str = ""
-    auditor: str = ""
-    #: a file the item is about (relative to the repository), for SARIF locations
-    file: str = ""
-    fingerprint: str = ""
-    waived: bool = False
-    waiver: Waiver | None = None
-    note: str = ""
 
-    def fails(self, threshold: str) -> bool:
-        return not self.waived and at_or_above(self.level, threshold)
-
-    def key(self) -> str:
-        """A stable identity: the upstream fingerprint, or a hash of what identifies the item."""
-        if self.fingerprint:
-            return self.fingerprint
-        raw = "\x1f".join([self.section, self.id, self.path, self.environment, self.app_connector,
-                           self.payload, ",".join(self.integrations)])
-        return "sha256:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "section": self.section, "id": self.id, "level": self.level, "title": self.title,
-            "text": self.text, "path": self.path,
-        }
-        if self.section == "diff":
-            data |= {"connector_type": self.connector_type, "connector": self.connector,
-                     "object_path": list(self.object_path), "field": self.field, "value": self.value,
-                     "before": self.before, "after": self.after}
-        else:
-            data |= {"connector": self.connector, "field": self.field}
-        if self.section == "audit":
-            data |= {"severity": self.severity, "evidence": self.evidence,
-                     "remediation": self.remediation, "auditor": self.auditor or None}
-        data |= {"environment": self.environment or None, "app_connector": self.app_connector or None,
-                 "integrations": list(self.integrations)}
-        if self.section == "validation":
-            data["payload"] = self.payload
-        data |= {"file": self.file or None, "fingerprint": self.key(), "waived": self.waived,
-                 "waiver": self.waiver.to_json() if self.waiver else None, "note": self.note or None}
-        return data
+def item_json(item: Finding, waivers: Iterable[Waiver] = ()) -> dict[str, Any]:
+    """One finding as the release report's JSON has it (``changes``, ``validation`` or ``findings``);
+    ``waivers`` is the register, whose row of the covering waiver the item carries."""
+    loc = item.location
+    data: dict[str, Any] = {
+        "section": item.kind, "id": item.id, "level": item.level, "title": item.title,
+        "text": item.text, "path": item.path,
+    }
+    if item.kind == "diff":
+        data |= {"connector_type": loc.connector_type, "connector": loc.connector,
+                 "object_path": list(loc.object_path), "field": loc.field, "value": loc.value,
+                 "before": item.before, "after": item.after}
+    else:
+        data |= {"connector": loc.connector, "field": loc.field}
+    if item.kind == "audit":
+        data |= {"severity": item.severity.value if item.severity is not None else "", "evidence": item.evidence,
+                 "remediation": item.remediation, "auditor": item.reference or None}
+    data |= {"environment": loc.environment or None, "app_connector": loc.app_connector or None,
+             "integrations": list(item.integrations)}
+    if item.kind == "validation":
+        data["payload"] = loc.file
+    waiver = None
+    if item.waiver is not None:
+        ref = item.waiver
+        row = next((w for w in waivers if (w.match, w.reason, w.owner, w.expires)
+                    == (waiver_match(ref), ref.reason, ref.owner, ref.expires)), None)
+        waiver = (row or Waiver(match=waiver_match(ref), reason=ref.reason, owner=ref.owner,
+                                expires=ref.expires)).to_json()
+    data |= {"file": loc.file or None, "fingerprint": item.fingerprint, "waived": item.waived,
+             "waiver": waiver, "note": "; ".join(item.notes) or None}
+    return data
 
 
 @dataclass(frozen=True)
@@ -212,7 +170,7 @@ class ReleaseReport:
     revision: EnvInfo
     fail_on: str = "ERR"
     kind: str = "release-check"
-    items: list[Item] = field(default_factory=list)
+    items: list[Finding] = field(default_factory=list)
     integrations: list[IntegrationImpact] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
@@ -232,22 +190,22 @@ class ReleaseReport:
     def run_id(self) -> str:
         return run_id_of(self.started_at)
 
-    def section_items(self, section: str) -> list[Item]:
-        return [i for i in self.items if i.section == section]
+    def section_items(self, section: str) -> list[Finding]:
+        return [i for i in self.items if i.kind == section]
 
     def counts(self, section: str | None = None) -> dict[str, int]:
         """Unwaived items by level (optionally of one section)."""
         counts = zero_counts()
         for item in self.items:
-            if not item.waived and (section is None or item.section == section):
+            if not item.waived and (section is None or item.kind == section):
                 counts[item.level] = counts.get(item.level, 0) + 1
         return counts
 
     def waived_count(self, section: str | None = None) -> int:
-        return sum(1 for i in self.items if i.waived and (section is None or i.section == section))
+        return sum(1 for i in self.items if i.waived and (section is None or i.kind == section))
 
     @property
-    def failing(self) -> list[Item]:
+    def failing(self) -> list[Finding]:
         return [i for i in self.items if i.fails(self.fail_on)]
 
     @property
@@ -304,9 +262,9 @@ class ReleaseReport:
             "base": self.base.to_json(),
             "revision": self.revision.to_json(),
             "integrations": [i.to_json() for i in self.integrations],
-            "changes": [i.to_json() for i in self.section_items("diff")],
-            "validation": [i.to_json() for i in self.section_items("validation")],
-            "findings": [i.to_json() for i in self.section_items("audit")],
+            "changes": [item_json(i, self.waivers) for i in self.section_items("diff")],
+            "validation": [item_json(i, self.waivers) for i in self.section_items("validation")],
+            "findings": [item_json(i, self.waivers) for i in self.section_items("audit")],
             "waivers": [w.to_json() for w in self.waivers],
             "checked": list(self.checked),
             "not_seen": list(self.not_seen),
@@ -318,12 +276,17 @@ class ReleaseReport:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def sort_items(items: Iterable[Item]) -> list[Item]:
+def sort_items(items: Iterable[Finding]) -> list[Finding]:
     """Worst first, then by section, then path: the order every renderer shows."""
     order = {s: n for n, s in enumerate(SECTIONS)}
-    return sorted(items, key=lambda i: (i.waived, -LEVEL_RANK.get(i.level, 0), order.get(i.section, 9),
-                                        i.connector, i.path, i.id, i.environment, i.app_connector,
-                                        i.payload))
+
+    def key(i: Finding) -> tuple[bool, int, int, str, str, str, str, str, str]:
+        loc = i.location
+        payload = loc.file if i.kind == "validation" else ""
+        return (i.waived, level_rank(i.level), order.get(i.kind, 9), loc.connector, i.path, i.id,
+                loc.environment, loc.app_connector, payload)
+
+    return sorted(items, key=key)
 
 
 def parse_run_id(run_id: str) -> datetime | None:
@@ -335,19 +298,17 @@ def parse_run_id(run_id: str) -> datetime | None:
 
 __all__ = [
     "LEVELS",
-    "LEVEL_RANK",
     "REPORT_SCHEMA",
     "SECTIONS",
     "SECTION_TITLES",
     "EnvInfo",
     "IntegrationImpact",
-    "Item",
     "ReleaseReport",
     "TrendPoint",
     "Waiver",
-    "at_or_above",
-    "level_of_severity",
+    "item_json",
     "parse_run_id",
     "run_id_of",
     "sort_items",
+    "waiver_match",
 ]

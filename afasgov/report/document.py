@@ -1,122 +1,34 @@
-"""The generic report document every command renders: diff, changelog, validate, audit.
+"""What every renderer needs besides the findings: :class:`ReportMeta`, one per run.
 
-A command builds one :class:`ReportDocument` (what was compared or checked, the items found, waivers,
-notes on what could not be seen) and hands it to :func:`afasgov.report.render`. Items are
-:class:`ReportItem`\\ s: the renderers only use their presentation fields, and the JSON renderer
-writes each item's ``data`` mapping verbatim, so every command keeps its own exact JSON schema
-(DESIGN §6 for diff changes, §7 for audit findings).
+A command hands its findings (:class:`~afasgov.findings.Finding`, waivers applied) and one
+:class:`ReportMeta` (what was compared or checked, the inputs and their hashes, the rules that ran, notes
+on what could not be seen, waiver notes, extra sections) to :func:`afasgov.report.render`. The JSON
+renderer writes each finding with the command's own shape (``item_json``: DESIGN §6 for diff changes, §7
+for audit findings), so every command keeps its exact JSON schema; ``details`` gives the lines a command
+shows under a finding's text (why a change was regraded, the AFAS Auditor reference, …).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
+from afasgov.findings import LEVELS, Finding, at_or_above, count_by_level
+from afasgov.waivers import WaiverNote
 from afasgov.words import plural, singular
 
-#: levels from most to least severe; ``--fail-on`` compares against this order.
-LEVELS: tuple[str, ...] = ("ERR", "WARN", "INFO")
-_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 
-#: audit severities (DESIGN §7) → levels used for ``--fail-on``.
-SEVERITY_LEVEL = {"critical": "ERR", "high": "ERR", "medium": "WARN", "low": "INFO", "info": "INFO"}
+def _notes(finding: Finding) -> tuple[str, ...]:
+    return finding.notes
 
 
-def level_rank(level: str) -> int:
-    """0 for ERR, 1 for WARN, 2 for INFO; unknown levels rank below INFO."""
-    return _RANK.get(level, len(LEVELS))
-
-
-def at_or_above(level: str, threshold: str) -> bool:
-    """True when ``level`` is as severe as ``threshold`` or more (ERR ≥ WARN ≥ INFO)."""
-    return level_rank(level) <= level_rank(threshold)
-
-
-@dataclass(frozen=True, slots=True)
-class WaiverRef:
-    """How an item was waived (a copy of the matching waiver's public fields)."""
-
-    reason: str
-    owner: str
-    expires: str
-    fingerprint: str | None = None
-    id: str | None = None
-    path: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.fingerprint is not None:
-            data["fingerprint"] = self.fingerprint
-        if self.id is not None:
-            data["id"] = self.id
-        if self.path is not None:
-            data["path"] = self.path
-        data.update(reason=self.reason, owner=self.owner, expires=self.expires)
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class ReportItem:
-    """One finding or change, as every renderer sees it.
-
-    ``data`` is the item's exact JSON object (what the ``json`` format writes); the other fields are
-    for human and CI formats. ``file``/``line`` locate the item in a file where one exists (the
-    snapshot file of a connector, a payload), for SARIF and GitHub annotations.
-    """
-
-    id: str
-    level: str
-    text: str
-    path: str = ""
-    fingerprint: str = ""
-    title: str = ""
-    severity: str = ""
-    environment: str = ""
-    app_connector: str = ""
-    connector: str = ""
-    field: str | None = None
-    evidence: str = ""
-    remediation: str = ""
-    reference: str = ""
-    notes: tuple[str, ...] = ()
-    waived: bool = False
-    waiver: WaiverRef | None = None
-    file: str = ""
-    line: int = 0
-    data: Mapping[str, Any] = dc_field(default_factory=dict)
-
-    @property
-    def where(self) -> str:
-        """Where the item is, as one path: ``path`` (else the connector) prefixed with the environment and
-        the App Connector unless it already starts with them (``production/iam/KnUser``). Several App
-        Connectors (``"hr-export, legacy-portal"``) are not spelled into the path: :attr:`scope` names them.
-        Every human and CI format shows this, so items that differ only in where they are never read alike.
-        """
-        base = self.path or self.connector
-        prefix = [p for p in (self.environment, self.app_connector) if p and "," not in p]
-        segments = base.split("/") if base else []
-        if not prefix or segments[: len(prefix)] == prefix or (segments[:1] == prefix[:1]):
-            return base
-        return "/".join(prefix + segments)
-
-    @property
-    def scope(self) -> str:
-        """What :attr:`where` does not show: several App Connectors, the connector or the field when the path
-        does not name them (``"App Connectors hr-export, legacy-portal; field BSN"``); empty otherwise."""
-        segments = set(self.where.replace(":", "/").split("/"))
-        parts = []
-        if "," in self.app_connector:
-            parts.append(f"App Connectors {self.app_connector}")
-        if self.connector and self.connector not in segments:
-            parts.append(f"connector {self.connector}")
-        if self.field and self.field not in segments:
-            parts.append(f"field {self.field}")
-        return "; ".join(parts)
+def _no_json(finding: Finding) -> dict[str, Any]:
+    return {"id": finding.id, "level": finding.level, "path": finding.path, "text": finding.text,
+            "fingerprint": finding.fingerprint, "waived": finding.waived,
+            "waiver": finding.waiver.to_json() if finding.waiver is not None else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,38 +51,6 @@ class InputRef:
 
 
 @dataclass(frozen=True, slots=True)
-class WaiverNote:
-    """A waiver worth reporting by itself: expired (no longer applies) or unused."""
-
-    status: str  # "expired" | "unused"
-    waiver: WaiverRef
-    matched: int = 0
-    source: str = ""
-
-    def text(self) -> str:
-        what = self.waiver.fingerprint or f"{self.waiver.id} {self.waiver.path}"
-        if self.status == "expired":
-            tail = (
-                f"; it would still match {self.matched} item(s), now reported unwaived"
-                if self.matched
-                else ""
-            )
-            return (
-                f"waiver {what} (owner {self.waiver.owner}) expired on {self.waiver.expires} "
-                f"and no longer applies{tail}"
-            )
-        return f"waiver {what} (owner {self.waiver.owner}) matched nothing"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "matched": self.matched,
-            "source": self.source,
-            **self.waiver.to_json(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class Section:
     """An extra titled block of lines (e.g. the impact per integration)."""
 
@@ -179,92 +59,81 @@ class Section:
 
 
 @dataclass
-class ReportDocument:
-    """What one run produced; rendered by :func:`afasgov.report.render`."""
+class ReportMeta:
+    """One run of a command, as every renderer sees it besides its findings."""
 
     kind: str
     title: str
-    items: list[ReportItem] = dc_field(default_factory=list)
+    #: the JSON key of the findings (``changes``, ``findings``, ``problems``) and the noun of the summary
     items_key: str = "changes"
+    #: the command's JSON object for one finding (DESIGN §6/§7)
+    item_json: Callable[[Finding], dict[str, Any]] = _no_json
+    #: the lines shown under a finding's text
+    details: Callable[[Finding], tuple[str, ...]] = _notes
     tool: str = "afasgov"
     version: str = __version__
     header: dict[str, Any] = dc_field(default_factory=dict)
     inputs: list[InputRef] = dc_field(default_factory=list)
-    rules: dict[str, RuleInfo] = dc_field(default_factory=dict)
+    rules: Mapping[str, RuleInfo] = dc_field(default_factory=dict)
     notes: list[str] = dc_field(default_factory=list)
     waiver_notes: list[WaiverNote] = dc_field(default_factory=list)
     sections: list[Section] = dc_field(default_factory=list)
     extra_json: dict[str, Any] = dc_field(default_factory=dict)
     fail_on: str = "ERR"
 
-    def summary(self) -> dict[str, int]:
-        """Counts of unwaived items per level (the JSON ``summary``)."""
-        counts = dict.fromkeys(LEVELS, 0)
-        for item in self.items:
-            if not item.waived and item.level in counts:
-                counts[item.level] += 1
-        return counts
 
-    @property
-    def waived_count(self) -> int:
-        return sum(1 for i in self.items if i.waived)
-
-    def failing(self, fail_on: str | None = None) -> list[ReportItem]:
-        threshold = fail_on or self.fail_on
-        return [i for i in self.items if not i.waived and at_or_above(i.level, threshold)]
-
-    def exit_code(self, fail_on: str | None = None) -> int:
-        """1 when an unwaived item is at or above ``fail_on`` (default: the document's), else 0."""
-        return 1 if self.failing(fail_on) else 0
-
-    def verdict(self) -> str:
-        failing = len(self.failing())
-        if failing:
-            return f"FAIL: {plural(failing, 'unwaived item')} at or above {self.fail_on}"
-        return f"PASS: nothing unwaived at or above {self.fail_on}"
-
-    def summary_line(self) -> str:
-        s = self.summary()
-        total = sum(s.values())
-        text = (f"{plural(total, singular(self.items_key))}: {plural(s['ERR'], 'error')}, "
-                f"{plural(s['WARN'], 'warning')}, {s['INFO']} info")
-        if self.waived_count:
-            text += f" ({self.waived_count} waived)"
-        return text
+def summary(findings: Sequence[Finding]) -> dict[str, int]:
+    """Counts of unwaived findings per level (the JSON ``summary``)."""
+    return count_by_level(list(findings))
 
 
-def sha256_file(path: Path) -> str:
-    """``sha256:<hex>`` of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
+def waived_count(findings: Sequence[Finding]) -> int:
+    return sum(1 for f in findings if f.waived)
 
 
-def sha256_tree(path: Path) -> str:
-    """``sha256:<hex>`` over the relative paths and bytes of every file under ``path`` (sorted)."""
-    digest = hashlib.sha256()
-    files: Sequence[Path] = sorted(p for p in path.rglob("*") if p.is_file())
-    for p in files:
-        rel = p.relative_to(path).as_posix()
-        digest.update(rel.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(p.read_bytes()).digest())
-    return "sha256:" + digest.hexdigest()
+def failing(findings: Sequence[Finding], fail_on: str) -> list[Finding]:
+    return [f for f in findings if not f.waived and at_or_above(f.level, fail_on)]
+
+
+def exit_code(findings: Sequence[Finding], fail_on: str) -> int:
+    """1 when an unwaived finding is at or above ``fail_on``, else 0."""
+    return 1 if failing(findings, fail_on) else 0
+
+
+def verdict(findings: Sequence[Finding], fail_on: str) -> str:
+    count = len(failing(findings, fail_on))
+    if count:
+        return f"FAIL: {plural(count, 'unwaived item')} at or above {fail_on}"
+    return f"PASS: nothing unwaived at or above {fail_on}"
+
+
+def summary_line(findings: Sequence[Finding], meta: ReportMeta) -> str:
+    s = summary(findings)
+    total = sum(s.values())
+    text = (f"{plural(total, singular(meta.items_key))}: {plural(s['ERR'], 'error')}, "
+            f"{plural(s['WARN'], 'warning')}, {s['INFO']} info")
+    waived = waived_count(findings)
+    if waived:
+        text += f" ({waived} waived)"
+    return text
+
+
+def severity_of(finding: Finding) -> str:
+    """The finding's severity name (audit findings), else empty."""
+    return finding.severity.value if finding.severity is not None else ""
 
 
 __all__ = [
     "LEVELS",
-    "SEVERITY_LEVEL",
     "InputRef",
-    "ReportDocument",
-    "ReportItem",
+    "ReportMeta",
     "RuleInfo",
     "Section",
-    "WaiverNote",
-    "WaiverRef",
-    "at_or_above",
-    "level_rank",
-    "sha256_file",
-    "sha256_tree",
+    "exit_code",
+    "failing",
+    "severity_of",
+    "summary",
+    "summary_line",
+    "verdict",
+    "waived_count",
 ]

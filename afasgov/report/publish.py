@@ -6,7 +6,6 @@ written atomically; then the index is rebuilt from what is in the directory.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -56,30 +55,4 @@ def rebuild_index(reports_dir: Path, *, now: datetime | None = None) -> Path:
     return path
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
-
-
-def tree_hash(root: Path, *, exclude: frozenset[str] = frozenset({"_snapshot.yaml"})) -> str:
-    """SHA-256 over the relative paths and bytes of every file under ``root`` (sorted).
-
-    Volatile files (``_snapshot.yaml``: snapshot time, tool version) are left out, so the same
-    remote state gives the same hash.
-    """
-    digest = hashlib.sha256()
-    if root.is_file():
-        return sha256_file(root)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name not in exclude
-                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        digest.update(rel.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return "sha256:" + digest.hexdigest()
-
-
-__all__ = ["INDEX_NAME", "rebuild_index", "report_stem", "sha256_file", "tree_hash", "write_reports"]
+__all__ = ["INDEX_NAME", "rebuild_index", "report_stem", "write_reports"]

@@ -12,8 +12,8 @@
 * SARIF 2.1.0: one run, a rule per rule/check id, results with stable ``partialFingerprints``,
   waived items as ``suppressions``, the input hashes as ``artifacts``.
 
-JUnit and SARIF come from the shared renderers of :mod:`afasgov.report` (the release report is converted
-to a :class:`~afasgov.report.ReportDocument`), so every afasgov report has the same CI shape.
+JUnit and SARIF come from the shared renderers of :mod:`afasgov.report` (the release report's findings with
+the run described by :func:`to_document`), so every afasgov report has the same CI shape.
 Everything that leaves through a renderer passes :func:`afasgov.secrets.redact` once more.
 """
 
@@ -24,18 +24,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import jinja2
 import markupsafe
 
+from afasgov.findings import LEVELS, Finding
 from afasgov.release.history import REPORT_EXTS, RunEntry
-from afasgov.release.model import LEVELS, SECTION_TITLES, SECTIONS, Item, ReleaseReport, iso
+from afasgov.release.model import SECTION_TITLES, SECTIONS, ReleaseReport, iso, item_json
 from afasgov.report import svg
+from afasgov.report.document import InputRef, ReportMeta, RuleInfo
 from afasgov.report.escape import md_code, md_text
-
-if TYPE_CHECKING:
-    from afasgov.report import ReportDocument
 from afasgov.secrets import redact
 
 MARKDOWN_LIMIT = 60_000
@@ -261,16 +259,17 @@ def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_
     return redact("\n".join(out.parts) + "\n")
 
 
-def _md_row(item: Item) -> str:
-    where = item.path or item.connector
-    if item.section == "audit":
-        where = " / ".join(p for p in (item.environment, item.app_connector, where) if p)
-    if item.section == "validation" and item.payload:
-        where = f"{item.payload}: {where}" if where else item.payload
-    what = item.title + ": " + item.text if item.section == "audit" and item.title else item.text
+def _md_row(item: Finding) -> str:
+    loc = item.location
+    where = item.path or loc.connector
+    if item.kind == "audit" and loc.connector_type != "file":
+        where = " / ".join(p for p in (loc.environment, loc.app_connector, loc.path or loc.connector) if p)
+    if item.kind == "validation" and loc.file:
+        where = f"{loc.file}: {where}" if where else loc.file
+    what = item.title + ": " + item.text if item.kind == "audit" and item.title else item.text
     if item.waived and item.waiver is not None:
         what += f" (waived: {item.waiver.reason})"
-    return (f"| {item.level} | {item.section} | {md_code(item.id)} | {md_code(where)} | {md(what)} | "
+    return (f"| {item.level} | {item.kind} | {md_code(item.id)} | {md_code(where)} | {md(what)} | "
             f"{md(', '.join(item.integrations))} |")
 
 
@@ -290,48 +289,42 @@ def render_json(report: ReleaseReport) -> str:
 
 
 # --------------------------------------------------------------------------- JUnit and SARIF
-def to_document(report: ReleaseReport) -> ReportDocument:
-    """The release report as the generic :class:`afasgov.report.ReportDocument` (for JUnit and SARIF,
-    rendered by :mod:`afasgov.report` like every other afasgov report)."""
-    from afasgov.report import InputRef, ReportDocument, ReportItem, RuleInfo, WaiverRef
+def details(item: Finding) -> tuple[str, ...]:
+    """The lines under a finding's text in the release report's JUnit and SARIF."""
+    loc = item.location
+    notes = [f"section: {item.kind}"]
+    if item.integrations:
+        notes.append("integrations: " + ", ".join(item.integrations))
+    if item.kind == "validation" and loc.file:
+        notes.append(f"payload: {loc.file}")
+    if item.kind == "audit":
+        where = " / ".join(p for p in (loc.environment, loc.app_connector) if p)
+        if where:
+            notes.append(f"where: {where}")
+        if item.evidence:
+            notes.append(f"evidence: {item.evidence}")
+        if item.remediation:
+            notes.append(f"remediation: {item.remediation}")
+        if item.reference:
+            notes.append(f"AFAS Auditor: {item.reference}")
+    if item.notes:
+        notes.append("; ".join(item.notes))
+    return tuple(notes)
 
-    items: list[ReportItem] = []
+
+def to_document(report: ReleaseReport) -> ReportMeta:
+    """The release report as the run of :mod:`afasgov.report`'s renderers (for JUnit and SARIF, rendered like
+    every other afasgov report); its findings are ``report.items``."""
     rules: dict[str, RuleInfo] = {}
     for item in report.items:
-        waiver = None
-        if item.waived and item.waiver is not None:
-            w = item.waiver
-            waiver = WaiverRef(reason=w.reason, owner=w.owner, expires=w.expires)
-        notes = [f"section: {item.section}"]
-        if item.integrations:
-            notes.append("integrations: " + ", ".join(item.integrations))
-        if item.payload:
-            notes.append(f"payload: {item.payload}")
-        if item.section == "audit":
-            where = " / ".join(p for p in (item.environment, item.app_connector) if p)
-            if where:
-                notes.append(f"where: {where}")
-            if item.evidence:
-                notes.append(f"evidence: {item.evidence}")
-            if item.remediation:
-                notes.append(f"remediation: {item.remediation}")
-            if item.auditor:
-                notes.append(f"AFAS Auditor: {item.auditor}")
-        if item.note:
-            notes.append(item.note)
-        items.append(ReportItem(
-            id=item.id, level=item.level, text=item.text, path=item.path or item.connector or item.payload,
-            fingerprint=item.key(), title=item.title, severity=item.severity, environment=item.environment,
-            app_connector=item.app_connector, connector=item.connector, field=item.field,
-            evidence=item.evidence, remediation=item.remediation, reference=item.auditor, notes=tuple(notes),
-            waived=item.waived, waiver=waiver, file=item.file, data=item.to_json()))
         if item.id not in rules:
             rules[item.id] = RuleInfo(item.id, item.level, item.title or item.id, item.remediation)
-    return ReportDocument(
+    return ReportMeta(
         kind=report.kind,
         title=f"afasgov release check {report.base.name} -> {report.revision.name} ({report.run_id})",
-        items=items,
         items_key="items",
+        item_json=lambda f: item_json(f, report.waivers),
+        details=details,
         version=report.tool_version,
         header={"base": report.base.name, "revision": report.revision.name, "run": report.run_id,
                 "verdict": report.verdict, "scope": report.scope},
@@ -348,7 +341,7 @@ def render_junit(report: ReleaseReport) -> str:
     """JUnit XML via the shared renderer (:mod:`afasgov.report.formats.junit`)."""
     from afasgov.report import render as render_document
 
-    return render_document(to_document(report), "junit")
+    return render_document(report.items, to_document(report), "junit")
 
 
 def render_sarif(report: ReleaseReport) -> str:
@@ -356,7 +349,7 @@ def render_sarif(report: ReleaseReport) -> str:
     ``automationDetails`` id (kind/scope/run) so code scanning can tell runs apart."""
     from afasgov.report import render as render_document
 
-    data = json.loads(render_document(to_document(report), "sarif"))
+    data = json.loads(render_document(report.items, to_document(report), "sarif"))
     for run in data.get("runs", []):
         run["automationDetails"] = {"id": f"afasgov/{report.kind}/{report.scope}/{report.run_id}"}
         run.setdefault("properties", {})["verdict"] = report.verdict

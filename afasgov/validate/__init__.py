@@ -1,7 +1,7 @@
 """``afasgov validate``: check UpdateConnector payloads (JSON or XML) against a snapshot.
 
 Public API: :func:`validate_file` (one payload file → problems as
-:class:`~afasgov.report.ReportItem`), :func:`validate_bytes`, :func:`validate_path`; the command is
+:class:`~afasgov.findings.Finding`), :func:`validate_bytes`, :func:`validate_path`; the command is
 :mod:`afasgov.commands.validate`. :func:`afasgov.validate.baseline.validate_payloads`: payload files
 against a revision and a baseline, graded by what changed (what ``validate --baseline`` and
 release-check use).
@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from afasgov.errors import InputError
+from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot
-from afasgov.report.document import ReportItem
 from afasgov.validate.baseline import PayloadResult, validate_payload_bytes
 from afasgov.validate.checks import CHECKS, check_payload, type_problem
 from afasgov.validate.payload import MAX_BYTES, Payload, parse_payload
@@ -27,7 +27,7 @@ def validate_bytes(
     connector: str | None = None,
     action: str | None = None,
     baseline: EnvironmentSnapshot | None = None,
-) -> list[ReportItem]:
+) -> list[Finding]:
     """Problems of one payload against ``snapshot`` (graded against ``baseline`` when given)."""
     return validate_payload_bytes(data, snapshot, baseline, file=source, connector=connector, action=action).items
 
@@ -72,7 +72,7 @@ def validate_file(
     action: str | None = None,
     display: str | None = None,
     baseline: EnvironmentSnapshot | None = None,
-) -> list[ReportItem]:
+) -> list[Finding]:
     """Problems of one payload file (:class:`InputError` for unreadable/unparseable files)."""
     return validate_path(path, snapshot, connector=connector, action=action, display=display,
                          baseline=baseline).items

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from afasgov.errors import InputError
+from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot, UpdateField, UpdateObject
-from afasgov.report.document import ReportItem
 from afasgov.validate.checks import Problem, _as_text, check_problems, resolve_connector, to_items
 from afasgov.validate.payload import parse_payload
 
@@ -113,7 +113,7 @@ class PayloadResult:
     """One payload validated against a revision and (optionally) a baseline."""
 
     file: str
-    items: list[ReportItem] = field(default_factory=list)
+    items: list[Finding] = field(default_factory=list)
     #: the UpdateConnector the payload is for ("" when it could not be read).
     connector: str = ""
     #: whether the AFAS catalogue knows the connector (root element and operations were checked).

@@ -1,9 +1,9 @@
 """Check parsed payloads against an environment's UpdateConnector metainfo.
 
-Each problem is a :class:`~afasgov.report.ReportItem` (id, level, text, canonical path, file and
-line), so ``afasgov validate`` renders like every other report and waivers apply. Every item names
-its payload file (a note, shown by every format) and repeated problems of one payload are one item
-with a count.
+Each problem is a :class:`~afasgov.findings.Finding` of kind ``validation`` (id, level, text, its
+location: canonical path, file and line), so ``afasgov validate`` renders like every other report and
+waivers apply. Every item names its payload file (a note, shown by every format) and repeated problems
+of one payload are one item with a count.
 
 Levels follow what AFAS is known to do (``docs/validate.md`` gives the evidence for each decision):
 ERR where AFAS refuses the payload or would store something else than meant, WARN where AFAS's
@@ -24,21 +24,28 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import Any
 
 from afasgov import catalogue
 from afasgov.catalogue import UpdateConnectorInfo
 from afasgov.diff.change import fingerprint_of
 from afasgov.diff.engine import update_path
+from afasgov.findings import Finding, Location
 from afasgov.model import EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
-from afasgov.report.document import ReportItem, RuleInfo
 from afasgov.validate.payload import Payload, PayloadElement, PayloadValue, Scalar
 
 
 @dataclass(frozen=True)
 class Check:
+    """A payload check (:class:`~afasgov.findings.CatalogueEntry`)."""
+
     id: str
     level: str
     title: str
+    remediation: str = "Change the integration so that it sends what the connector accepts on this environment."
+
+    def doc(self) -> str:
+        return self.title
 
 
 #: problems reported per payload (after grouping); the rest are counted in one ``payload-too-many-problems``
@@ -128,8 +135,9 @@ _TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?$")
 _BOOL = {"true", "false", "1", "0"}
 
 
-def rule_infos() -> dict[str, RuleInfo]:
-    return {c.id: RuleInfo(c.id, c.level, c.title, c.title) for c in CHECKS.values()}
+def entries() -> dict[str, Check]:
+    """Every payload check by id (:class:`~afasgov.findings.CatalogueEntry`, as every registry has it)."""
+    return dict(CHECKS)
 
 
 @dataclass(frozen=True)
@@ -570,14 +578,14 @@ def check_problems(
     return checker.out
 
 
-def to_items(problems: Sequence[Problem], *, file: str = "") -> list[ReportItem]:
+def to_items(problems: Sequence[Problem], *, file: str = "") -> list[Finding]:
     """Problems → report items: repeated problems (same check, path and text) are one item with a
     count, every item names the payload ``file``, at most :data:`MAX_PROBLEMS` items plus one counting
     the rest."""
     groups: dict[tuple[str, str, str], list[Problem]] = {}
     for p in problems:
         groups.setdefault((p.id, p.path, p.text), []).append(p)
-    items: list[ReportItem] = []
+    items: list[Finding] = []
     omitted: list[Problem] = []
     for group in groups.values():
         if len(items) >= MAX_PROBLEMS:
@@ -600,7 +608,7 @@ def to_items(problems: Sequence[Problem], *, file: str = "") -> list[ReportItem]
     return items
 
 
-def _item(group: Sequence[Problem], file: str) -> ReportItem:
+def _item(group: Sequence[Problem], file: str) -> Finding:
     p = group[0]
     path = p.path
     lines = sorted({q.line for q in group if q.line})
@@ -623,34 +631,51 @@ def _item(group: Sequence[Problem], file: str) -> ReportItem:
         notes.append(f"{len(group)} times in this payload")
     for q in group:
         notes.extend(n for n in q.notes if n not in notes)
-    data = {
-        "id": p.id,
-        "level": p.level,
-        "connector": p.connector,
-        "object_path": list(p.object_path),
-        "field": p.field,
-        "value": p.value,
-        "path": path,
-        "text": p.text,
-        "file": file,
-        "line": lines[0] if lines else 0,
-        "count": len(group),
-        "fingerprint": fp,
-    }
-    return ReportItem(
+    text_value = _as_text(p.value) if p.value is not None else None
+    return Finding(
         id=p.id,
         level=p.level,
         text=p.text,
-        path=path,
-        fingerprint=fp,
+        kind="validation",
+        location=Location(
+            connector_type="update",
+            connector=p.connector,
+            object_path=p.object_path,
+            field=p.field,
+            value=text_value,
+            path=path,
+            file=file,
+            line=lines[0] if lines else 0,
+        ),
         title=CHECKS[p.id].title if p.id in CHECKS else p.id,
-        connector=p.connector,
-        field=p.field,
         notes=tuple(notes),
-        file=file,
-        line=lines[0] if lines else 0,
-        data=data,
+        rule_level=CHECKS[p.id].level if p.id in CHECKS else p.level,
+        fingerprint=fp,
+        extra={"value": p.value, "count": len(group)},
     )
+
+
+def payload_json(problem: Finding) -> dict[str, Any]:
+    """A payload problem as ``afasgov validate --format json`` writes it (``waived``/``waiver`` only when a
+    waiver covers it)."""
+    loc = problem.location
+    data: dict[str, Any] = {
+        "id": problem.id,
+        "level": problem.level,
+        "connector": loc.connector,
+        "object_path": list(loc.object_path),
+        "field": loc.field,
+        "value": problem.extra.get("value"),
+        "path": loc.path,
+        "text": problem.text,
+        "file": loc.file,
+        "line": loc.line,
+        "count": problem.extra.get("count", 1),
+        "fingerprint": problem.fingerprint,
+    }
+    if problem.waiver is not None:
+        data |= {"waived": True, "waiver": problem.waiver.to_json()}
+    return data
 
 
 def check_payload(
@@ -661,8 +686,8 @@ def check_payload(
     connector: str | None = None,
     action: str | None = None,
     baseline: EnvironmentSnapshot | None = None,
-) -> list[ReportItem]:
-    """Every problem of ``payload`` against ``snapshot`` as report items; with ``baseline``, graded by
+) -> list[Finding]:
+    """Every problem of ``payload`` against ``snapshot`` as findings; with ``baseline``, graded by
     what changed (:func:`afasgov.validate.baseline.grade`)."""
     problems = check_problems(payload, snapshot, connector=connector, action=action)
     if baseline is not None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from afasgov.audit.context import AuditContext, GcnCriterion, GcnField, GcnView
-from afasgov.audit.findings import Finding
 from afasgov.audit.registry import get_check
+from afasgov.findings import Finding
 from afasgov.model import (
     AppConnectorScope,
     ConnectorRef,
@@ -147,7 +147,7 @@ def run(check_id: str, ctx: AuditContext) -> list[Finding]:
     cls = get_check(check_id)
     findings = list(cls().run(ctx))
     for f in findings:
-        assert f.check_id == check_id
+        assert f.id == check_id and f.kind == "audit"
         assert f.title == cls.title
         assert f.remediation
     return findings

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from afasgov.audit.context import AppConnectorConfig, EnvConfig, GcnCriterion, Manifest
-from afasgov.audit.findings import Severity
 from afasgov.audit.registry import all_checks
+from afasgov.findings import Severity
 from afasgov.policy import Justification, Policy, TokenRecord
 from afasgov.secretscan import ScanHit, ScanResult
 
@@ -27,7 +27,7 @@ from .conftest import (
 
 
 def ids(findings: list) -> list[tuple[str, str]]:
-    return sorted((f.app_connector, f.connector) for f in findings)
+    return sorted((f.location.app_connector, f.location.connector) for f in findings)
 
 
 # ----------------------------------------------------------------------------------------- scopes
@@ -35,7 +35,7 @@ def test_ac001_over_broad_fires_above_the_limits() -> None:
     wide = scope("wide", get=[f"G{i}" for i in range(11)], update=["KnA", "KnB", "KnC", "KnD"])
     findings = run("AC001", context(snapshot(scopes=[wide])))
     assert len(findings) == 1
-    assert "11 GetConnectors" in findings[0].message and "4 UpdateConnectors" in findings[0].message
+    assert "11 GetConnectors" in findings[0].text and "4 UpdateConnectors" in findings[0].text
     assert findings[0].severity is Severity.MEDIUM and findings[0].level == "WARN"
 
 
@@ -52,7 +52,7 @@ def test_ac005_knuser_write_is_critical_with_rights_fields_in_evidence() -> None
     )
     [f] = run("AC005", context(snap))
     assert f.severity is Severity.CRITICAL and f.level == "ERR"
-    assert f.app_connector == "iam" and f.connector == "KnUser"
+    assert f.location.app_connector == "iam" and f.location.connector == "KnUser"
     assert "KnUser/Awin" in f.evidence and "KnUser/PoMa" in f.evidence
 
 
@@ -68,9 +68,9 @@ def test_ac006_payroll_write_escalates_with_bank_fields() -> None:
     emp = upd_conn("KnEmployee", "EmId", objects=[upd_obj("AfasBankInfo", "Iban", "SaAc")])
     snap = snapshot(scopes=[scope("hr", update=["KnEmployee", "HrCompMutGUID"])], update=[emp])
     findings = run("AC006", context(snap))
-    assert {f.connector for f in findings} == {"KnEmployee", "HrCompMutGUID"}
-    emp_f = next(f for f in findings if f.connector == "KnEmployee")
-    assert "AfasBankInfo/Iban" in emp_f.evidence and "bank/salary" in emp_f.message
+    assert {f.location.connector for f in findings} == {"KnEmployee", "HrCompMutGUID"}
+    emp_f = next(f for f in findings if f.location.connector == "KnEmployee")
+    assert "AfasBankInfo/Iban" in emp_f.evidence and "bank/salary" in emp_f.text
 
 
 def test_ac006_silent_without_payroll_connectors() -> None:
@@ -94,8 +94,8 @@ def test_ac007_silent_without_iban_and_notes_missing_metainfo() -> None:
 
 def test_ac008_finance_write() -> None:
     [f] = run("AC008", context(snapshot(scopes=[scope("fin", update=["FiEntries"])])))
-    assert f.connector == "FiEntries" and f.level == "ERR"
-    assert f.message == "FiEntries write access including DELETE (a delete is final)"  # AFAS offers POST, DELETE
+    assert f.location.connector == "FiEntries" and f.level == "ERR"
+    assert f.text == "FiEntries write access including DELETE (a delete is final)"  # AFAS offers POST, DELETE
     assert "AFAS offers POST, DELETE on FiEntries" in f.evidence
     assert run("AC008", context(snapshot(scopes=[scope("fin", get=["FiEntries"])]))) == []
 
@@ -104,22 +104,22 @@ def test_ac008_delete_is_decided_from_the_catalogue() -> None:
     # KnSubject offers DELETE (catalogue), FbCostPrice is POST-only, XyCustom is unknown to the catalogue
     ctx = context(snapshot(scopes=[scope("crm", update=["KnSubject", "FbCostPrice", "XyCustom"])]))
     [f] = run("AC008", ctx)
-    assert (f.connector, f.severity, f.level) == ("KnSubject", Severity.MEDIUM, "WARN")
-    assert f.message == "KnSubject write access includes DELETE (a delete is final)"
+    assert (f.location.connector, f.severity, f.level) == ("KnSubject", Severity.MEDIUM, "WARN")
+    assert f.text == "KnSubject write access includes DELETE (a delete is final)"
     assert any("XyCustom is not in AFAS's connector catalogue" in n and "AC008" in n for n in ctx.notes)
     assert not any("FbCostPrice" in n for n in ctx.notes)
 
 
 def test_ac009_health_write_by_prefix() -> None:
     findings = run("AC009", context(snapshot(scopes=[scope("abs", update=["HrIllnessGUID", "HrAbsenceID"])])))
-    assert {f.connector for f in findings} == {"HrIllnessGUID", "HrAbsenceID"}
+    assert {f.location.connector for f in findings} == {"HrIllnessGUID", "HrAbsenceID"}
     assert run("AC009", context(snapshot(scopes=[scope("abs", update=["HrEmployeeContract"])]))) == []
 
 
 @pytest.mark.parametrize("expiry", ["0", "", None])
 def test_ac022_token_never_expires(expiry: str | None) -> None:
     [f] = run("AC022", context(snapshot(scopes=[scope("legacy", token_expiry=expiry, auth_type="classic")])))
-    assert f.severity is Severity.HIGH and "never expires" in f.message
+    assert f.severity is Severity.HIGH and "never expires" in f.text
 
 
 def test_ac022_silent_with_expiry_or_oauth_and_policy_max() -> None:
@@ -128,7 +128,7 @@ def test_ac022_silent_with_expiry_or_oauth_and_policy_max() -> None:
     oauth = snapshot(scopes=[scope("b", token_expiry="0", auth_type="oauth")])
     assert run("AC022", context(oauth)) == []
     [f] = run("AC022", context(dated, policy=Policy(max_token_validity_days=30)))
-    assert "beyond the policy maximum" in f.message
+    assert "beyond the policy maximum" in f.text
 
 
 def test_ac022_unreadable_expiry_is_noted_not_passed() -> None:
@@ -143,7 +143,7 @@ def test_ac023_token_expiring_and_expired() -> None:
     snap = snapshot(scopes=[scope("a", token_expiry=soon), scope("b", token_expiry=past)])
     findings = run("AC023", context(snap))
     assert ids(findings) == [("a", ""), ("b", "")]
-    assert any("expired on 2026-10-01" in f.message for f in findings)
+    assert any("expired on 2026-10-01" in f.text for f in findings)
 
 
 def test_ac023_silent_far_away() -> None:
@@ -154,7 +154,7 @@ def test_ac033_same_app_name_prod_and_test() -> None:
     prod = snapshot("production", scopes=[scope("hr", app_name="HR sync")])
     test = snapshot("test", type="test", scopes=[scope("hr", app_name="HR sync")])
     findings = run("AC033", context(prod, test))
-    assert {f.environment for f in findings} == {"production", "test"}
+    assert {f.location.environment for f in findings} == {"production", "test"}
     test_ok = snapshot("test", type="test", scopes=[scope("hr", app_name="HR sync TST")])
     assert run("AC033", context(prod, test_ok)) == []
 
@@ -180,7 +180,7 @@ def test_ac010_privacy_fields_recognised_by_id_label_and_source() -> None:
         gcn_field("U002", "Naam", source="Kn.Bcn.Nm"),
     )
     findings = run("AC010", context(snap, definitions=[definition]))
-    paths = {f.path for f in findings}
+    paths = {f.location.path for f in findings}
     assert "HR_Export/Fields/Geboortedatum" in paths
     assert "HR_Export/Fields/PrivateMail" in paths
     assert "Profit_BankAccounts/Fields/IBAN" in paths
@@ -206,7 +206,7 @@ def test_ac010_silent_when_justified_by_policy_or_manifest() -> None:
     assert run("AC010", context(snap, policy=policy, manifests=[manifest])) == []
     # a justification for another connector does not count
     other = Policy(justified_fields=(Justification("Geboortedatum", "x", connector="Other"),))
-    assert {f.field for f in run("AC010", context(snap, policy=other))} == {"Geboortedatum", "IBAN"}
+    assert {f.location.field for f in run("AC010", context(snap, policy=other))} == {"Geboortedatum", "IBAN"}
 
 
 def test_ac011_bsn_health_id_documents_are_critical() -> None:
@@ -217,7 +217,7 @@ def test_ac011_bsn_health_id_documents_are_critical() -> None:
     )
     definition = gcn("HR_Bsn", gcn_field("U001", "Sofinummer", source="Kn.Bcn.SoSe"))
     findings = run("AC011", context(snap, definitions=[definition]))
-    assert {f.field for f in findings} == {"BSN", "ReasonDesc", "SoSe", "Nr", "Sofinummer"}
+    assert {f.location.field for f in findings} == {"BSN", "ReasonDesc", "SoSe", "Nr", "Sofinummer"}
     assert all(f.severity is Severity.CRITICAL for f in findings)
 
 
@@ -225,7 +225,7 @@ def test_ac011_needs_a_legal_basis_not_just_a_purpose() -> None:
     snap = snapshot(scopes=[scope("exp", get=["Profit_OrgPer"])], get=[get_conn("Profit_OrgPer", ("BSN", "BSN"))])
     purpose_only = Policy(justified_fields=(Justification("BSN", "matching"),))
     [f] = run("AC011", context(snap, policy=purpose_only))
-    assert "no legal basis" in f.message
+    assert "no legal basis" in f.text
     lawful = Policy(justified_fields=(Justification("BSN", "payroll tax", legal_basis="Wet LB 1964 art. 28"),))
     assert run("AC011", context(snap, policy=lawful)) == []
     reason_id = snapshot(
@@ -242,7 +242,7 @@ def test_ac012_user_rights_fields_in_gcn() -> None:
         main="Kn.Usr",
     )
     [f] = run("AC012", context(definitions=[users]))
-    assert "Upn" in f.message and "Kn.Usr.Awin" in f.evidence
+    assert "Upn" in f.text and "Kn.Usr.Awin" in f.evidence
     harmless = gcn("T4E_Users", gcn_field("U001", "Naam", source="Kn.Usr.Nm"), main="Kn.Usr")
     assert run("AC012", context(definitions=[harmless])) == []
 
@@ -250,10 +250,10 @@ def test_ac012_user_rights_fields_in_gcn() -> None:
 def test_ac013_supplied_profit_getconnector() -> None:
     snap = snapshot(scopes=[scope("x", get=["Profit_Functions", "Own_Functions"])])
     [f] = run("AC013", context(snap))
-    assert f.connector == "Profit_Functions" and f.severity is Severity.MEDIUM
+    assert f.location.connector == "Profit_Functions" and f.severity is Severity.MEDIUM
     named = gcn("Profit_Mine", gcn_field("U001", "A"))
     findings = run("AC013", context(snap, definitions=[named, gcn("Profit_Functions", gcn_field("U1", "A"))]))
-    assert {(f.connector, f.severity) for f in findings} == {
+    assert {(f.location.connector, f.severity) for f in findings} == {
         ("Profit_Mine", Severity.LOW),
         ("Profit_Functions", Severity.LOW),
     }
@@ -266,7 +266,7 @@ def test_ac013_silent_for_own_connectors() -> None:
 def test_ac014_dot_in_field_name() -> None:
     snap = snapshot(scopes=[scope("x", get=["G"])], get=[get_conn("G", ("Emp.Name", "Naam"), ("EmpId", "Id"))])
     [f] = run("AC014", context(snap, definitions=[gcn("D", gcn_field("U1", "A_B"))]))
-    assert f.field == "Emp.Name" and f.level == "INFO"
+    assert f.location.field == "Emp.Name" and f.level == "INFO"
     assert run("AC014", context(definitions=[gcn("D", gcn_field("U1", "A_B"))])) == []
 
 
@@ -274,7 +274,7 @@ def test_ac016_custom_fields_grouped_per_connector() -> None:
     custom = "U" + "A" * 32
     snap = snapshot(update=[upd_conn("KnEmployee", "EmId", custom)])
     [f] = run("AC016", context(snap))
-    assert f.connector == "KnEmployee" and custom in f.evidence and f.severity is Severity.INFO
+    assert f.location.connector == "KnEmployee" and custom in f.evidence and f.severity is Severity.INFO
     assert run("AC016", context(snapshot(update=[upd_conn("KnEmployee", "EmId", "U" + "A" * 31)]))) == []
 
 
@@ -283,7 +283,7 @@ def test_ac019_declared_take_above_optimal_and_take_all_in_files() -> None:
     policy = Policy(takes={"Wide": 1000, "Other": -1})
     scan = ScanResult(hits=[ScanHit("take-all", "scripts/pull.ps1", 3, detail="take=-1")])
     findings = run("AC019", context(snap, policy=policy, scan=scan))
-    messages = " ".join(f.message for f in findings)
+    messages = " ".join(f.text for f in findings)
     assert "optimal take 500" in messages and "take=-1" in messages
     assert any(f.path == "scripts/pull.ps1:3" for f in findings)
 
@@ -302,7 +302,7 @@ def test_ac015_drift_between_environment_and_gcn() -> None:
     assert any(
         "only in the environment: Extra" in f.evidence and "only in the .gcn: Weg" in f.evidence for f in findings
     )
-    assert any("not a maintainer" in f.message for f in findings)
+    assert any("not a maintainer" in f.text for f in findings)
 
 
 def test_ac015_silent_when_equal() -> None:
@@ -313,7 +313,7 @@ def test_ac015_silent_when_equal() -> None:
 
 def test_ac017_no_filter_on_large_table() -> None:
     [f] = run("AC017", context(definitions=[gcn("HR_All", gcn_field("U1", "A"), main="Hr.RCo")]))
-    assert "Hr.RCo" in f.message
+    assert "Hr.RCo" in f.text
 
 
 def test_ac017_silent_with_filter_or_small_table() -> None:
@@ -360,7 +360,7 @@ def test_ac021_blocked_but_authorised() -> None:
     )
     d = gcn("Live", gcn_field("U1", "A"), blocked=True)
     findings = run("AC021", context(snap, definitions=[d]))
-    assert {f.connector: f.evidence for f in findings} == {
+    assert {f.location.connector: f.evidence for f in findings} == {
         "Old": "Geblokkeerd in the environment",
         "Live": "Bl = true in the repository's .gcn",
     }
@@ -374,14 +374,14 @@ def test_ac021_silent_when_blocked_connector_is_not_authorised() -> None:
 def test_ac038_more_than_five_tables() -> None:
     fields = [gcn_field(f"U{i}", f"F{i}", join=f"Emp.Kn{i}") for i in range(5)]
     [f] = run("AC038", context(definitions=[gcn("Wide", *fields)]))
-    assert "6 tables" in f.message and f.auditor_ref == "PERF-34"
+    assert "6 tables" in f.text and f.reference == "PERF-34"
     assert run("AC038", context(definitions=[gcn("Narrow", *fields[:4])])) == []
 
 
 def test_ac039_join_deeper_than_five() -> None:
     deep = gcn("Deep", gcn_field("U1", "A", join="a.b.c.d.e.f"))
     [f] = run("AC039", context(definitions=[deep]))
-    assert "6 levels" in f.message and f.auditor_ref == "PERF-52"
+    assert "6 levels" in f.text and f.reference == "PERF-52"
     assert run("AC039", context(definitions=[gcn("Ok", gcn_field("U1", "A", join="a.b.c.d.e"))])) == []
 
 
@@ -410,7 +410,7 @@ def env(
 def test_ac029_classic_token_against_the_phase_out(today: date, severity: Severity, text: str) -> None:
     ctx = context(environments=[env(apps=(AppConnectorConfig("hr", auth_type="classic"),))], today=today)
     [f] = run("AC029", ctx)
-    assert f.severity is severity and text in f.message
+    assert f.severity is severity and text in f.text
 
 
 def test_ac029_oauth_secret_age() -> None:
@@ -420,7 +420,7 @@ def test_ac029_oauth_secret_age() -> None:
     policy = Policy(oauth_secrets={"bi": (date(2026, 11, 1), None)})
     ctx = context(environments=[env(apps=(old, fresh, jwt))], policy=policy)
     [f] = run("AC029", ctx)
-    assert f.app_connector == "fin" and "expired on 2026-06-30" in f.message
+    assert f.location.app_connector == "fin" and "expired on 2026-06-30" in f.text
     nearly = Policy(oauth_secrets={"bi": (date(2026, 6, 1), None)})
     ctx2 = context(environments=[env(apps=(fresh,))], policy=nearly)
     [g] = run("AC029", ctx2)
@@ -450,7 +450,7 @@ def test_ac030_silent_for_https_and_loopback_http() -> None:
 
 def test_ac031_non_afas_host() -> None:
     [f] = run("AC031", context(environments=[env(base_url="https://afas.example.com/ProfitRestServices")]))
-    assert "afas.example.com" in f.message
+    assert "afas.example.com" in f.text
 
 
 def test_ac031_silent_for_afas_hosts_and_notes_loopback() -> None:
@@ -473,7 +473,7 @@ def test_ac032_environment_mix_ups() -> None:
     test2 = env("test2", type="test", apps=(AppConnectorConfig("hr", auth_type="classic", secret_ref=shared),))
     snap = snapshot("production", envid="T12345AB")
     findings = run("AC032", context(snap, environments=[test_on_prod, wrong_tenant, prod, test2]))
-    keys = {f.key.split(":")[0] for f in findings}
+    keys = {f.extra.get("key", "").split(":")[0] for f in findings}
     assert keys == {"host-type", "host-tenant", "envid-type", "shared-secret"}
     assert all("AFAS_TOKEN" not in f.evidence for f in findings)  # the variable name is not evidence
 
@@ -488,7 +488,7 @@ def test_ac032_silent_when_consistent() -> None:
 def test_ac037_integration_id() -> None:
     partner = Policy(partner=True)
     findings = run("AC037", context(environments=[env(), env("t", integration_id="abc")], policy=partner))
-    assert {f.key for f in findings} == {"", "malformed"}
+    assert {f.extra.get("key", "") for f in findings} == {"", "malformed"}
     assert run("AC037", context(environments=[env(integration_id="12345_678")], policy=partner)) == []
     assert run("AC037", context(environments=[env()])) == []  # not a partner
 
@@ -507,7 +507,7 @@ def test_ac002_undeclared_connectors() -> None:
         uses_update={"KnEmployee": "*"},
     )
     findings = run("AC002", _allow_ctx(manifests=[manifest]))
-    assert {(f.connector, f.severity) for f in findings} == {
+    assert {(f.location.connector, f.severity) for f in findings} == {
         ("KnUser", Severity.HIGH),
         ("Profit_Functions", Severity.MEDIUM),
     }
@@ -529,7 +529,7 @@ def test_ac003_declared_not_authorised() -> None:
         uses_update={"KnEmployee": "*"},
     )
     [f] = run("AC003", _allow_ctx(manifests=[manifest]))
-    assert f.connector == "HR_Gone" and f.severity is Severity.INFO
+    assert f.location.connector == "HR_Gone" and f.severity is Severity.INFO
     manifest_ok = Manifest(name="hr-sync", app_connectors={"production": "hr"}, uses_get={"HR_Emp": "*"})
     assert run("AC003", _allow_ctx(manifests=[manifest_ok])) == []
 
@@ -540,7 +540,7 @@ def test_ac004_allowed_but_unused() -> None:
         name="hr-sync", app_connectors={"*": "hr"}, uses_get={"HR_Emp": "*"}, uses_update={"KnEmployee": "*"}
     )
     findings = run("AC004", _allow_ctx(policy=policy, manifests=[manifest]))
-    assert {f.connector for f in findings} == {"Profit_Functions", "KnUser"}
+    assert {f.location.connector for f in findings} == {"Profit_Functions", "KnUser"}
     everything = Manifest(
         name="all",
         app_connectors={"*": "hr"},
@@ -565,7 +565,7 @@ def test_ac027_token_list_from_policy() -> None:
         TokenRecord(issued=date(2026, 10, 1)),
     )
     findings = run("AC027", context(snapshot(scopes=[scope("hr")]), policy=Policy(tokens={"hr": toks})))
-    assert {f.key for f in findings} == {"count", "stale0", "old0"}
+    assert {f.extra.get("key", "") for f in findings} == {"count", "stale0", "old0"}
     fresh = (TokenRecord(issued=date(2026, 10, 1), last_used=date(2026, 11, 20)),)
     assert run("AC027", context(snapshot(scopes=[scope("hr")]), policy=Policy(tokens={"hr": fresh}))) == []
 
@@ -579,7 +579,7 @@ def test_ac027_states_what_it_cannot_see() -> None:
 def test_ac034_no_ip_rules() -> None:
     policy = Policy(ip_rules={"hr": ("198.51.100.0/24",)})
     [f] = run("AC034", context(snapshot(scopes=[scope("hr"), scope("bi")]), policy=policy))
-    assert f.app_connector == "bi"
+    assert f.location.app_connector == "bi"
     ctx = context(snapshot(scopes=[scope("hr")]))
     assert run("AC034", ctx) == [] and any("IP rules" in n for n in ctx.notes)
 
@@ -587,7 +587,7 @@ def test_ac034_no_ip_rules() -> None:
 def test_ac035_afas_connect_ips_after_go_live() -> None:
     rules = Policy(ip_rules={"hr": ("52.174.142.76", "198.51.100.0/24")}, go_live={"hr": date(2026, 1, 1)})
     [f] = run("AC035", context(snapshot("test", type="test", scopes=[scope("hr")]), policy=rules))
-    assert "52.174.142.76" in f.message
+    assert "52.174.142.76" in f.text
     before = Policy(ip_rules={"hr": ("52.174.142.76",)}, go_live={"hr": date(2027, 1, 1)})
     assert run("AC035", context(snapshot(scopes=[scope("hr")]), policy=before)) == []
     # without a go-live date, production counts as live, test does not
@@ -604,7 +604,7 @@ def test_ac036_group_user_not_a_system_user() -> None:
         ]
     )
     [f] = run("AC036", context(snap, policy=Policy(system_users=("12345.SYS_IAM",))))
-    assert f.app_connector == "a" and "12345.USER" in f.message
+    assert f.location.app_connector == "a" and "12345.USER" in f.text
     ctx = context(snap)
     assert run("AC036", ctx) == [] and any("system users" in n for n in ctx.notes)
 
@@ -626,7 +626,7 @@ def test_ac024_ac025_ac026_route_scan_hits() -> None:
     ctx = context(scan=scan)
     ac24 = run("AC024", ctx)
     assert {f.path for f in ac24} == {"config/prod.xml:3", "old.ps1:9 @ abc1234"}
-    assert any("(git history)" in f.message for f in ac24)
+    assert any("(git history)" in f.text for f in ac24)
     assert {f.path for f in run("AC025", ctx)} == {"client.ps1:4", "soap.xml:2"}
     assert {f.path for f in run("AC026", ctx)} == {"logs/run.log:80", "capture.har:12"}
 
@@ -676,9 +676,9 @@ def test_findings_carry_the_auditor_reference_of_their_check() -> None:
     snap = snapshot(scopes=[scope("legacy", update=["KnUser"], token_expiry="0", auth_type="classic")],
                     update=[upd_conn("KnUser", "MtCd")])
     [ac5] = run("AC005", context(snap))
-    assert ac5.auditor_ref == "Auditor lists UpdateConnectors without risk rating (◐)"
+    assert ac5.reference == "Auditor lists UpdateConnectors without risk rating (◐)"
     [ac22] = run("AC022", context(snap))
-    assert ac22.auditor_ref.startswith("Auditor ") and "expiry" in ac22.auditor_ref
+    assert ac22.reference.startswith("Auditor ") and "expiry" in ac22.reference
 
 
 def test_a_covered_check_without_a_reference_cannot_register() -> None:

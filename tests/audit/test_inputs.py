@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from afasgov.audit import adapters
 from afasgov.audit.docs import DOC_PATH, render_checks_markdown
-from afasgov.audit.findings import Finding, Severity, parse_fail_on
 from afasgov.audit.privacy import Tier, classify_gcn_field, classify_label
+from afasgov.audit.registry import get_check
 from afasgov.errors import InputError, UsageError
+from afasgov.findings import Severity, parse_fail_on
 from afasgov.policy import load_policy, policy_from_text, validate_connector_id
 
 from .conftest import gcn_field
@@ -121,23 +122,13 @@ def test_fail_on_accepts_levels_and_severities() -> None:
 
 def test_finding_redacts_evidence_and_has_a_stable_fingerprint() -> None:
     token = "<token><version>1</version><data>" + "9A" * 32 + "</data></token>"
-    f = Finding(
-        "AC024",
-        "t",
-        Severity.CRITICAL,
-        f"found {token}",
-        environment="p",
-        path="a.xml:1",
-        evidence=f"value {token}",
-        key="k",
-    )
-    assert token not in f.message and token not in f.evidence
-    again = Finding("AC024", "t", Severity.CRITICAL, "other text", environment="p", path="a.xml:1", key="k")
+    check = get_check("AC024")()
+    f = check.finding(f"found {token}", environment="p", path="a.xml:1", evidence=f"value {token}", key="k")
+    assert token not in f.text and token not in f.evidence
+    assert f.severity is Severity.CRITICAL and f.kind == "audit"
+    again = check.finding("other text", environment="p", path="a.xml:1", key="k")
     assert f.fingerprint == again.fingerprint
-    assert (
-        f.fingerprint
-        != Finding("AC024", "t", Severity.CRITICAL, "x", environment="q", path="a.xml:1", key="k").fingerprint
-    )
+    assert f.fingerprint != check.finding("x", environment="q", path="a.xml:1", key="k").fingerprint
 
 
 # ------------------------------------------------------------------------------------ adapters

@@ -147,16 +147,16 @@ def test_demo_accept_vs_production_reports_every_change_of_the_dataset(demo: Pat
         assert c.level == rules[c.id].level
         assert c.text == rules[c.id].template.format(
             path=c.path,
-            field=c.field,
-            value=c.value,
+            field=c.location.field,
+            value=c.location.value,
             before=c.before,
             after=c.after,
-            connector=c.connector,
+            connector=c.location.connector,
             base="production",
             revision="accept",
             kind="GetConnector" if "/get/" in c.path else "UpdateConnector",
-            field_id=getattr(acc.get_connectors.get(c.connector), "fields", None)
-            and next((f.field_id for f in acc.get_connectors[c.connector].fields if f.id == c.after), ""),
+            field_id=getattr(acc.get_connectors.get(c.location.connector), "fields", None)
+            and next((f.field_id for f in acc.get_connectors[c.location.connector].fields if f.id == c.after), ""),
         )
 
 

@@ -13,6 +13,7 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from afasgov.diff.change import change_json
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.registry import all_rules
 from afasgov.model import (
@@ -144,13 +145,13 @@ def _inverse_present(c: object, others: list[object]) -> bool:
     for o in others:
         if (
             o.id in rules[c.id].inverse
-            and o.connector_type == c.connector_type  # type: ignore[attr-defined]
-            and o.connector == c.connector
-            and o.value == c.value  # type: ignore[attr-defined]
-            and o.before == c.after
+            and o.location.connector_type == c.location.connector_type  # type: ignore[attr-defined]
+            and o.location.connector == c.location.connector  # type: ignore[attr-defined]
+            and o.location.value == c.location.value  # type: ignore[attr-defined]
+            and o.before == c.after  # type: ignore[attr-defined]
             and o.after == c.before  # type: ignore[attr-defined]
-            and (o.path == c.path or c.connector_type == "get")
-        ):  # type: ignore[attr-defined]
+            and (o.path == c.path or c.location.connector_type == "get")  # type: ignore[attr-defined]
+        ):
             return True
     return False
 
@@ -212,7 +213,7 @@ def test_fingerprints_do_not_depend_on_input_order(
 ) -> None:
     one = diff_snapshots(a, b).changes
     two = diff_snapshots(_shuffled(a, rng), _shuffled(b, rng)).changes
-    assert [c.to_json() for c in one] == [c.to_json() for c in two]
+    assert [change_json(c) for c in one] == [change_json(c) for c in two]
     assert len({c.fingerprint for c in one}) == len(one)  # distinct changes, distinct fingerprints
 
 

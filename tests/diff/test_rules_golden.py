@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from afasgov.diff.change import change_json
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.registry import all_rules
 from afasgov.model import (
@@ -424,7 +425,7 @@ def test_golden(rule_id: str, mutate: Mut, expected: dict[str, Any]) -> None:
         base, revision = revision, base
     changes = diff_snapshots(base, revision).changes
     assert [c.id for c in changes] == [rule_id], [c.text for c in changes]
-    change = changes[0].to_json()
+    change = change_json(changes[0])
     rule = all_rules()[rule_id]
     assert change["level"] == rule.level == expected["level"]
     for key, value in expected.items():

@@ -12,9 +12,10 @@ import pytest
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.impact import apply_impact, unknown_references
 from afasgov.errors import InputError
+from afasgov.findings import Finding, Location
 from afasgov.integrations import load_manifests, parse_update_use
-from afasgov.report import ReportDocument, ReportItem
-from afasgov.waivers import compile_path_pattern, load_waivers, waive_document
+from afasgov.report import exit_code
+from afasgov.waivers import compile_path_pattern, load_waivers
 from tests.diff.builders import base_snapshot, copy, map_update_field
 
 TODAY = dt.date(2026, 10, 1)
@@ -36,8 +37,10 @@ def test_path_patterns() -> None:
 
 def test_waivers_apply_expire_and_report_unused(tmp_path: Path) -> None:
     items = [
-        ReportItem(id="r1", level="ERR", text="t", path="A/Element/Fields/X", fingerprint="sha256:1"),
-        ReportItem(id="r2", level="WARN", text="t", path="B/Element/Fields/Y", fingerprint="sha256:2"),
+        Finding(id="r1", level="ERR", text="t", kind="diff", location=Location(path="A/Element/Fields/X"),
+                fingerprint="sha256:1"),
+        Finding(id="r2", level="WARN", text="t", kind="diff", location=Location(path="B/Element/Fields/Y"),
+                fingerprint="sha256:2"),
     ]
     ws = load_waivers(
         _w(
@@ -64,16 +67,19 @@ def test_waivers_apply_expire_and_report_unused(tmp_path: Path) -> None:
     assert hits[0] is not None and hits[0].owner == "a"  # valid through its expiry date
     assert hits[1] is None  # expired the day before
     assert [(n.status, n.matched) for n in notes] == [("expired", 1), ("unused", 0)]
-    doc = waive_document(ReportDocument(kind="audit", title="t", items=items), ws, TODAY)
-    assert doc.items[0].waived and doc.items[0].data["waiver"]["owner"] == "a"
-    assert doc.exit_code("WARN") == 1 and doc.exit_code("ERR") == 0
+    waived, waive_notes = ws.waive(items, TODAY)
+    assert waive_notes == notes
+    assert waived[0].waived and waived[0].waiver is not None and waived[0].waiver.owner == "a"
+    assert not waived[1].waived
+    assert exit_code(waived, "WARN") == 1 and exit_code(waived, "ERR") == 0
 
 
 def test_a_command_reports_only_its_own_waivers_as_unused(tmp_path: Path) -> None:
     """diff, validate and audit share waivers.yaml: each reports the waivers of its own rules that matched
     nothing, never another command's (issue 14 §9); a fingerprint alone names no command, so only a run of
     all of them (release-check, unscoped) can call it unused."""
-    items = [ReportItem(id="r1", level="ERR", text="t", path="A/Element/Fields/X", fingerprint="sha256:1")]
+    items = [Finding(id="r1", level="ERR", text="t", kind="diff", location=Location(path="A/Element/Fields/X"),
+                     fingerprint="sha256:1")]
     ws = load_waivers(
         _w(
             tmp_path,
@@ -90,8 +96,8 @@ def test_a_command_reports_only_its_own_waivers_as_unused(tmp_path: Path) -> Non
     assert [(n.status, n.waiver.reason) for n in notes] == [("expired", "mine once"), ("unused", "mine")]
     _, everything = ws.apply(items, TODAY)
     assert len(everything) == 5
-    doc = waive_document(ReportDocument(kind="audit", title="t", items=items), ws, TODAY, rule_ids={"r1"})
-    assert [n.waiver.reason for n in doc.waiver_notes] == ["mine once", "mine"]
+    _, waive_notes = ws.waive(items, TODAY, rule_ids={"r1"})
+    assert [n.waiver.reason for n in waive_notes] == ["mine once", "mine"]
 
 
 @pytest.mark.parametrize(
@@ -199,12 +205,12 @@ def test_impact_regrading_and_unknown_references(tmp_path: Path) -> None:
     assert result.regraded_up == 1 and result.regraded_down == 1
     assert "hr-sync sends KnEmployee/Element/Fields/EmAd, which accept removed" in result.impacts["hr-sync"]
     assert all(
-        c.extra["integrations"] == (["hr-sync"] if c.level == "ERR" and c.field != "NoZe" else [])
+        c.integrations == (("hr-sync",) if c.level == "ERR" and c.location.field != "NoZe" else ())
         for c in result.changes
-        if c.field != "Note"
+        if c.location.field != "Note"
     )
     kept = apply_impact(changes, manifests, downgrade=False)
-    assert {c.field: c.level for c in kept.changes}["NoZe"] == "ERR"
+    assert {c.location.field: c.level for c in kept.changes}["NoZe"] == "ERR"
     assert unknown_references(manifests, [a, b]) == [
         "hr-sync: uses App Connector 'hr-sync-acc' in accept, which that snapshot does not have"
     ]
@@ -241,6 +247,6 @@ def test_scope_shrank_hits_the_integration_of_that_app_connector(tmp_path: Path)
     del a.app_connectors["hr-sync"]
     changes = [c for c in diff_snapshots(a, b).changes if c.id == "afas-app-connector-scope-shrank"]
     result = apply_impact(changes, manifests, base_name="production", revision_name="accept")
-    by_value = {c.value: c for c in result.changes}
-    assert by_value["KnEmployee"].extra["integrations"] == ["hr-sync"]
+    by_value = {c.location.value: c for c in result.changes}
+    assert by_value["KnEmployee"].integrations == ("hr-sync",)
     assert by_value["KnSubject"].level == "WARN"  # hr-sync does not declare KnSubject

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from afasgov.diff.change import Change
+from afasgov.diff.change import change_json
 from afasgov.diff.registry import all_rules
+from afasgov.findings import Finding
 from afasgov.gcn.build import build_gcn, definition_from_spec, guid_for
 from afasgov.gcn.codec import read_gcn, write_gcn
 from afasgov.gcn.diff import RULES, RULES_BY_ID, diff_definitions, rules_markdown
@@ -99,7 +100,7 @@ def test_built_definitions_read_back(ids: list[str], data: st.DataObject) -> Non
 
 
 # ------------------------------------------------------------------------------------------- diff
-def fid(change: Change) -> str | None:
+def fid(change: Finding) -> str | None:
     return change.extra["field_id"]  # type: ignore[no-any-return]
 
 
@@ -157,7 +158,7 @@ def test_change_paths_and_fingerprints() -> None:
     # at BASE's name, as a snapshot diff puts a renamed response property
     assert renamed.path == "Demo_Employees/Fields/Email" and renamed.level == "ERR"
     assert (renamed.before, renamed.after, fid(renamed)) == ("Email", "Mail", "U003")
-    doc = renamed.to_json()
+    doc = change_json(renamed)
     assert doc["connector_type"] == "gcn" and doc["object_path"] == ["Demo_Employees"]
     assert doc["fingerprint"] == diff_definitions(a, b)[changes.index(renamed)].fingerprint
     assert len({c.fingerprint for c in changes}) == len(changes)

@@ -67,7 +67,7 @@ def test_plan_actions_and_order(tmp_path: Path, source, target) -> None:  # type
     by = {i.connector: i for i in plan.items}
     assert by["Demo_New"].authorise == ["bi", "iam"] and by["Demo_New"].app_connectors == []
     assert by["Demo_B"].app_connectors == ["iam"] and by["Demo_B"].authorise == ["bi"]
-    assert [(c.id, c.level, c.field) for c in by["Demo_B"].changes] == [
+    assert [(c.id, c.level, c.location.field) for c in by["Demo_B"].changes] == [
         ("response-optional-property-removed", "ERR", "Desc")
     ]
     assert by["Demo_A"].guid == defs.for_connector("Demo_A").guid  # type: ignore[union-attr]

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from afasgov.findings import Finding, Location
 from afasgov.release.check import ReleaseCheckOptions, portable_item, portable_paths, release_check
-from afasgov.release.model import Item
 
 ROOT = Path("/srv/governance/lindeboom")
 
@@ -57,13 +57,15 @@ def test_text_without_the_root_is_unchanged(text: str) -> None:
 
 
 def test_portable_item_rewrites_text_fields_only() -> None:
-    item = Item(section="audit", id="AC030", level="ERR", text="at /srv/governance/lindeboom/ci.ps1:3",
-                path="/srv/governance/lindeboom/ci.ps1:3", evidence="in /srv/governance/lindeboom/ci.ps1",
-                fingerprint="/srv/governance/lindeboom")
+    item = Finding(id="AC030", level="ERR", text="at /srv/governance/lindeboom/ci.ps1:3", kind="audit",
+                   location=Location(connector_type="file", path="/srv/governance/lindeboom/ci.ps1:3",
+                                     file="/srv/governance/lindeboom/ci.ps1", line=3),
+                   evidence="in /srv/governance/lindeboom/ci.ps1", fingerprint="/srv/governance/lindeboom")
     out = portable_item(item, portable_paths(ROOT))
     assert (out.text, out.path, out.evidence) == ("at ci.ps1:3", "ci.ps1:3", "in ci.ps1")
+    assert (out.location.file, out.location.line) == ("ci.ps1", 3)
     assert out.fingerprint == item.fingerprint  # identities are never rewritten
-    plain = Item(section="diff", id="x", level="INFO", text="nothing")
+    plain = Finding(id="x", level="INFO", text="nothing", kind="diff")
     assert portable_item(plain, portable_paths(ROOT)) is plain
 
 

@@ -17,6 +17,7 @@ from afasgov.config import load_config
 from afasgov.config.scaffold import scaffold
 from afasgov.demo.run import install_demo_integrations
 from afasgov.release.check import ReleaseCheckOptions, release_check
+from afasgov.release.model import item_json
 
 pytestmark = pytest.mark.e2e
 
@@ -138,8 +139,8 @@ def test_waivers_apply_once_over_every_section(repo: Path) -> None:
     config = load_config(repo / "afasgov.yaml")
     outcome = release_check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK))
     report = outcome.report
-    waived = {i.key() for i in report.items if i.waived}
-    assert all(i.waiver is not None and i.waiver.status == "active" for i in report.items if i.waived)
+    waived = {i.fingerprint for i in report.items if i.waived}
+    assert all(item_json(i, report.waivers)["waiver"]["status"] == "active" for i in report.items if i.waived)
     assert change["fingerprint"] in waived and finding["fingerprint"] in waived
     statuses = {w.reason: w.status for w in report.waivers}
     assert statuses == {"HelloID drops XOEA in release 4.2": "active", "approved IAM integration": "active",
@@ -157,8 +158,8 @@ def test_fail_on_and_pass(repo: Path) -> None:
     serious = [i for i in outcome.report.items if i.level in ("ERR", "WARN")]
     assert outcome.exit_code == 1
     lines = ["waivers:"]
-    for item in {i.key(): i for i in serious}.values():
-        lines += [f"  - fingerprint: \"{item.key()}\"", "    reason: accepted for the test",
+    for item in {i.fingerprint: i for i in serious}.values():
+        lines += [f"  - fingerprint: \"{item.fingerprint}\"", "    reason: accepted for the test",
                   "    owner: test@lindeboom.example", "    expires: 2099-12-31"]
     (repo / "definitions" / "waivers.yaml").write_text("\n".join(lines) + "\n")
     passed = release_check(config, ReleaseCheckOptions(offline=True, now=lambda: CLOCK, write=False))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from afasgov.release.model import Item, ReleaseReport
+from afasgov.findings import Finding, Location
+from afasgov.release.model import ReleaseReport
 from afasgov.report.release import render_html, render_json, render_junit, render_markdown, render_sarif
 from tests.release.sample import HOSTILE, sample_report
 
@@ -89,8 +90,8 @@ def test_markdown_escapes_hostile_labels() -> None:
 
 def test_markdown_is_capped_and_says_what_was_left_out() -> None:
     report = sample_report()
-    extra = [Item(section="diff", id="request-property-removed", level="ERR", text=f"removed field F{n} " * 5,
-                  path=f"KnBig/Element/Fields/F{n}", connector="KnBig") for n in range(3000)]
+    extra = [Finding(id="request-property-removed", level="ERR", text=f"removed field F{n} " * 5, kind="diff",
+                     location=Location(path=f"KnBig/Element/Fields/F{n}", connector="KnBig")) for n in range(3000)]
     big = ReleaseReport(scope=report.scope, started_at=report.started_at, finished_at=report.finished_at,
                         tool_version="9.9.9", base=report.base, revision=report.revision, items=extra)
     text = render_markdown(big, limit=20_000)

@@ -5,36 +5,39 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
 from lxml import etree
 
-from afasgov.commands.diff import to_item
-from afasgov.diff.change import JSON_KEYS
+from afasgov.diff.change import JSON_KEYS, change_json
 from afasgov.diff.engine import diff_snapshots
-from afasgov.report import (
-    FORMATS,
-    InputRef,
-    ReportDocument,
-    ReportItem,
-    RuleInfo,
-    Section,
-    WaiverNote,
-    WaiverRef,
-    atomic_write_text,
-    emit,
-    render,
-)
+from afasgov.findings import Finding, Location, WaiverRef
+from afasgov.report import FORMATS, InputRef, ReportMeta, RuleInfo, Section, atomic_write_text
+from afasgov.report import emit as emit_findings
+from afasgov.report import render as render_findings
 from afasgov.report.escape import clean, gh_data, gh_property, md_code, md_text
+from afasgov.waivers import WaiverNote
 from tests.diff.builders import base_snapshot, copy, map_update_field
 
 SCHEMAS = Path(__file__).parent / "schemas"
 HOSTILE = "<script>alert(1)</script> \x1b[31mred\x1b[0m | *bold* [x](javascript:y) `tick` \x00nul\u202eevil\n::error::x"
 
 
-def _doc(*, waived: bool = False) -> ReportDocument:
+Doc = tuple[list[Finding], ReportMeta]
+
+
+def render(doc: Doc, fmt: str, *, color: bool = False) -> str:
+    return render_findings(doc[0], doc[1], fmt, color=color)
+
+
+def emit(doc: Doc, fmt: str, output: Path | None, echo: Callable[[str], None]) -> int:
+    return emit_findings(doc[0], doc[1], fmt, output, echo)
+
+
+def _doc(*, waived: bool = False) -> Doc:
     a = base_snapshot()
     b = copy(a)
     map_update_field(b, "KnEmployee", (), "EmAd", lambda f: None)
@@ -45,25 +48,16 @@ def _doc(*, waived: bool = False) -> ReportDocument:
         "ViGe",
         lambda f: type(f)(f.field_id, label=HOSTILE, data_type=f.data_type, length=f.length, values=f.values),
     )
-    items = [
-        to_item(c)
-        for c in diff_snapshots(
-            a, b, files={("update", "KnEmployee"): "definitions/accept/update/KnEmployee.yaml"}
-        ).changes
-    ]
+    items = diff_snapshots(
+        a, b, files={("update", "KnEmployee"): "definitions/accept/update/KnEmployee.yaml"}
+    ).changes
     if waived:
         w = WaiverRef(reason="known", owner="team", expires="2099-01-01", fingerprint=items[0].fingerprint)
-        items[0] = ReportItem(
-            **{
-                **{k: getattr(items[0], k) for k in items[0].__slots__},
-                "waived": True,  # type: ignore[attr-defined]
-                "waiver": w,
-            }
-        )
-    return ReportDocument(
+        items[0] = items[0].with_waiver(w)
+    return items, ReportMeta(
         kind="diff",
         title="afasgov diff production → accept",
-        items=items,
+        item_json=change_json,
         header={"base": "production", "revision": "accept"},
         inputs=[InputRef("base", "definitions/production", "sha256:" + "0" * 64)],
         rules={i.id: RuleInfo(i.id, i.level, i.title, "help text") for i in items},
@@ -89,7 +83,7 @@ def test_sarif_validates_against_the_2_1_0_schema() -> None:
         assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
             "KnEmployee.yaml"
         )
-    empty = json.loads(render(ReportDocument(kind="diff", title="t"), "sarif"))
+    empty = json.loads(render(([], ReportMeta(kind="diff", title="t")), "sarif"))
     jsonschema.validate(empty, schema)
 
 
@@ -108,7 +102,7 @@ def _xsd() -> etree.XMLSchema:
 
 def test_junit_validates_against_the_junit_xsd() -> None:
     xsd = _xsd()
-    for doc in (_doc(), _doc(waived=True), ReportDocument(kind="diff", title="empty")):
+    for doc in (_doc(), _doc(waived=True), ([], ReportMeta(kind="diff", title="empty"))):
         tree = etree.fromstring(render(doc, "junit").encode())
         assert xsd.validate(tree), xsd.error_log
     tree = etree.fromstring(render(_doc(), "junit").encode())
@@ -119,7 +113,7 @@ def test_junit_validates_against_the_junit_xsd() -> None:
 
 def test_junit_fail_on_info_fails_everything_unwaived() -> None:
     doc = _doc(waived=True)
-    doc.fail_on = "INFO"
+    doc[1].fail_on = "INFO"
     tree = etree.fromstring(render(doc, "junit").encode())
     assert tree.get("failures") == "1"
     assert len(tree.findall(".//skipped")) == 1
@@ -177,10 +171,10 @@ def test_every_format_renders_and_exit_codes_follow_fail_on(tmp_path: Path) -> N
     doc = _doc(waived=True)  # the ERR is waived; an INFO remains
     lines: list[str] = []
     for fail_on, code in (("ERR", 0), ("WARN", 0), ("INFO", 1)):
-        doc.fail_on = fail_on
+        doc[1].fail_on = fail_on
         assert emit(doc, "json", tmp_path / f"r-{fail_on}.json", lines.append) == code
     doc = _doc()
-    doc.fail_on = "ERR"
+    doc[1].fail_on = "ERR"
     assert emit(doc, "text", None, lines.append) == 1
 
 
@@ -203,14 +197,8 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest
 
 def test_secrets_are_redacted_in_every_format() -> None:
     token = "<token><version>1</version><data>" + "AB12" * 16 + "</data></token>"
-    doc = ReportDocument(
-        kind="audit",
-        title="t",
-        items=[
-            ReportItem(
-                id="AC024", level="ERR", text=f"found {token}", evidence=token, data={"evidence": token}
-            )
-        ],
-    )
+    finding = Finding(id="AC024", level="ERR", text=f"found {token}", kind="audit", evidence=token,
+                      location=Location(connector_type="file", path="x.xml:1", file="x.xml", line=1))
+    doc = ([finding], ReportMeta(kind="audit", title="t", item_json=lambda f: {"evidence": f.evidence}))
     for fmt in FORMATS:
         assert "AB12AB12" not in render(doc, fmt), fmt

@@ -11,60 +11,72 @@ from collections import Counter
 import pytest
 from lxml import etree
 
-from afasgov.report import FORMATS, ReportDocument, ReportItem, render
+from afasgov.findings import Finding, Location, Severity
+from afasgov.report import FORMATS, ReportMeta
+from afasgov.report import render as render_findings
 
 ENVS = ("production", "test", "accept")
 APPS = ("iam", "legacy-portal")
 TOKEN = "<token><version>1</version><data>" + "CD34" * 16 + "</data></token>"
 
 
-def _knuser(env: str, app: str, *, path: str = "KnUser") -> ReportItem:
-    return ReportItem(
+def _knuser(env: str, app: str) -> Finding:
+    return Finding(
         id="AC005",
         level="ERR",
-        severity="critical",
+        kind="audit",
+        severity=Severity.CRITICAL,
         title="KnUser write access",
         text="KnUser write access: can create users, reset passwords and grant rights",
-        path=path,
+        location=Location(environment=env, app_connector=app, connector="KnUser", connector_type="update",
+                          path="KnUser"),
         fingerprint=f"fp-{env}-{app}",
-        environment=env,
-        app_connector=app,
-        connector="KnUser",
         evidence=f"/metainfo updateConnectors contains KnUser; leaked {TOKEN}",
         remediation="Remove KnUser.",
     )
 
 
-def _doc(items: list[ReportItem]) -> ReportDocument:
-    return ReportDocument(kind="audit", title="afasgov security audit", items=items, items_key="findings")
+META = ReportMeta(kind="audit", title="afasgov security audit", items_key="findings")
 
 
-def six() -> ReportDocument:
-    return _doc([_knuser(env, app) for env in ENVS for app in APPS])
+def render(findings: list[Finding], fmt: str) -> str:
+    return render_findings(findings, META, fmt)
+
+
+def six() -> list[Finding]:
+    return [_knuser(env, app) for env in ENVS for app in APPS]
 
 
 def test_where_prefixes_environment_and_app_connector_once() -> None:
-    assert _knuser("production", "iam").where == "production/iam/KnUser"
-    already = _knuser("production", "iam", path="production/iam/KnUser")
-    assert already.where == "production/iam/KnUser"
-    several = ReportItem(
+    knuser = _knuser("production", "iam")
+    assert knuser.path == knuser.where == "production/iam/KnUser"
+    several = _several()
+    assert several.where == "accept/HR_Export/Fields/BSN"
+    assert several.scope == "App Connectors hr-export, legacy-portal"
+    bare = Finding(id="AC022", level="ERR", text="x", kind="audit",
+                   location=Location(environment="test", app_connector="legacy-portal"))
+    assert bare.where == "test/legacy-portal" and bare.scope == ""
+    field_only = Finding(id="AC010", level="ERR", text="x", kind="diff",
+                         location=Location(path="HR/Fields/Nr", connector="HR", field="U001"))
+    assert field_only.scope == "field U001"
+    diff_item = Finding(id="request-property-removed", level="ERR", text="x", kind="diff",
+                        location=Location(path="KnEmployee/Fields/EmAd"))
+    assert diff_item.where == "KnEmployee/Fields/EmAd" and diff_item.scope == ""
+    validation = Finding(id="payload-unknown-field", level="ERR", text="x", kind="validation",
+                         location=Location(environment="accept", path="KnUser/Element/Fields/X"))
+    assert validation.path == "KnUser/Element/Fields/X"  # waivers match the canonical path
+    assert validation.where == "accept/KnUser/Element/Fields/X"
+
+
+def _several() -> Finding:
+    return Finding(
         id="AC011",
         level="ERR",
         text="BSN",
-        path="accept/HR_Export/Fields/BSN",
-        environment="accept",
-        app_connector="hr-export, legacy-portal",
-        connector="HR_Export",
-        field="BSN",
+        kind="audit",
+        location=Location(environment="accept", app_connector="hr-export, legacy-portal", connector="HR_Export",
+                          field="BSN", path="HR_Export/Fields/BSN"),
     )
-    assert several.where == "accept/HR_Export/Fields/BSN"
-    assert several.scope == "App Connectors hr-export, legacy-portal"
-    bare = ReportItem(id="AC022", level="ERR", text="x", environment="test", app_connector="legacy-portal")
-    assert bare.where == "test/legacy-portal" and bare.scope == ""
-    field_only = ReportItem(id="AC010", level="ERR", text="x", path="HR/Fields/Nr", connector="HR", field="U001")
-    assert field_only.scope == "field U001"
-    diff_item = ReportItem(id="request-property-removed", level="ERR", text="x", path="KnEmployee/Fields/EmAd")
-    assert diff_item.where == "KnEmployee/Fields/EmAd" and diff_item.scope == ""
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "junit", "github", "sarif"])
@@ -78,7 +90,7 @@ def test_every_format_names_each_environment_and_app_connector(fmt: str) -> None
 def test_junit_testcase_names_are_unique_and_stable() -> None:
     doc = six()
     # a second item at the same location (another finding there): still a unique name
-    doc.items.append(dataclasses.replace(_knuser("production", "iam"), fingerprint="fp-other"))
+    doc.append(dataclasses.replace(_knuser("production", "iam"), fingerprint="fp-other"))
     tree = etree.fromstring(render(doc, "junit").encode())
     names = [case.get("name") for case in tree.iter("testcase")]
     assert len(names) == 7 and len(set(names)) == 7, Counter(names)
@@ -88,17 +100,18 @@ def test_junit_testcase_names_are_unique_and_stable() -> None:
     again = etree.fromstring(render(doc, "junit").encode())
     assert [c.get("name") for c in again.iter("testcase")] == names
     # the same item keeps its name when an unrelated item is added or removed
-    fewer = _doc([i for i in doc.items if i.environment != "accept"])
+    fewer = [i for i in doc if i.location.environment != "accept"]
     kept = {c.get("name") for c in etree.fromstring(render(fewer, "junit").encode()).iter("testcase")}
     assert kept <= set(names)
 
 
 def test_junit_names_carry_the_field_when_the_path_lacks_it() -> None:
     items = [
-        ReportItem(id="AC018", level="ERR", text="slow", path="HR/Filters", connector="HR", field=f"U00{i}")
+        Finding(id="AC018", level="ERR", text="slow", kind="audit",
+                location=Location(path="HR/Filters", connector="HR", field=f"U00{i}"))
         for i in (1, 2)
     ]
-    names = [c.get("name") for c in etree.fromstring(render(_doc(items), "junit").encode()).iter("testcase")]
+    names = [c.get("name") for c in etree.fromstring(render(items, "junit").encode()).iter("testcase")]
     assert names == ["AC018 HR/Filters (field U001)", "AC018 HR/Filters (field U002)"]
 
 
@@ -114,18 +127,9 @@ def test_markdown_shows_severity_and_redacted_evidence() -> None:
 
 
 def test_scope_appears_where_the_path_does_not_say_it() -> None:
-    item = ReportItem(
-        id="AC011",
-        level="ERR",
-        text="BSN",
-        path="accept/HR_Export/Fields/BSN",
-        environment="accept",
-        app_connector="hr-export, legacy-portal",
-        connector="HR_Export",
-        field="BSN",
-    )
+    item = _several()
     for fmt in FORMATS:
-        out = render(_doc([item]), fmt)
+        out = render([item], fmt)
         if fmt == "json":
             continue  # the JSON writes the item's own data
         assert "hr-export, legacy-portal" in out.replace("%2C", ","), fmt

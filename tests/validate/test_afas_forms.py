@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from afasgov.findings import Finding
 from afasgov.model import CodeValue, EnvironmentSnapshot, UpdateConnector, UpdateField, UpdateObject
-from afasgov.report.document import ReportItem
 from afasgov.validate import validate_bytes
 
 LINE = UpdateObject(
@@ -58,12 +58,12 @@ def entry(**line: Any) -> dict[str, Any]:
                                        "Objects": [{"FiEntries": {"Element": lines}}]}}}
 
 
-def check(payload: Any, **kw: Any) -> list[ReportItem]:
+def check(payload: Any, **kw: Any) -> list[Finding]:
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     return validate_bytes(data, snapshot(), source="p.json", **kw)
 
 
-def found(items: list[ReportItem]) -> list[tuple[str, str, str]]:
+def found(items: list[Finding]) -> list[tuple[str, str, str]]:
     return sorted((i.id, i.level, i.path) for i in items)
 
 
@@ -256,13 +256,13 @@ def test_repeated_problems_are_one_item_naming_the_payload() -> None:
     lines = [{"Fields": {"AcNr": "1", "VaIt": "art"}} for _ in range(3)]
     payload = {"FiEntryPar": {"Element": {"Fields": {"Year": "1"}, "Objects": {"FiEntries": {"Element": lines}}}}}
     items = check(payload)
-    assert len(items) == 1 and items[0].data["count"] == 3
+    assert len(items) == 1 and items[0].extra["count"] == 3
     assert items[0].notes == ("payload p.json", "3 times in this payload")
     xml = (b'<FiEntryPar><Element><Fields><Year>1</Year></Fields><Objects><FiEntries>'
            + b"".join(b"<Element><Fields><AcNr>1</AcNr><Xx/></Fields></Element>" for _ in range(2))
            + b"</FiEntries></Objects></Element></FiEntryPar>")
     items = validate_bytes(xml, snapshot(), source="dir/p.xml")
-    assert [(i.id, i.data["count"], i.line) for i in items] == [("payload-unknown-field", 2, 1)]
+    assert [(i.id, i.extra["count"], i.location.line) for i in items] == [("payload-unknown-field", 2, 1)]
     assert items[0].notes[0] == "payload dir/p.xml, line 1"
 
 

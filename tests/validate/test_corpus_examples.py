@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from afasgov.report.document import ReportItem
+from afasgov.findings import Finding
 from afasgov.validate import validate_bytes
 from tests.afas_openapi import Example, request_examples, snapshot_from_specs, with_environment_fields
 
@@ -252,7 +252,7 @@ def examples(openapi_dir: Path) -> list[Example]:
 
 
 @pytest.fixture(scope="module")
-def results(openapi_dir: Path, examples: list[Example]) -> dict[str, list[ReportItem]]:
+def results(openapi_dir: Path, examples: list[Example]) -> dict[str, list[Finding]]:
     snapshot = with_environment_fields(snapshot_from_specs(openapi_dir), examples)
     return {
         ex.short: validate_bytes(ex.payload(), snapshot, source=ex.short, connector=ex.connector, action=ex.action)
@@ -260,18 +260,18 @@ def results(openapi_dir: Path, examples: list[Example]) -> dict[str, list[Report
     }
 
 
-def test_every_example_is_validated(examples: list[Example], results: dict[str, list[ReportItem]]) -> None:
+def test_every_example_is_validated(examples: list[Example], results: dict[str, list[Finding]]) -> None:
     assert len(examples) == len(results) == 907  # 875 to /connectors/{Name}, 32 to a nested object's own POST
 
 
-def test_exactly_the_reviewed_examples_get_an_err(results: dict[str, list[ReportItem]]) -> None:
+def test_exactly_the_reviewed_examples_get_an_err(results: dict[str, list[Finding]]) -> None:
     with_err = {key for key, items in results.items() if any(i.level == "ERR" for i in items)}
     assert sorted(with_err - ERR_EXAMPLES.keys()) == [], "new ERR payloads: false ERRs, or review them"
     assert sorted(ERR_EXAMPLES.keys() - with_err) == [], "listed examples no longer get an ERR: update the table"
     assert len(with_err) == len(ERR_EXAMPLES) == 101
 
 
-def test_each_err_is_the_listed_kind(results: dict[str, list[ReportItem]]) -> None:
+def test_each_err_is_the_listed_kind(results: dict[str, list[Finding]]) -> None:
     for key, (categories, reason) in ERR_EXAMPLES.items():
         expected = set().union(*(CATEGORIES[c] for c in categories.split()))
         found = {i.id for i in results[key] if i.level == "ERR"}
@@ -279,12 +279,12 @@ def test_each_err_is_the_listed_kind(results: dict[str, list[ReportItem]]) -> No
             categories.split()), (key, found, reason)
 
 
-def test_every_problem_names_its_payload(results: dict[str, list[ReportItem]]) -> None:
+def test_every_problem_names_its_payload(results: dict[str, list[Finding]]) -> None:
     for key, items in results.items():
-        assert all(i.file == key and i.notes and i.notes[0].startswith(f"payload {key}") for i in items)
+        assert all(i.location.file == key and i.notes and i.notes[0].startswith(f"payload {key}") for i in items)
 
 
-def test_levels_of_what_afas_writes(results: dict[str, list[ReportItem]]) -> None:
+def test_levels_of_what_afas_writes(results: dict[str, list[Finding]]) -> None:
     """The forms of AFAS's own examples are never ERR: they are read as meant (silently where AFAS
     documents them or its examples show they work; WARN where AFAS's behaviour is unknown)."""
     levels: Counter[tuple[str, str]] = Counter()

@@ -85,7 +85,7 @@ def test_valid_payloads_have_no_problems() -> None:
     assert validate_bytes(json.dumps(GOOD_JSON).encode(), snapshot()) == []
     problems = validate_bytes(GOOD_XML, snapshot())
     assert ids(problems) == [("payload-unknown-field", "KnUser/Element/Fields/DaBe2")]
-    assert problems[0].line == 6  # XML problems carry their line
+    assert problems[0].location.line == 6  # XML problems carry their line
 
 
 def _json(**fields: object) -> bytes:
@@ -297,14 +297,14 @@ def test_problems_per_payload_are_capped(elements: int) -> None:
 
     problems = validate_bytes(_many_unknown_fields(elements), snapshot(), source="big.json")
     reported = problems[:MAX_PROBLEMS]
-    assert [p.field for p in reported] == [f"Xx{i}" for i in range(min(elements, MAX_PROBLEMS))]
+    assert [p.location.field for p in reported] == [f"Xx{i}" for i in range(min(elements, MAX_PROBLEMS))]
     assert all(p.id == "payload-unknown-field" and p.level == "ERR" for p in reported)
     if elements <= MAX_PROBLEMS:
         assert len(problems) == elements
     else:
         assert len(problems) == MAX_PROBLEMS + 1
         last = problems[-1]
-        assert (last.id, last.level, last.file) == ("payload-too-many-problems", "ERR", "big.json")
+        assert (last.id, last.level, last.location.file) == ("payload-too-many-problems", "ERR", "big.json")
         assert last.text.startswith(f"… and {elements - MAX_PROBLEMS} more problems in this payload")
 
 

@@ -22,8 +22,8 @@ from afasgov.diff.registry import Rule
 from afasgov.model import GetField, UpdateField
 
 if TYPE_CHECKING:
-    from afasgov.diff.change import Change
-    from afasgov.diff.engine import DiffContext, Loc
+    from afasgov.diff.engine import DiffContext
+    from afasgov.findings import Finding, Location
 
 
 def ufield_summary(f: UpdateField) -> dict[str, Any]:
@@ -43,7 +43,7 @@ GET_OPS = "GET"
 class LocatedRule(Rule):
     """A rule whose changes stand at the path :meth:`where` gives (not registered itself)."""
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         """``(path, field)`` of a change of the matched pair (either side ``None`` when the subject
         was added or removed)."""
         raise NotImplementedError
@@ -63,7 +63,7 @@ class PresenceRule(LocatedRule):
     def applies(self, subject: Any) -> bool:
         return True
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         subject, other = (after, before) if self.added else (before, after)
         if subject is None or other is not None or not self.applies(subject):
             return
@@ -83,7 +83,7 @@ class AttributeRule(LocatedRule):
     def changed(self, old: Any, new: Any) -> bool:
         return bool(old != new)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         if before is None or after is None or (self.labels and not ctx.compare_labels):
             return
         old, new = getattr(before, self.attribute), getattr(after, self.attribute)
@@ -99,7 +99,7 @@ class UpdateFieldRule(LocatedRule):
     subjects = ("update-field",)
     operation = REQUEST_OPS
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         f: UpdateField = after if after is not None else before
         return update_path(loc.object_path, f.field_id), f.field_id
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc
+from afasgov.diff.engine import DiffContext
 from afasgov.diff.registry import Rule, register
 from afasgov.diff.rules._util import AttributeRule, LocatedRule, PresenceRule
+from afasgov.findings import Finding, Location
 from afasgov.model import AppConnectorScope
 
 AC = AppConnectorScope | None
@@ -20,8 +20,8 @@ def _ids(scope: AppConnectorScope, kind: str) -> frozenset[str]:
 
 
 def _scope_changes(
-    rule: Rule, ctx: DiffContext, loc: Loc, wider: AC, narrower: AC, *, now: bool
-) -> Iterator[Change]:
+    rule: Rule, ctx: DiffContext, loc: Location, wider: AC, narrower: AC, *, now: bool
+) -> Iterator[Finding]:
     """One change per connector that ``wider`` may call and ``narrower`` may not (``now``: whether the
     revision may call it)."""
     if wider is None or narrower is None:
@@ -30,7 +30,7 @@ def _scope_changes(
         for cid in sorted(_ids(wider, kind) - _ids(narrower, kind)):
             yield ctx.change(
                 rule,
-                Loc(loc.connector_type, loc.connector, (loc.connector, kind)),
+                Location(connector_type=loc.connector_type, connector=loc.connector, object_path=(loc.connector, kind)),
                 path=f"app-connectors/{loc.connector}/{kind}/{cid}",
                 value=cid,
                 before=not now,
@@ -45,7 +45,7 @@ class _AppRule(LocatedRule):
 
     subjects = ("app-connector",)
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         return f"app-connectors/{loc.connector}", None
 
     def summary(self, subject: Any) -> Any:
@@ -67,7 +67,7 @@ class AppConnectorScopeShrank(Rule):
         "authorises"
     )
 
-    def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: AC, after: AC) -> Iterator[Finding]:
         return _scope_changes(self, ctx, loc, before, after, now=False)
 
 
@@ -82,7 +82,7 @@ class AppConnectorScopeGrew(Rule):
     template = "App Connector '{connector}' may now use the {kind} '{value}'"
     inverse = ("afas-app-connector-scope-shrank",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: AC, after: AC) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: AC, after: AC) -> Iterator[Finding]:
         return _scope_changes(self, ctx, loc, after, before, now=True)
 
 
@@ -125,5 +125,5 @@ class AppConnectorGroupChanged(_AppRule, AttributeRule):
     def changed(self, old: Any, new: Any) -> bool:
         return bool(old and new and old != new)
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         return f"app-connectors/{loc.connector}/group", None

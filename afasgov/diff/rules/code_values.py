@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc
+from afasgov.diff.engine import DiffContext
 from afasgov.diff.registry import register
 from afasgov.diff.rules._util import UpdateFieldRule
+from afasgov.findings import Finding, Location
 from afasgov.model import CodeValue, UpdateField
 
 UF = UpdateField | None
@@ -41,7 +41,7 @@ class RequestPropertyEnumValueAdded(UpdateFieldRule):
     template = "added the new '{value}' enum value to the request property '{path}'"
     inverse = ("request-property-enum-value-removed",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: UF, after: UF) -> Iterator[Finding]:
         if (lists := _code_lists(before, after)) is None:
             return
         old, new = lists
@@ -61,7 +61,7 @@ class RequestPropertyEnumValueRemoved(UpdateFieldRule):
     inverse = ("request-property-enum-value-added",)
     impact = "{integration} {verb} {path}, whose code '{value}' {revision} removed"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: UF, after: UF) -> Iterator[Finding]:
         if (lists := _code_lists(before, after)) is None:
             return
         old, new = lists
@@ -84,7 +84,7 @@ class RequestPropertyEnumValueDescriptionChanged(UpdateFieldRule):
     )
     inverse = ("afas-request-property-enum-value-description-changed",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: UF, after: UF) -> Iterator[Finding]:
         if not ctx.compare_labels or (lists := _code_lists(before, after)) is None:
             return
         old, new = lists
@@ -104,7 +104,7 @@ class RequestPropertyBecameEnum(UpdateFieldRule):
     inverse = ("afas-request-property-enum-dropped",)
     impact = "{integration} {verb} {path}, which {revision} restricted to a list of codes"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: UF, after: UF) -> Iterator[Finding]:
         if before is not None and after is not None and before.values is None and after.values is not None:
             path, fld = self.where(loc, before, after)
             yield ctx.change(self, loc, path=path, field=fld, after=sorted(_codes(after.values)))
@@ -119,7 +119,7 @@ class RequestPropertyEnumDropped(UpdateFieldRule):
     template = "request property '{path}' is no longer restricted to a list of enum values"
     inverse = ("request-property-became-enum",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: UF, after: UF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: UF, after: UF) -> Iterator[Finding]:
         if before is not None and after is not None and before.values is not None and after.values is None:
             path, fld = self.where(loc, before, after)
             yield ctx.change(self, loc, path=path, field=fld, before=sorted(_codes(before.values)))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc
+from afasgov.diff.engine import DiffContext
 from afasgov.diff.registry import register
 from afasgov.diff.rules._util import GET_OPS, AttributeRule, LocatedRule, PresenceRule
+from afasgov.findings import Finding, Location
 
 
-def _kind(loc: Loc) -> str:
+def _kind(loc: Location) -> str:
     return "GetConnector" if loc.connector_type == "get" else "UpdateConnector"
 
 
@@ -22,10 +22,10 @@ class _ConnectorRule(LocatedRule):
     subjects: ClassVar[tuple[str, ...]] = ("get-connector", "update-connector")
 
     @classmethod
-    def operations(cls, change: Change) -> str:
-        return GET_OPS if change.connector_type in ("get", "gcn") else "POST, PUT, DELETE"
+    def operations(cls, change: Finding) -> str:
+        return GET_OPS if change.location.connector_type in ("get", "gcn") else "POST, PUT, DELETE"
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         return loc.connector, None
 
     def summary(self, subject: Any) -> Any:
@@ -78,7 +78,7 @@ class ConnectorDescriptionChanged(_ConnectorRule):
     template = "the description of the {kind} '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-connector-description-changed",)
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         if (
             ctx.compare_labels
             and before is not None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc
+from afasgov.diff.engine import DiffContext
 from afasgov.diff.registry import Rule, register
+from afasgov.findings import Finding, Location
 from afasgov.model import EnvironmentSnapshot
 
 
@@ -23,8 +23,8 @@ class ProfitVersionChanged(Rule):
     inverse = ("afas-profit-version-changed",)
 
     def check(
-        self, ctx: DiffContext, loc: Loc, before: EnvironmentSnapshot, after: EnvironmentSnapshot
-    ) -> Iterator[Change]:
+        self, ctx: DiffContext, loc: Location, before: EnvironmentSnapshot, after: EnvironmentSnapshot
+    ) -> Iterator[Finding]:
         if before.profit_version and after.profit_version and before.profit_version != after.profit_version:
             yield ctx.change(
                 self,

@@ -24,12 +24,13 @@ name}`` (the field id for a field without one), BASE's name when the field exist
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc, get_path
+from afasgov.diff.change import sort_key
+from afasgov.diff.engine import DiffContext, get_path
 from afasgov.diff.registry import RULES, Rule, register
 from afasgov.diff.rules._util import GET_OPS
 from afasgov.diff.rules.connectors import ConnectorBlocked, ConnectorDescriptionChanged, ConnectorUnblocked
@@ -39,6 +40,7 @@ from afasgov.diff.rules.get_fields import (
     ResponsePropertyLabelChanged,
     ResponsePropertyRenamed,
 )
+from afasgov.findings import Finding, Location
 
 if TYPE_CHECKING:
     from afasgov.gcn.model import GcnDefinition, GcnField
@@ -54,22 +56,22 @@ class GcnRule(Rule):
     operation = GET_OPS
 
     @classmethod
-    def operations(cls, change: Change) -> str:
+    def operations(cls, change: Finding) -> str:
         return GET_OPS
 
-    def check(self, ctx: DiffContext, loc: Loc, before: Any, after: Any) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: Any, after: Any) -> Iterator[Finding]:
         if before is None or after is None:
             return
         yield from self.compare(_Pair(ctx, loc, self, before, after))
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:  # pragma: no cover - abstract
+    def compare(self, pair: _Pair) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
 class _Pair:
     """The two definitions, their fields by id, and the factory of this rule's changes."""
 
-    def __init__(self, ctx: DiffContext, loc: Loc, rule: Rule, a: GcnDefinition, b: GcnDefinition) -> None:
+    def __init__(self, ctx: DiffContext, loc: Location, rule: Rule, a: GcnDefinition, b: GcnDefinition) -> None:
         self.ctx, self.loc, self.rule, self.a, self.b = ctx, loc, rule, a, b
         self.a_fields = {f.field_id: f for f in a.fields}
         self.b_fields = {f.field_id: f for f in b.fields}
@@ -82,7 +84,7 @@ class _Pair:
         after: Any = None,
         value: str | None = None,
         **fmt: Any,
-    ) -> Change:
+    ) -> Finding:
         """A change of the connector (``fld`` None) or of a field, at its DESIGN §5 path."""
         name = (fld.output_name or fld.field_id) if fld is not None else None
         change = self.ctx.change(
@@ -96,10 +98,9 @@ class _Pair:
             field_id=fld.field_id if fld is not None else None,
             **fmt,
         )
-        change.extra["field_id"] = fld.field_id if fld is not None else None
-        return change
+        return dataclasses.replace(change, extra={"field_id": fld.field_id if fld is not None else None})
 
-    def attribute(self, attr: str, *, value: str | None = None, **fmt: Any) -> Iterator[Change]:
+    def attribute(self, attr: str, *, value: str | None = None, **fmt: Any) -> Iterator[Finding]:
         """A change of the definitions' ``attr``, if it differs."""
         old, new = getattr(self.a, attr), getattr(self.b, attr)
         if old != new:
@@ -120,7 +121,7 @@ class GcnOutputRemoved(GcnRule, ResponseOptionalPropertyRemoved):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for fid, old in pair.a_fields.items():
             new = pair.b_fields.get(fid)
             if old.is_output and (new is None or not new.is_output):
@@ -133,7 +134,7 @@ class GcnOutputAdded(GcnRule, ResponseOptionalPropertyAdded):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for fid, new in pair.b_fields.items():
             old = pair.a_fields.get(fid)
             if new.is_output and (old is None or not old.is_output):
@@ -146,7 +147,7 @@ class GcnOutputRenamed(GcnRule, ResponsePropertyRenamed):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for old, new in pair.both_output():
             if old.output_name != new.output_name:
                 yield pair.change(fld=old, before=old.output_name, after=new.output_name)
@@ -158,7 +159,7 @@ class GcnOutputLabelChanged(GcnRule, ResponsePropertyLabelChanged):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for old, new in pair.both_output():
             if old.label != new.label:
                 yield pair.change(fld=old, before=old.label, after=new.label)
@@ -169,7 +170,7 @@ class GcnBlocked(GcnRule, ConnectorBlocked):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if not pair.a.blocked and pair.b.blocked:
             yield pair.change(before=False, after=True)
 
@@ -179,7 +180,7 @@ class GcnUnblocked(GcnRule, ConnectorUnblocked):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if pair.a.blocked and not pair.b.blocked:
             yield pair.change(before=True, after=False)
 
@@ -190,7 +191,7 @@ class GcnDescriptionChanged(GcnRule, ConnectorDescriptionChanged):
 
     subjects = ("gcn",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("description", kind="GetConnector")
 
 
@@ -207,7 +208,7 @@ class ConnectorReplaced(GcnRule):
     inverse = ("afas-gcn-connector-replaced",)
     impact = "{integration} {verb} {path}, which {revision} replaced by another connector"
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("guid")
 
 
@@ -222,7 +223,7 @@ class NameChanged(GcnRule):
     inverse = ("afas-gcn-name-changed",)
     impact = "{integration} {verb} {path}, whose connector id {revision} changed from '{before}' to '{after}'"
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("name")
 
 
@@ -236,7 +237,7 @@ class DataCollectionChanged(GcnRule):
     template = "the data collection of '{path}' changed from {before} ({before_name}) to {after} ({after_name})"
     inverse = ("afas-gcn-data-collection-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute(
             "data_collection", before_name=pair.a.data_collection_name, after_name=pair.b.data_collection_name
         )
@@ -253,7 +254,7 @@ class SourceChanged(GcnRule):
     inverse = ("afas-gcn-field-source-changed",)
     impact = "{integration} {verb} {path}, whose source {revision} changed from {before} to {after}"
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for old, new in pair.both_output():
             if (old.source, old.join_path) != (new.source, new.join_path):
                 yield pair.change(
@@ -272,7 +273,7 @@ class MainTableChanged(GcnRule):
     template = "the main table of '{path}' changed from {before} to {after}"
     inverse = ("afas-gcn-main-table-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("main_table")
 
 
@@ -286,7 +287,7 @@ class AggregationChanged(GcnRule):
     template = "the {what} of '{path}' changed from {shown_before} to {shown_after}"
     inverse = ("afas-gcn-aggregation-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if pair.a.grouping != pair.b.grouping:
             yield pair.change(
                 before=pair.a.grouping,
@@ -322,7 +323,7 @@ class FilterAdded(GcnRule):
     template = "a filter was added to '{path}': {filter}"
     inverse = ("afas-gcn-filter-removed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if not pair.a.has_filter and pair.b.has_filter:
             yield pair.change(after=_filters(pair.b), filter=pair.b.filter_text())
 
@@ -337,7 +338,7 @@ class FilterRemoved(GcnRule):
     template = "the filter of '{path}' was removed (was {filter})"
     inverse = ("afas-gcn-filter-added",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if pair.a.has_filter and not pair.b.has_filter:
             yield pair.change(before=_filters(pair.a), filter=pair.a.filter_text())
 
@@ -352,7 +353,7 @@ class FilterChanged(GcnRule):
     template = "the filter of '{path}' changed from {old} to {new}"
     inverse = ("afas-gcn-filter-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         if pair.a.has_filter and pair.b.has_filter and _filters(pair.a) != _filters(pair.b):
             yield pair.change(
                 before=_filters(pair.a),
@@ -372,7 +373,7 @@ class AuthorisationChanged(GcnRule):
     template = "apply authorisation of '{path}' was switched {state}"
     inverse = ("afas-gcn-authorisation-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("apply_authorisation", state="on" if pair.b.apply_authorisation else "off")
 
 
@@ -385,7 +386,7 @@ class VisibilityChanged(GcnRule):
     template = "the connector '{path}' is now {state}"
     inverse = ("afas-gcn-visibility-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("visible", state="visible" if pair.b.visible else "hidden")
 
 
@@ -399,7 +400,7 @@ class OtherFieldAdded(GcnRule):
     template = "added the {value} field '{path}' (source {after})"
     inverse = ("afas-gcn-field-removed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for fid, new in pair.b_fields.items():
             if fid not in pair.a_fields and not new.is_output:
                 yield pair.change(fld=new, after=new.source, value=new.display_kind)
@@ -414,7 +415,7 @@ class OtherFieldRemoved(GcnRule):
     template = "removed the {value} field '{path}' (source {before})"
     inverse = ("afas-gcn-field-added",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for fid, old in pair.a_fields.items():
             if fid not in pair.b_fields and not old.is_output:
                 yield pair.change(fld=old, before=old.source, value=old.display_kind)
@@ -430,7 +431,7 @@ class OrderChanged(GcnRule):
     template = "the order of the output fields of '{path}' changed"
     inverse = ("afas-gcn-field-order-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         common = {f.field_id for f in pair.a.output_fields} & {f.field_id for f in pair.b.output_fields}
         before = [f.field_id for f in pair.a.output_fields if f.field_id in common]
         after = [f.field_id for f in pair.b.output_fields if f.field_id in common]
@@ -449,7 +450,7 @@ class FieldTextChanged(GcnRule):
     template = "the {what} of field '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-gcn-field-text-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for fid, old in pair.a_fields.items():
             new = pair.b_fields.get(fid)
             if new is None:
@@ -475,7 +476,7 @@ class AuthorisationGroupChanged(GcnRule):
     template = "the authorisation group of '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-gcn-authorisation-group-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("authorisation_group")
 
 
@@ -489,7 +490,7 @@ class FlagChanged(GcnRule):
     template = "{name} of '{path}' changed from {before} to {after}"
     inverse = ("afas-gcn-flag-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for attr in ("template", "under_construction", "distinct"):
             yield from pair.attribute(attr, value=attr)
 
@@ -504,7 +505,7 @@ class ConditionChanged(GcnRule):
     template = "{name} of '{path}' changed from {before} to {after}"
     inverse = ("afas-gcn-condition-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         for attr in ("condition", "negative_condition"):
             yield from pair.attribute(attr, value=attr)
 
@@ -518,7 +519,7 @@ class InfoChanged(GcnRule):
     template = "the explanation of '{path}' changed from '{before}' to '{after}'"
     inverse = ("afas-gcn-info-changed",)
 
-    def compare(self, pair: _Pair) -> Iterator[Change]:
+    def compare(self, pair: _Pair) -> Iterator[Finding]:
         yield from pair.attribute("info")
 
 
@@ -573,9 +574,9 @@ def diff_definitions(
     file: str = "",
     base_name: str = "base",
     revision_name: str = "revision",
-) -> list[Change]:
+) -> list[Finding]:
     """Every change from definition ``a`` (BASE) to ``b`` (REVISION), sorted like a snapshot diff
-    (:meth:`Change.sort_key`); empty when they are equivalent. ``file`` is REVISION's file (SARIF and
+    (:func:`afasgov.diff.change.sort_key`); empty when they are equivalent. ``file`` is REVISION's file (SARIF and
     GitHub locations)."""
     if a == b:
         return []
@@ -583,20 +584,20 @@ def diff_definitions(
     ctx = DiffContext(
         base_name=base_name, revision_name=revision_name, files={("gcn", connector): file} if file else {}
     )
-    loc = Loc("gcn", connector, (connector,))
-    out: list[Change] = []
+    loc = Location(connector_type="gcn", connector=connector, object_path=(connector,))
+    out: list[Finding] = []
     for rule in GCN_RULES:
         out.extend(rule().check(ctx, loc, a, b))
-    out.sort(key=Change.sort_key)
+    out.sort(key=sort_key)
     return out
 
 
-def gcn_changes(a: Any, b: Any, *, file: str = "") -> list[Change]:
+def gcn_changes(a: Any, b: Any, *, file: str = "") -> list[Finding]:
     """:func:`diff_definitions` (what ``afasgov diff``/``changelog`` call for two ``.gcn`` operands)."""
     return diff_definitions(a, b, file=file)
 
 
-def summary(changes: list[Change]) -> dict[str, int]:
+def summary(changes: list[Finding]) -> dict[str, int]:
     return {level: sum(1 for c in changes if c.level == level) for level in LEVELS}
 
 

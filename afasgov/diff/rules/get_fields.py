@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from afasgov.diff.change import Change
-from afasgov.diff.engine import DiffContext, Loc, get_path
+from afasgov.diff.engine import DiffContext, get_path
 from afasgov.diff.registry import register
 from afasgov.diff.rules._util import GET_OPS, AttributeRule, LocatedRule, PresenceRule, gfield_summary
+from afasgov.findings import Finding, Location
 from afasgov.model import GetField
 
 GF = GetField | None
@@ -24,7 +24,7 @@ class _GetRule(LocatedRule):
     subjects = ("get-field",)
     operation = GET_OPS
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         f: GetField = before if before is not None else after
         return get_path(loc.connector, f.id), f.id
 
@@ -69,7 +69,7 @@ class ResponsePropertyRenamed(_GetRule):
     inverse = ("afas-response-property-renamed",)
     impact = "{integration} {verb} {path}, which {revision} renamed to '{after}'"
 
-    def check(self, ctx: DiffContext, loc: Loc, before: GF, after: GF) -> Iterator[Change]:
+    def check(self, ctx: DiffContext, loc: Location, before: GF, after: GF) -> Iterator[Finding]:
         if before is not None and after is not None and before.id != after.id:
             path, fld = self.where(loc, before, after)
             yield ctx.change(

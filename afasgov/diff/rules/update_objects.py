@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from afasgov.diff.engine import Loc, update_path
+from afasgov.diff.engine import update_path
 from afasgov.diff.registry import register
 from afasgov.diff.rules._util import REQUEST_OPS, LocatedRule, PresenceRule
+from afasgov.findings import Location
 from afasgov.model import UpdateObject
 
 
@@ -20,7 +21,7 @@ class _ObjectRule(LocatedRule):
     subjects = ("update-object",)
     operation = REQUEST_OPS
 
-    def where(self, loc: Loc, before: Any, after: Any) -> tuple[str, str | None]:
+    def where(self, loc: Location, before: Any, after: Any) -> tuple[str, str | None]:
         return update_path(loc.object_path), None
 
     def summary(self, subject: Any) -> Any:

@@ -1,1 +1,1 @@
-"""One module per output format; each exposes ``render(doc: ReportDocument, *, color: bool) -> str``."""
+"""One module per output format; each exposes ``render(findings, meta: ReportMeta, *, color: bool) -> str``."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from afasgov.report.document import LEVELS, ReportDocument
+from collections.abc import Sequence
+
+from afasgov.findings import LEVELS, Finding
+from afasgov.report.document import ReportMeta, severity_of, summary, verdict, waived_count
 from afasgov.report.escape import html_text as h
 
 _CSS = """
@@ -18,8 +21,8 @@ font-size:.9em;word-break:break-all}.ERR{background:#fde2e1}.WARN{background:#ff
 """
 
 
-def render(doc: ReportDocument, *, color: bool = False) -> str:
-    s = doc.summary()
+def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
+    s = summary(findings)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -34,23 +37,23 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
         if isinstance(value, str | int | float):
             out.append(f"<dt>{h(key)}</dt><dd><code>{h(value)}</code></dd>")
     out.append(f"<dt>tool</dt><dd>{h(doc.tool)} {h(doc.version)}</dd></dl>")
-    out.append(f'<p class="verdict">{h(doc.verdict())}</p>')
+    out.append(f'<p class="verdict">{h(verdict(findings, doc.fail_on))}</p>')
     out.append(
         "<table><tr>"
         + "".join(f"<th>{lvl}</th>" for lvl in LEVELS)
         + "<th>waived</th></tr><tr>"
         + "".join(f'<td class="{lvl}">{s[lvl]}</td>' for lvl in LEVELS)
-        + f"<td>{doc.waived_count}</td></tr></table>"
+        + f"<td>{waived_count(findings)}</td></tr></table>"
     )
-    if doc.items:
+    if findings:
         out.append(f"<h2>{h(doc.items_key.capitalize())}</h2>")
         out.append(
             "<table><tr><th>Level</th><th>Id</th><th>Where</th><th>Description</th><th>Waiver</th></tr>"
         )
-        for item in doc.items:
+        for item in findings:
             cls = f"{h(item.level)}{' waived' if item.waived else ''}"
             desc = h(item.text)
-            for note in item.notes:
+            for note in doc.details(item):
                 desc += f'<div class="note">{h(note)}</div>'
             if item.evidence:
                 desc += f'<div class="note">Evidence: {h(item.evidence)}</div>'
@@ -59,10 +62,10 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             waiver = ""
             if item.waiver is not None:
                 waiver = f"{h(item.waiver.reason)}<br>{h(item.waiver.owner)}, until {h(item.waiver.expires)}"
-            where = f"<code>{h(item.where or item.environment)}</code>"
+            where = f"<code>{h(item.where or item.location.environment)}</code>"
             if item.scope:
                 where += f'<div class="note">{h(item.scope)}</div>'
-            level = h(item.level) + (f"<br>{h(item.severity)}" if item.severity else "")
+            level = h(item.level) + (f"<br>{h(severity_of(item))}" if item.severity is not None else "")
             out.append(
                 f'<tr class="{cls}"><td class="lvl">{level}</td><td class="id"><code>{h(item.id)}</code></td>'
                 f"<td>{where}</td><td>{desc}</td><td>{waiver}</td></tr>"

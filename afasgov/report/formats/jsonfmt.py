@@ -1,21 +1,23 @@
-"""``json``: ``{"tool", <header…>, "summary", <items_key>: [item.data…], …}`` — DESIGN §6 for diff."""
+"""``json``: ``{"tool", <header…>, "summary", <items_key>: [item_json(finding)…], …}`` — DESIGN §6 for diff."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from afasgov.report.document import ReportDocument
+from afasgov.findings import Finding
+from afasgov.report.document import ReportMeta, failing, summary
 from afasgov.secrets import redact_any
 
 
-def to_data(doc: ReportDocument) -> dict[str, Any]:
+def to_data(findings: Sequence[Finding], doc: ReportMeta) -> dict[str, Any]:
     data: dict[str, Any] = {"tool": doc.tool}
     data.update(doc.header)
-    data["summary"] = doc.summary()
-    data[doc.items_key] = [dict(item.data) for item in doc.items]
+    data["summary"] = summary(findings)
+    data[doc.items_key] = [doc.item_json(f) for f in findings]
     data["version"] = doc.version
-    data["verdict"] = {"fail_on": doc.fail_on, "failed": bool(doc.failing())}
+    data["verdict"] = {"fail_on": doc.fail_on, "failed": bool(failing(findings, doc.fail_on))}
     if doc.inputs:
         data["inputs"] = [{"name": i.name, "location": i.location, "sha256": i.sha256} for i in doc.inputs]
     data["waivers"] = [w.to_json() for w in doc.waiver_notes]
@@ -25,5 +27,5 @@ def to_data(doc: ReportDocument) -> dict[str, Any]:
     return redacted
 
 
-def render(doc: ReportDocument, *, color: bool = False) -> str:
-    return json.dumps(to_data(doc), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
+    return json.dumps(to_data(findings, doc), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
-from afasgov.report.document import LEVELS, ReportDocument
+from collections.abc import Sequence
+
+from afasgov.findings import LEVELS, Finding
+from afasgov.report.document import ReportMeta, severity_of, summary, verdict, waived_count
 from afasgov.report.escape import md_code, md_text
 
 
-def render(doc: ReportDocument, *, color: bool = False) -> str:
+def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
     out = [f"# {md_text(doc.title)}", ""]
     for key, value in doc.header.items():
         if isinstance(value, str | int | float):
             out.append(f"- **{md_text(key)}**: {md_code(value)}")
     out.append(f"- **tool**: {md_text(doc.tool)} {md_text(doc.version)}")
-    out.append(f"- **verdict**: {md_text(doc.verdict())}")
+    out.append(f"- **verdict**: {md_text(verdict(findings, doc.fail_on))}")
     out.append("")
-    s = doc.summary()
+    s = summary(findings)
     out += [
         "| " + " | ".join(LEVELS) + " | waived |",
         "|---|---|---|---|",
-        f"| {s['ERR']} | {s['WARN']} | {s['INFO']} | {doc.waived_count} |",
+        f"| {s['ERR']} | {s['WARN']} | {s['INFO']} | {waived_count(findings)} |",
         "",
     ]
-    if doc.items:
+    if findings:
         out += [
             f"## {md_text(doc.items_key.capitalize())}",
             "",
             "| Level | Id | Where | Description | Waived |",
             "|---|---|---|---|---|",
         ]
-        for item in doc.items:
+        for item in findings:
             desc = md_text(item.text)
-            for note in item.notes:
+            for note in doc.details(item):
                 desc += "<br>" + md_text(note)
             if item.evidence:
                 desc += "<br>Evidence: " + md_text(item.evidence)
@@ -41,11 +44,11 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
                 if item.waiver
                 else ""
             )
-            location = item.where or item.environment
+            location = item.where or item.location.environment
             where = md_code(location) if location else ""
             if item.scope:
                 where += ("<br>" if where else "") + md_text(item.scope)
-            level = item.level + (f"<br>{md_text(item.severity)}" if item.severity else "")
+            level = item.level + (f"<br>{md_text(severity_of(item))}" if item.severity is not None else "")
             out.append(f"| {level} | {md_code(item.id)} | {where} | {desc} | {waived} |")
         out.append("")
     for section in doc.sections:

@@ -8,18 +8,20 @@ the stable fingerprint."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from afasgov.report.document import ReportDocument, RuleInfo
+from afasgov.findings import Finding
+from afasgov.report.document import ReportMeta, RuleInfo, severity_of, summary
 from afasgov.secrets import redact_any
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"ERR": "error", "WARN": "warning", "INFO": "note"}
 
 
-def render(doc: ReportDocument, *, color: bool = False) -> str:
+def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
     rules: dict[str, RuleInfo] = dict(doc.rules)
-    for item in doc.items:
+    for item in findings:
         rules.setdefault(item.id, RuleInfo(item.id, item.level, item.title or item.id))
     rule_ids = sorted(rules)
     index = {rid: i for i, rid in enumerate(rule_ids)}
@@ -37,20 +39,20 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             rule["help"] = {"text": info.help}
         driver_rules.append(rule)
     results = []
-    for item in doc.items:
+    for item in findings:
         result: dict[str, Any] = {
             "ruleId": item.id,
             "ruleIndex": index[item.id],
             "level": _LEVEL.get(item.level, "note"),
-            "message": {"text": item.text + "".join("\n" + n for n in item.notes)},
+            "message": {"text": item.text + "".join("\n" + n for n in doc.details(item))},
         }
         location: dict[str, Any] = {}
         if item.where:
             location["logicalLocations"] = [{"fullyQualifiedName": item.where, "kind": "member"}]
-        if item.file:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": item.file}}
-            if item.line:
-                physical["region"] = {"startLine": item.line}
+        if item.location.file:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": item.location.file}}
+            if item.location.line:
+                physical["region"] = {"startLine": item.location.line}
             location["physicalLocation"] = physical
         if location:
             result["locations"] = [location]
@@ -66,18 +68,17 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
                 }
             ]
         props: dict[str, Any] = {"afasgovLevel": item.level}
-        if item.severity:
-            props["severity"] = item.severity
+        if item.severity is not None:
+            props["severity"] = severity_of(item)
         for key, value in (
-            ("environment", item.environment),
-            ("appConnector", item.app_connector),
-            ("connector", item.connector),
-            ("field", item.field),
+            ("environment", item.location.environment),
+            ("appConnector", item.location.app_connector),
+            ("connector", item.location.connector),
+            ("field", item.location.field),
         ):
             if value:
                 props[key] = value
-        if item.data:
-            props["item"] = dict(item.data)
+        props["item"] = doc.item_json(item)
         result["properties"] = props
         results.append(result)
     run: dict[str, Any] = {
@@ -102,7 +103,7 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
             }
         ],
         "properties": {
-            "summary": doc.summary(),
+            "summary": summary(findings),
             "header": {k: v for k, v in doc.header.items() if isinstance(v, str | int | float)},
         },
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from afasgov.report.document import ReportDocument, ReportItem
+from collections.abc import Sequence
+
+from afasgov.findings import Finding
+from afasgov.report.document import ReportMeta, severity_of, summary_line, verdict
 from afasgov.report.escape import clean, one_line
 
 _WORD = {"ERR": "error", "WARN": "warning", "INFO": "info"}
@@ -10,22 +13,22 @@ _COLOR = {"ERR": "\x1b[31m", "WARN": "\x1b[33m", "INFO": "\x1b[36m"}
 _RESET = "\x1b[0m"
 
 
-def _item(item: ReportItem, color: bool) -> list[str]:
+def _item(item: Finding, meta: ReportMeta, color: bool) -> list[str]:
     word = _WORD.get(item.level, item.level.lower())
     if item.waived:
         word = f"{word} (waived)"
     head = f"{word} [{one_line(item.id)}]"
     if color:
         head = f"{_COLOR.get(item.level, '')}{head}{_RESET}"
-    where = one_line(item.where or item.environment)
+    where = one_line(item.where or item.location.environment)
     if where:
         head += f" at {where}"
-    if item.severity:
-        head += f" (severity {one_line(item.severity)})"
+    if item.severity is not None:
+        head += f" (severity {one_line(severity_of(item))})"
     lines = [head, f"\t{one_line(item.text)}"]
     if item.scope:
         lines.append(f"\tscope: {one_line(item.scope)}")
-    lines.extend(f"\t{one_line(n)}" for n in item.notes)
+    lines.extend(f"\t{one_line(n)}" for n in meta.details(item))
     if item.evidence:
         lines.append(f"\tevidence: {one_line(item.evidence)}")
     if item.remediation:
@@ -38,15 +41,15 @@ def _item(item: ReportItem, color: bool) -> list[str]:
     return lines
 
 
-def render(doc: ReportDocument, *, color: bool = False) -> str:
+def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
     lines = [clean(doc.title)]
     for key, value in doc.header.items():
         if isinstance(value, str | int | float):
             lines.append(f"{key}: {one_line(value)}")
-    lines.append(doc.summary_line())
+    lines.append(summary_line(findings, doc))
     lines.append("")
-    for item in doc.items:
-        lines.extend(_item(item, color))
+    for item in findings:
+        lines.extend(_item(item, doc, color))
         lines.append("")
     for section in doc.sections:
         lines.append(f"{one_line(section.title)}:")
@@ -60,5 +63,5 @@ def render(doc: ReportDocument, *, color: bool = False) -> str:
         lines.append("notes:")
         lines.extend(f"  {one_line(n)}" for n in doc.notes)
         lines.append("")
-    lines.append(doc.verdict())
+    lines.append(verdict(findings, doc.fail_on))
     return "\n".join(lines) + "\n"
