@@ -259,6 +259,33 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
     _exit(run_changelog(app, base, revision, fmt=fmt, output=output))
 
 
+@cli.command("release-notes")
+@click.argument("notes", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--base", metavar="ENV", help="Snapshot the release goes to (default: the production environment).")
+@click.option("--revision", metavar="ENV", help="Snapshot that has the release (accept): check it against the notes.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+              help="Exit 1 when an unwaived announced change (impact) or, with --revision, an unannounced "
+                   "change is at or above this level.")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="waivers.yaml (default: from afasgov.yaml).")
+@click.option("--integrations", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of integration manifests (default: from afasgov.yaml).")
+@click.option("--no-downgrade", is_flag=True, help="Keep ERR on things no integration manifest uses.")
+@pass_app
+def release_notes(app: AppContext, notes: tuple[Path, ...], base: str | None, revision: str | None, fmt: str,
+                  output: Path | None, fail_on: str, waivers: Path | None, integrations: Path | None,
+                  no_downgrade: bool) -> None:
+    """Read AFAS's release notes (NOTES: "New in Profit N" Markdown): their impact on --base, and with
+    --revision whether that environment got what they announce."""
+    from afasgov.commands.release_notes import run_release_notes
+
+    _exit(run_release_notes(app, list(notes), base=base, revision=revision, fmt=fmt, output=output,
+                            fail_on=fail_on, waivers=waivers, integrations=integrations,
+                            downgrade=not no_downgrade))
+
+
 @cli.command()
 @click.argument("payloads", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--env", required=True, help="Environment (its snapshot under definitions/) or a snapshot directory.")
