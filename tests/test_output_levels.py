@@ -156,3 +156,14 @@ def test_counts_have_the_right_plural(repo: Path, capsys: pytest.CaptureFixture[
     assert "FAIL: 1 unwaived item at or above ERR" in out
     _, out, _ = run(capsys, "diff", "production", "accept")
     assert re.search(r"\d+ changes: \d+ errors, \d+ warnings, \d+ info", out)
+
+
+def test_quiet_demo_keeps_its_verdict_and_the_report_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "--quiet", "demo", "--dir", str(tmp_path / "demo"))
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("FAIL: ") and "Open the report: " in lines[1]
+    assert Path(lines[1].split("Open the report: ", 1)[1]).is_file()

@@ -58,7 +58,7 @@ def run_demo(app: AppContext, *, directory: Path) -> int:
     """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
     from afasgov.demo.run import run as demo_run
 
-    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
+    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose, result=app.emit)
     return outcome.exit_code
 
 
