@@ -507,6 +507,48 @@ def _stdout_broken() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+# ------------------------------------------------- global options, also accepted after the command
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``afasgov diff A B --quiet`` means ``afasgov --quiet diff A B``: set the run's AppContext."""
+    if value is None or value is False:
+        return
+    app = ctx.find_object(AppContext)
+    if app is None:
+        return
+    if param.name == "config_path":
+        if app.config_path is not None and Path(value) != app.config_path:
+            raise click.UsageError("--config given twice with different paths")
+        app.config_path = Path(value)
+    elif param.name == "no_color":
+        app.color = False
+    else:
+        setattr(app, str(param.name), True)
+
+
+def _global_options() -> list[click.Option]:
+    def hidden(decls: list[str], **kwargs: Any) -> click.Option:
+        return click.Option(decls, hidden=True, expose_value=False, callback=_set_global, **kwargs)
+
+    return [
+        hidden(["--config", "config_path"], type=click.Path(path_type=Path, dir_okay=False)),
+        hidden(["--quiet", "-q", "quiet"], is_flag=True),
+        hidden(["--verbose", "-v", "verbose"], is_flag=True),
+        hidden(["--debug", "debug"], is_flag=True),
+        hidden(["--no-color", "no_color"], is_flag=True),
+    ]
+
+
+def _accept_global_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_global_options(command)
+        else:
+            command.params.extend(_global_options())
+            command.epilog = ((command.epilog or "") + "\n\nGlobal options (--config, --quiet, --verbose, "
+                              "--debug, --no-color) may also follow the command.").strip()
+
+
+_accept_global_options(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import difflib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,15 +99,17 @@ def settle(
     today: dt.date | None = None,
     *,
     locator: Locator | None = None,
+    rule_ids: Collection[str] | None = None,
 ) -> tuple[list[Finding], list[WaiverNote], list[str]]:
     """The one place every command gives its findings their final form: file and line
     (:class:`~afasgov.locate.Locator`), the level after the ``levels:`` overrides
-    (:meth:`LevelOverrides.apply`), and the waiver (:meth:`WaiverSet.waive`). Returns the findings, the
-    waiver notes (expired, unused) and the notes on rules turned off."""
+    (:meth:`LevelOverrides.apply`), and the waiver (:meth:`WaiverSet.waive`; ``rule_ids``: the ids of the
+    command's own rules, so it reports only its own waivers as expired or unused). Returns the findings,
+    the waiver notes (expired, unused) and the notes on rules turned off."""
     if locator is not None:
         findings = locator.locate_all(findings)
     leveled, notes = levels.apply(findings)
-    waived, waiver_notes = waivers.waive(leveled, today)
+    waived, waiver_notes = waivers.waive(leveled, today, rule_ids=rule_ids)
     return waived, waiver_notes, notes
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afasgov._files import read_input, read_regular
-from afasgov.errors import ConfigError, InputError, UsageError
+from afasgov.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -232,6 +232,11 @@ class Workspace:
     def has_config(self) -> bool:
         return self._config is not None
 
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        """The configured environments (none without a configuration), for errors that list them."""
+        return tuple(self._config.environments) if self._config is not None else ()
+
     # ---------------------------------------------------------------------------------- reading
     def read(self, path: Path) -> bytes:
         """The bytes of a file, read once per run through the bounded reader
@@ -284,7 +289,7 @@ class Workspace:
         """The snapshot ``spec`` names: an environment (its tree under the definitions directory), a snapshot
         directory, or ``GITREF:PATH``; read once."""
         from afasgov.model.normalise import CONNECTOR_ID_RE
-        from afasgov.snapshot.tree import DirSource, git_files, parse_git_spec, read_files
+        from afasgov.snapshot.tree import DirSource, git_files, parse_git_spec, read_files, unknown_operand
 
         text = str(spec)
         if text in self._snapshots:
@@ -302,10 +307,8 @@ class Workspace:
             files = git_files(*parsed)
             entry = Snapshot(read_files(files, text), files, None, text)
         else:
-            raise UsageError(
-                f"{text!r} is neither an environment under {self.definitions_dir}, a snapshot directory nor "
-                "GITREF:PATH"
-            )
+            raise unknown_operand(text, self.definitions_dir, self.environment_names,
+                                  forms="a snapshot directory or GITREF:PATH")
         self._snapshots[text] = entry
         return entry
 

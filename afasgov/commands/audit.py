@@ -80,7 +80,7 @@ def to_document(
     if waivers is None:
         waivers = load_waivers(result.waivers_path)
     findings, notes, level_notes = settle(result.findings, levels or LevelOverrides(), waivers, result.today,
-                                          locator=locator)
+                                          locator=locator, rule_ids={c.id for c in all_checks()})
     meta.notes.extend(level_notes)
     if result.root is not None:
         portable = portable_paths(result.root)
@@ -170,7 +170,8 @@ def _audit(
     )
     findings, meta = to_document(result, fail_on=level, waivers=ws.waivers(), levels=LevelOverrides.for_workspace(ws),
                                  locator=Locator.for_workspace(ws))
-    code = emit(findings, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    code = emit(findings, meta, fmt, output, app.emit, color=app.color and sys.stdout.isatty(),
+                quiet=app.quiet)
     run.verdict = "FAIL" if code else "PASS"
     run.summary = {lvl: sum(1 for f in findings if f.level == lvl and not f.waived) for lvl in ("ERR", "WARN", "INFO")}
     if output is not None:

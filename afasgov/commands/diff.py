@@ -79,7 +79,7 @@ def run_diff(
     run = compare(ws, base, revision, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
     echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
-    return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty())
+    return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 def run_changelog(

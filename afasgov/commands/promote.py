@@ -196,6 +196,9 @@ def run_verify(
     if output is not None:
         write_output_text(output, text)
         app.emit(f"verify {env}: {report.verdict} (report: {output})")
+    elif app.quiet and output_format == "text":  # --quiet: the one-line result
+        verdict = next((line for line in text.splitlines() if line.startswith("verdict: ")), report.verdict)
+        app.emit(f"verify {env}: {verdict.removeprefix('verdict: ')}")
     else:
         app.emit(text.rstrip("\n"))
     return report.exit_code

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def run_init(app: AppContext, directory: Path) -> int:
     """``afasgov init [DIR]``: scaffold; never overwrite; say what exists."""
-    from afasgov.config.scaffold import scaffold
+    from afasgov.config.scaffold import NEXT_STEPS, scaffold
 
     result = scaffold(directory)
     for line in result.lines():
@@ -25,8 +25,9 @@ def run_init(app: AppContext, directory: Path) -> int:
     if not result.created and not result.updated:
         app.echo(f"nothing to do: {directory} is already an afasgov repository")
     else:
-        app.echo(f"initialised {directory}: edit afasgov.yaml (environments, App Connectors), then run "
-                 "`afasgov check` and `afasgov snapshot --all`")
+        app.echo(f"initialised {directory}")
+        for line in NEXT_STEPS:
+            app.echo(line)
     return EXIT_OK
 
 
@@ -67,7 +68,7 @@ def run_demo(app: AppContext, *, directory: Path) -> int:
     """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
     from afasgov.demo.run import run as demo_run
 
-    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
+    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose, result=app.emit)
     return outcome.exit_code
 
 

@@ -14,7 +14,7 @@ from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
 from afasgov.report.ruledocs import documented
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
-from afasgov.validate.checks import entries, payload_json
+from afasgov.validate.checks import CHECKS, entries, payload_json
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -75,9 +75,9 @@ def run_validate(
         )
     doc.notes.extend(catalogue_notes(results))
     items, doc.waiver_notes, level_notes = settle(items, LevelOverrides.for_workspace(ws), ws.waivers(),
-                                                  locator=Locator.for_workspace(ws))
+                                                  locator=Locator.for_workspace(ws), rule_ids=CHECKS)
     doc.notes.extend(level_notes)
-    return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 __all__ = ["run_validate"]

@@ -221,7 +221,10 @@ class ProfitClient:
         self._base = env.base_url.rstrip("/")
         self._token_cache = token_cache if token_cache is not None else token_cache_for(transport)
         self._token_key = self._make_token_key()
-        self._base_path = httpx.URL(self._base).path.rstrip("/")
+        base_url = httpx.URL(self._base)
+        self._base_path = base_url.path.rstrip("/")
+        #: ``host:port`` named by transport errors (which server could not be reached)
+        self._host_port = f"{base_url.host}:{base_url.port or (443 if base_url.scheme == 'https' else 80)}"
         headers = {
             "Accept": "application/json",
             "Accept-Language": env.language,
@@ -626,11 +629,11 @@ class ProfitClient:
                     body = await self._read_capped(resp, method, path)
                     raw = _Raw(resp.status_code, resp.headers, body, path, method)
             except httpx.TimeoutException as exc:
-                raise self._err(E.TimeoutError_, method, path, _transport_detail(exc)) from None
+                raise self._err(E.TimeoutError_, method, path, _transport_detail(exc), host=self._host_port) from None
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):
-                    raise self._err(E.TLSError, method, path, _transport_detail(exc)) from None
-                raise self._err(E.TransportError, method, path, _transport_detail(exc)) from None
+                    raise self._err(E.TLSError, method, path, _transport_detail(exc), host=self._host_port) from None
+                raise self._err(E.TransportError, method, path, _transport_detail(exc), host=self._host_port) from None
         log.debug(
             "%s/%s: %s %s -> %d (%d bytes, %.0f ms)",
             self.env.name,

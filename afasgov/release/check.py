@@ -42,6 +42,7 @@ from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
 from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
 from afasgov.waivers import Waiver, WaiverSet
+from afasgov.words import plural
 from afasgov.workspace import Workspace
 
 
@@ -315,14 +316,17 @@ def build_impact(manifests: Sequence[Manifest], items: list[Finding],
                 continue
             impact.counts[item.level] = impact.counts.get(item.level, 0) + 1
             connector = item.location.connector
-            if item.kind == "diff" and item.level in ("ERR", "WARN") and connector:
+            # connectors only: an App Connector's scope change or the environment is not a connector column
+            if (item.kind == "diff" and item.level in ("ERR", "WARN") and connector
+                    and item.location.connector_type in ("get", "update", "gcn")):
                 level, count = impact.connectors.get(connector, ("INFO", 0))
                 worst = item.level if level_rank(item.level) < level_rank(level) else level
                 impact.connectors[connector] = (worst, count + 1)
         checked, failed = per_integration.get(manifest.name, (0, 0))
         impact.payloads_checked, impact.payloads_failed = checked, failed
         if failed:
-            impact.notes.append(f"{failed} of {checked} recorded payload(s) are invalid on {accept}")
+            impact.notes.append(f"{failed} of {plural(checked, 'recorded payload')} "
+                                f"{'is' if failed == 1 else 'are'} invalid on {accept}")
         out.append(impact)
     return out
 

@@ -72,10 +72,17 @@ def emit(
     echo: Callable[[str], None],
     *,
     color: bool = False,
+    quiet: bool = False,
 ) -> int:
-    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1)."""
+    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1).
+
+    ``quiet`` (``--quiet``): a text report shrinks to its one-line result (counts and verdict); any
+    other format is the result itself and is passed on whole."""
     if meta.fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {meta.fail_on!r}")
+    if quiet and output is None and fmt == "text":
+        echo(f"{summary_line(findings, meta)}; {verdict(findings, meta.fail_on)}")
+        return exit_code(findings, meta.fail_on)
     rendered = render(findings, meta, fmt, color=color and output is None and fmt == "text")
     if output is not None:
         atomic_write_text(output, rendered)

@@ -18,6 +18,7 @@ from typing import Any
 from afasgov import __version__
 from afasgov.findings import FAIL_ON_NONE, LEVELS, Finding, at_or_above, count_by_level
 from afasgov.waivers import WaiverNote
+from afasgov.words import plural, singular
 
 
 def _notes(finding: Finding) -> tuple[str, ...]:
@@ -106,14 +107,15 @@ def verdict(findings: Sequence[Finding], fail_on: str) -> str:
         return "PASS: --fail-on none (report only)"
     count = len(failing(findings, fail_on))
     if count:
-        return f"FAIL: {count} unwaived item(s) at or above {fail_on}"
+        return f"FAIL: {plural(count, 'unwaived item')} at or above {fail_on}"
     return f"PASS: nothing unwaived at or above {fail_on}"
 
 
 def summary_line(findings: Sequence[Finding], meta: ReportMeta) -> str:
     s = summary(findings)
     total = sum(s.values())
-    text = f"{total} {meta.items_key}: {s['ERR']} error, {s['WARN']} warning, {s['INFO']} info"
+    text = (f"{plural(total, singular(meta.items_key))}: {plural(s['ERR'], 'error')}, "
+            f"{plural(s['WARN'], 'warning')}, {s['INFO']} info")
     waived = waived_count(findings)
     if waived:
         text += f" ({waived} waived)"

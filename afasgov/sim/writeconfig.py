@@ -11,6 +11,7 @@ to a temporary name and renamed, so a failure never leaves half a config.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import yaml
@@ -99,15 +100,37 @@ def written_by_sim(path: Path) -> bool:
         return False
 
 
-def _check_parent(path: Path, parent: Path) -> None:
+def _make_parent(path: Path, parent: Path) -> list[Path]:
+    """Create ``parent`` and its missing ancestors (``mkdir -p``, as the README's ``/tmp/sim/…`` needs on a
+    fresh machine); returns the directories created, deepest first, so that a failure can remove them."""
     if parent.is_dir():
-        return
+        return []
     if parent.exists():
         raise UsageError(f"--write-config {path}: {parent} is not a directory")
+    missing = [parent]
     for ancestor in parent.parents:
-        if ancestor.exists() and not ancestor.is_dir():
+        if ancestor.is_dir():
+            break
+        if ancestor.exists():
             raise UsageError(f"--write-config {path}: {ancestor} is not a directory")
-    raise UsageError(f"--write-config {path}: directory {parent} does not exist")
+        missing.append(ancestor)
+    created: list[Path] = []
+    try:
+        for directory in reversed(missing):
+            directory.mkdir()
+            created.insert(0, directory)
+    except OSError as exc:
+        _remove_empty(created)
+        raise UsageError(f"--write-config {path}: cannot create {directory}: {exc.strerror or exc}") from None
+    return created
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    for directory in directories:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = False) -> Path:
@@ -119,12 +142,12 @@ def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = Fal
     if path.exists() and path.is_dir():
         raise UsageError(f"--write-config {path}: is a directory, expected a file name")
     parent = path.parent if str(path.parent) else Path(".")
-    _check_parent(path, parent)
     if not force and path.exists() and not written_by_sim(path):
         raise UsageError(
             f"--write-config {path}: {path} exists and was not written by afasgov sim; choose another "
             "path or pass --force"
         )
+    created = _make_parent(path, parent)
     secrets_name = f"{path.stem}.secrets"
     secrets_dir = parent / secrets_name
     config, files = build_config(dataset, origin, secrets_name)
@@ -139,5 +162,7 @@ def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = Fal
             config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
         atomic_write_text(path, text, mode=0o644)
     except OSError as exc:
+        if created:
+            shutil.rmtree(created[-1], ignore_errors=True)  # only directories this call created
         raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
     return path

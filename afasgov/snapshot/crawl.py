@@ -55,9 +55,10 @@ from afasgov.model.types import (
 )
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
+from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
-from afasgov.snapshot.tree import TreeWriter
+from afasgov.snapshot.tree import TreeChanges, TreeWriter
 
 if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
@@ -537,6 +538,10 @@ class EnvironmentResult:
     #: with ``keep``: the snapshot and its tree's files (relative path → bytes), for the caller's workspace
     snapshot: EnvironmentSnapshot | None = None
     files: dict[str, bytes] | None = None
+    #: crawl-level retries taken (from the run's budget)
+    retries: int = 0
+    #: what the written tree changed in the previous one (``None`` when nothing was written)
+    changes: TreeChanges | None = None
 
     @property
     def exit_code(self) -> int:
@@ -555,6 +560,7 @@ async def snapshot_environments(
     workspace instead of reading them back); without, they are dropped at once (fleets)."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
+    load_all_credentials(env_list)  # every missing or unusable secret in one error, before any request
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
     created = _missing_dirs(Path(definitions_dir))
 
@@ -583,6 +589,7 @@ async def snapshot_environments(
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
+                    result.changes = writer.changes
             except AfasgovError as exc:
                 result.error = exc
             except OSError as exc:  # disk full, a read-only file system: one line naming the path
@@ -601,6 +608,7 @@ async def snapshot_environments(
                     result.snapshot, result.files = snapshot, writer.files
                 del snapshot
             result.requests = crawl.requests
+            result.retries = crawl.retries
             result.seconds = time.perf_counter() - start
         return result
 
