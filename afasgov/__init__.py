@@ -49,4 +49,8 @@ def _defer_httpx_cli() -> None:
 
 _defer_httpx_cli()
 
-__all__ = ["__version__"]
+#: where afasgov's source and documentation live; SARIF rule help links point into its docs/ (the one place
+#: to change when the repository moves)
+PROJECT_URL = "https://github.com/afasgov/afasgov"
+
+__all__ = ["PROJECT_URL", "__version__"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from afasgov.secrets import redact
+from afasgov.textsafe import terminal
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -51,6 +51,12 @@ class AppContext:
                 integrations=integrations,
                 policy=policy,
             )
+            if self._workspace.has_config and self._workspace.config.levels:
+                from afasgov.catalogues import known_rule_ids
+                from afasgov.levels import LevelOverrides
+
+                # levels: names rule ids; every catalogue must know them (file + key path otherwise)
+                LevelOverrides.from_config(self._workspace.config).check(known_rule_ids())
         else:
             self._workspace.override(waivers=waivers, integrations=integrations, policy=policy)
             if require_config:
@@ -62,16 +68,18 @@ class AppContext:
         return self.workspace().config
 
     def echo(self, message: str = "", *, err: bool = False) -> None:
-        """Print one line unless ``--quiet`` (errors always print); secrets are redacted."""
+        """Print one line unless ``--quiet`` (errors always print); secrets are redacted, control
+        characters and ANSI sequences (from server strings) shown escaped
+        (:func:`afasgov.textsafe.terminal`)."""
         if self.quiet and not err:
             return
-        click.echo(redact(message), err=err, color=self.color)
+        click.echo(terminal(message), err=err, color=self.color)
 
     def emit(self, text: str = "") -> None:
         """Print the command's result to stdout even with ``--quiet``: its document (``--format``
         output, a table, a definition) or its verdict line; secrets are redacted. Progress, notes
         and "wrote …" lines go through :meth:`echo` instead."""
-        click.echo(redact(text), color=self.color)
+        click.echo(terminal(text, colour=self.color), color=self.color)
 
 
 __all__ = ["AppContext"]

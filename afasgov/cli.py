@@ -7,8 +7,11 @@ and the documented exit code (a traceback only with ``--debug``).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -21,10 +24,13 @@ from afasgov.app import AppContext
 from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
 from afasgov.findings import LEVELS
 from afasgov.secrets import redact
+from afasgov.textsafe import error_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github"]
+FORMATS = ["text", "markdown", "json", "html", "junit", "sarif", "github", "gitlab"]
+#: ``--fail-on`` of every command that has it: a level, or ``none`` (report, never fail); any case
+FAIL_ON = click.Choice([*LEVELS, "none"], case_sensitive=False)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -109,14 +115,25 @@ def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: 
                    "each environment stays at 8 or fewer.")
 @click.option("--parallel-environments", type=click.IntRange(1, 1000),
               help="Environments crawled at the same time (default 16).")
+@click.option("--allow-shrink", is_flag=True,
+              help="Accept a snapshot that loses more than max_connector_loss (default half) of an "
+                   "environment's connectors at once.")
+@click.option("--check", is_flag=True,
+              help="Do not crawl: check the committed trees (all, or ENV…) read and are as afasgov writes them; "
+                   "exit 1 if not (a pre-commit hook).")
 @pass_app
 def snapshot(app: AppContext, envs: tuple[str, ...], all_envs: bool, out: Path | None,
-             max_in_flight_total: int | None, parallel_environments: int | None) -> None:
+             max_in_flight_total: int | None, parallel_environments: int | None, allow_shrink: bool,
+             check: bool) -> None:
     """Crawl environments into definitions/<env>/ (atomic per environment; exit 3 if one failed)."""
-    from afasgov.commands.snapshot import run_snapshot
+    from afasgov.commands.snapshot import run_snapshot, run_snapshot_check
+
+    if check:
+        _exit(run_snapshot_check(app, [] if all_envs else list(envs), out=out))
+        return
 
     _exit(run_snapshot(app, list(envs), all_envs=all_envs, out=out, max_in_flight_total=max_in_flight_total,
-                       parallel_environments=parallel_environments))
+                       parallel_environments=parallel_environments, allow_shrink=allow_shrink))
 
 
 # ----------------------------------------------------------------------------------------------- gcn
@@ -134,6 +151,20 @@ def gcn_show(app: AppContext, file: Path, output_format: str) -> None:
     from afasgov.commands.gcn import run_show
 
     _exit(run_show(app, file, output_format))
+
+
+@gcn.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@pass_app
+def gcn_check(app: AppContext, files: tuple[Path, ...]) -> None:
+    """Check .gcn exports and stored definitions can be imported (exit 1 when one cannot; a pre-commit hook).
+
+    A .gcn must read completely (not converted as text by git, not truncated); a stored <Name>.yaml
+    must load with its <Name>.gcn and export again with its edits applied. Nothing is written.
+    """
+    from afasgov.commands.gcn import run_check
+
+    _exit(run_check(app, list(files)))
 
 
 @gcn.command("import")
@@ -172,7 +203,7 @@ def gcn_export(app: AppContext, names: tuple[str, ...], out: Path, source: Path 
 @click.argument("revision", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -233,7 +264,7 @@ def verify(app: AppContext, env: str, offline: bool, output_format: str, output:
 @click.argument("revision")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
               help="waivers.yaml (default: from afasgov.yaml).")
@@ -269,7 +300,7 @@ def changelog(app: AppContext, base: str, revision: str, fmt: str, output: Path 
 @click.option("--revision", metavar="ENV", help="Snapshot that has the release (accept): check it against the notes.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True,
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True,
               help="Exit 1 when an unwaived announced change (impact) or, with --revision, an unannounced "
                    "change is at or above this level.")
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
@@ -298,7 +329,7 @@ def release_notes(app: AppContext, notes: tuple[Path, ...], base: str | None, re
               help="Treat payloads as this action (default: JSON insert; XML from Fields/@Action).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report here (atomic).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="waivers.yaml.")
 @click.option("--baseline", help="Also validate against this environment (e.g. production): problems it has "
               "too are INFO; only what is new against --env is graded by the change.")
@@ -344,7 +375,7 @@ def openapi(app: AppContext, env: str, app_connector: str | None, split: str | N
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
 @click.option("--fail-on", default="ERR", show_default=True,
-              help="ERR|WARN|INFO, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
+              help="ERR|WARN|INFO|none, or a severity (critical, high → ERR; medium → WARN; low, info → INFO).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Audit as of this date (default: today, UTC).")
 @click.option("--policy", type=click.Path(path_type=Path, dir_okay=False),
               help="Policy file (default: policy: in afasgov.yaml, else definitions/policy.yaml).")
@@ -362,18 +393,36 @@ def openapi(app: AppContext, env: str, app_connector: str | None, split: str | N
               help="waivers.yaml (default: from afasgov.yaml).")
 @click.option("--only", multiple=True, metavar="ACxxx", help="Run only these checks (repeatable).")
 @click.option("--skip", multiple=True, metavar="ACxxx", help="Skip these checks (repeatable).")
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @pass_app
 def audit(app: AppContext, envs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
           as_of: str | None, policy: Path | None, gcn: tuple[Path, ...], secret_scan: bool, history: bool,
           scan_timeout: float, scan_exclude: tuple[str, ...], default_excludes: bool, waivers: Path | None,
-          only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+          only: tuple[str, ...], skip: tuple[str, ...], summary_json: Path | None) -> None:
     """Security audit (AC001…): App Connector scopes, fields, .gcn definitions, configuration, secrets."""
     from afasgov.commands.audit import audit_command
 
     _exit(audit_command(app, list(envs), fmt=fmt, output=output, fail_on=fail_on, as_of=as_of,
                         secret_scan=secret_scan, history=history, scan_timeout=scan_timeout, policy=policy,
                         gcn=list(gcn), only=list(only), skip=list(skip), waivers=waivers,
-                        scan_exclude=list(scan_exclude), default_excludes=default_excludes))
+                        scan_exclude=list(scan_exclude), default_excludes=default_excludes,
+                        summary_json=summary_json))
+
+
+@cli.command("secret-scan")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan what is staged for the next commit (the git index).")
+@pass_app
+def secret_scan(app: AppContext, files: tuple[Path, ...], staged: bool) -> None:
+    """The audit's secret scan on FILEs or on staged changes: AFAS tokens, private keys, client secrets.
+
+    One line per hit (file:line, kind, fingerprint; never the secret); exit 1 when there is one
+    (a pre-commit hook). `afasgov audit` scans the whole repository and its history.
+    """
+    from afasgov.commands.secretscan import run_secret_scan
+
+    _exit(run_secret_scan(app, list(files), staged=staged))
 
 
 # ------------------------------------------------------------------- init, demo, release-check, report
@@ -408,7 +457,9 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--accept", "accept", metavar="ENV", help="Environment with the next release (default: type accept).")
 @click.option("--production", metavar="ENV", help="Environment the release goes to (default: type production).")
 @click.option("--offline", is_flag=True, help="Use the committed snapshots in definitions/ instead of crawling.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default="ERR", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
 @click.option("--fleet", is_flag=True, help="Every tenant of the fleet (fleet: in afasgov.yaml; docs/fleet.md).")
 @click.option("--tags", default="", help="With --fleet: only tenants with every one of these tags (comma-separated).")
 @click.option("--shard", metavar="K/N", help="With --fleet: only shard K of N (stable: a hash of the tenant id).")
@@ -416,7 +467,8 @@ def demo(app: AppContext, directory: Path) -> None:
               help="With --fleet: the run's directory (default: reports/fleet/<stamp>).")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str, fleet: bool, tags: str, shard: str | None, output: Path | None) -> None:
+                  fail_on: str, summary_json: Path | None, fleet: bool, tags: str, shard: str | None,
+                  output: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
     if fleet or tags or shard or output:
         from afasgov.commands.fleet import run_fleet_check
@@ -426,11 +478,12 @@ def release_check(app: AppContext, accept: str | None, production: str | None, o
         if accept or production:
             raise UsageError("--fleet checks each tenant's production and accept; drop --accept/--production")
         _exit(run_fleet_check(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard,
-                              offline=offline, fail_on=fail_on, output=output))
+                              offline=offline, fail_on=fail_on, output=output, summary_json=summary_json))
         return
     from afasgov.commands.release import run_release_check
 
-    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on))
+    _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
+                            summary_json=summary_json))
 
 
 @cli.group()
@@ -476,15 +529,99 @@ def fleet_merge(app: AppContext, shards: tuple[Path, ...], output: Path | None) 
     _exit(run_fleet_merge(app, list(shards), output))
 
 
+#: exit codes beyond DESIGN §9 (documented in README.md and docs/security.md)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (a cancelled CI job, timeout)
+EXIT_INTERNAL = 70  # an internal error: a bug, please report it
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every cleanup path of an interrupt runs (temporary
+    directories removed, the previous snapshot kept); the exit code is 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _interrupted(exc: BaseException | None) -> int:
+    terminated = isinstance(exc, Terminated) or isinstance(getattr(exc, "__cause__", None), Terminated) or (
+        isinstance(getattr(exc, "__context__", None), Terminated))
+    click.echo("afasgov: terminated (SIGTERM)" if terminated else "afasgov: interrupted", err=True)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+def _stdout_broken() -> None:
+    """After a failed write to stdout: send what is left to /dev/null (no second error at exit)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+# ------------------------------------------------- global options, also accepted after the command
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``afasgov diff A B --quiet`` means ``afasgov --quiet diff A B``: set the run's AppContext."""
+    if value is None or value is False:
+        return
+    app = ctx.find_object(AppContext)
+    if app is None:
+        return
+    if param.name == "config_path":
+        if app.config_path is not None and Path(value) != app.config_path:
+            raise click.UsageError("--config given twice with different paths")
+        app.config_path = Path(value)
+    elif param.name == "no_color":
+        app.color = False
+    else:
+        setattr(app, str(param.name), True)
+
+
+def _global_options() -> list[click.Option]:
+    def hidden(decls: list[str], **kwargs: Any) -> click.Option:
+        return click.Option(decls, hidden=True, expose_value=False, callback=_set_global, **kwargs)
+
+    return [
+        hidden(["--config", "config_path"], type=click.Path(path_type=Path, dir_okay=False)),
+        hidden(["--quiet", "-q", "quiet"], is_flag=True),
+        hidden(["--verbose", "-v", "verbose"], is_flag=True),
+        hidden(["--debug", "debug"], is_flag=True),
+        hidden(["--no-color", "no_color"], is_flag=True),
+    ]
+
+
+def _accept_global_options(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _accept_global_options(command)
+        else:
+            command.params.extend(_global_options())
+            command.epilog = ((command.epilog or "") + "\n\nGlobal options (--config, --quiet, --verbose, "
+                              "--debug, --no-color) may also follow the command.").strip()
+
+
+_accept_global_options(cli)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, map errors to one line and an exit code."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="afasgov", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("afasgov: interrupted", err=True)
-        raise SystemExit(130) from None
+        sys.stdout.flush()  # a full or closed stdout fails here at the latest, not at exit
+    except click.exceptions.Abort as exc:
+        raise SystemExit(_interrupted(exc)) from None
+    except click.BadParameter as exc:  # a bad value (a directory where a file is expected …): one line
+        click.echo(f"afasgov: error: {terminal(exc.format_message())}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(EXIT_USAGE if exc.exit_code not in (0, 1) else exc.exit_code) from None
@@ -493,17 +630,24 @@ def main(argv: list[str] | None = None) -> None:
     except AfasgovError as exc:
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: error: {redact(str(exc))}", err=True)
+        click.echo(f"afasgov: error: {error_line(str(exc))}", err=True)
         raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        click.echo("afasgov: interrupted", err=True)
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as exc:
+        raise SystemExit(_interrupted(exc)) from None
+    except OSError as exc:  # a full disk or stdout, a closed pipe: what could not be written, exit 2
+        if isinstance(exc.filename, str):
+            line = f"{exc.filename}: {exc.strerror or exc}"
+        else:  # (no file name: a stream, in practice standard output)
+            _stdout_broken()
+            line = f"cannot write to standard output: {exc.strerror or exc}"
+        click.echo(f"afasgov: error: {error_line(line)}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except Exception as exc:  # noqa: BLE001 -- an unexpected bug: still one line unless --debug
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"afasgov: internal error: {redact(type(exc).__name__ + ': ' + str(exc))} "
+        click.echo(f"afasgov: internal error — please report: {error_line(type(exc).__name__ + ': ' + str(exc))} "
                    "(run with --debug for a traceback)", err=True)
-        raise SystemExit(70) from None
+        raise SystemExit(EXIT_INTERNAL) from None
 
 
 __all__ = ["FORMATS", "LEVELS", "AppContext", "UsageError", "cli", "main"]

@@ -44,8 +44,17 @@ def level_rank(level: str) -> int:
     return _RANK.get(level, len(LEVELS))
 
 
+#: ``--fail-on none``: report everything, never fail (exit 0 whatever was found)
+FAIL_ON_NONE: Final = "none"
+#: every value ``--fail-on`` takes (any case), as levels
+FAIL_ON: Final[tuple[str, ...]] = (*LEVELS, FAIL_ON_NONE)
+
+
 def at_or_above(level: str, threshold: str) -> bool:
-    """True when ``level`` is as severe as ``threshold`` or more (ERR ≥ WARN ≥ INFO)."""
+    """True when ``level`` is as severe as ``threshold`` or more (ERR ≥ WARN ≥ INFO); never for the
+    threshold ``none`` (``--fail-on none``)."""
+    if threshold == FAIL_ON_NONE:
+        return False
     return level_rank(level) <= level_rank(threshold)
 
 
@@ -85,13 +94,17 @@ def level_of_severity(severity: str) -> str:
 
 
 def parse_fail_on(value: str) -> str:
-    """``--fail-on``: a level (ERR/WARN/INFO) or a severity (critical … info) → the level."""
+    """``--fail-on``: a level (ERR/WARN/INFO), a severity (critical … info) → the level; ``none`` → ``none``.
+    Any case."""
     text = value.strip()
     if text.upper() in LEVELS:
         return text.upper()
     if text.lower() in SEVERITY_LEVEL:
         return SEVERITY_LEVEL[text.lower()]
-    raise UsageError(f"--fail-on: {value!r} is not one of ERR, WARN, INFO, critical, high, medium, low, info")
+    if text.lower() == FAIL_ON_NONE:
+        return FAIL_ON_NONE
+    raise UsageError(
+        f"--fail-on: {value!r} is not one of ERR, WARN, INFO, none, critical, high, medium, low, info")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +274,8 @@ def count_by_level(findings: list[Finding]) -> dict[str, int]:
 
 
 __all__ = [
+    "FAIL_ON",
+    "FAIL_ON_NONE",
     "KINDS",
     "LEVELS",
     "SEVERITY_LEVEL",

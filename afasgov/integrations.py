@@ -283,7 +283,8 @@ def load_manifests(
         return Manifests(directory=str(directory))
     if not directory.is_dir():
         raise InputError("is not a directory", source=str(directory))
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # (not only regular files: a FIFO, a directory or a link to /dev/zero is refused by the reader)
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
     manifests = [load_manifest(p, read=read) for p in files]
     seen: dict[str, str] = {}
     for m in manifests:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import yamlsafe
+from afasgov._files import read_regular
 from afasgov.errors import InputError
 from afasgov.model.ids import check_connector_id
 
@@ -361,7 +362,7 @@ def load_policy(path: Path, *, read: Callable[[Path], bytes] | None = None) -> P
     raw: list[bytes] = []
 
     def keep(p: Path) -> bytes:
-        raw.append(read(p) if read is not None else p.read_bytes())
+        raw.append(read(p) if read is not None else read_regular(p, max_bytes=MAX_POLICY_BYTES))
         return raw[-1]
 
     data = load_yaml_strict(path, read=keep)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 REDACTED = "***"
@@ -24,6 +25,12 @@ SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
     re.compile(r"(?i)(authorization:\s*(?:afastoken|bearer|basic)\s+)[A-Za-z0-9+/=._~-]+"),
 )
+
+#: a cheap substring that every match of the pattern of the same index contains (a text without it is
+#: skipped: the case-insensitive pattern would cost a full scan); ``thoriz``/``THORIZ`` cover the
+#: usual spellings of an Authorization header
+_TRIGGERS: tuple[tuple[str, ...], ...] = (("<token>",), ("PHRva2VuPjx2ZXJzaW9uPj",), ("PRIVATE KEY-----",),
+                                          ("thoriz", "THORIZ"))
 
 _registry_lock = threading.Lock()
 _registry: set[str] = set()
@@ -98,6 +105,28 @@ def register_secret(value: str) -> None:
         _registry.update(f for f in forms if f)
 
 
+#: how JSON writers may escape characters of a secret (``\\/``; System.Text.Json's ``\\u003C``…)
+_JSON_ESCAPES = {"/": "\\/", "<": "\\u003C", ">": "\\u003E", "+": "\\u002B", "&": "\\u0026", "'": "\\u0027",
+                 "=": "\\u003D"}
+
+
+def echo_forms(values: Iterable[str]) -> tuple[set[bytes], set[bytes]]:
+    """The forms in which secret ``values`` may appear in a JSON body: ``(raw, escaped)`` — each
+    value and its base64 form as UTF-8, and the same with ``/`` escaped or with System.Text.Json's
+    ``\\uXXXX`` escapes (upper- and lower-case hex). Values shorter than 6 characters are left out."""
+    raw: set[str] = set()
+    escaped: set[str] = set()
+    for value in values:
+        if len(value) < 6:
+            continue
+        for form in (value, base64.b64encode(value.encode()).decode()):
+            raw.add(form)
+            upper = "".join(_JSON_ESCAPES.get(c, c) for c in form)
+            lower = "".join(_JSON_ESCAPES[c].lower() if c in _JSON_ESCAPES and c != "/" else c for c in form)
+            escaped |= {form.replace("/", "\\/"), upper, lower, lower.replace("/", "\\/")} - {form}
+    return {f.encode("utf-8") for f in raw}, {f.encode("utf-8") for f in escaped}
+
+
 def redact(text: str) -> str:
     """Remove every registered secret and every secret-shaped string from ``text``."""
     if not text:
@@ -107,7 +136,9 @@ def redact(text: str) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, REDACTED)
-    for pattern in SECRET_PATTERNS:
+    for pattern, triggers in zip(SECRET_PATTERNS, _TRIGGERS, strict=True):
+        if not any(t in text for t in triggers):
+            continue
         replacement: Any = (lambda m: m.group(1) + REDACTED) if pattern.groups else REDACTED
         text = pattern.sub(replacement, text)
     return text
@@ -118,7 +149,7 @@ def redact_any(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {k: redact_any(v) for k, v in value.items()}
+        return {redact(k) if isinstance(k, str) else k: redact_any(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_any(v) for v in value]
     return value

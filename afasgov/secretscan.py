@@ -14,6 +14,11 @@ XML and base64 form) and locations are kept; the matched text itself never leave
 The scan is bounded: a time budget (incomplete scans are reported as such), a per-file size cap,
 binary files (a NUL byte in the first 8 KiB, e.g. ``.gcn``) are skipped, and history is read with
 one ``git cat-file --batch`` stream, skipping blobs already scanned in the working tree.
+
+Scope: the directory scanned (the governance repository: the directory of ``afasgov.yaml``) and
+below, never an enclosing project. Its git history is read only when that directory is the root of
+its own repository; inside another project's work tree (``afasgov demo`` run in a checkout) the
+history is that project's and is left alone, and a directory the project git-ignores is walked.
 """
 
 from __future__ import annotations
@@ -364,25 +369,52 @@ def _names(proc: subprocess.CompletedProcess[bytes]) -> set[str]:
 
 def list_files(root: Path) -> tuple[list[str], bool]:
     """Repository-relative paths (tracked + untracked-not-ignored in git; else a filtered walk)."""
-    names, _, is_git = _list_files(root)
-    return names, is_git
+    names, _, scope = _list_files(root)
+    return names, scope.is_git
 
 
-def _list_files(root: Path) -> tuple[list[str], set[str], bool]:
-    """(paths, the untracked ones among them — all of them outside git —, is a git work tree)."""
-    if git_toplevel(root) is not None:
+@dataclass(frozen=True)
+class _Scope:
+    """Where ``root`` stands in git: the scan covers ``root`` and below, never an enclosing project.
+
+    ``is_git``: files are listed by git (tracked + untracked-not-ignored); ``own_history``: ``root`` is
+    the top of its work tree, so the history is its own; ``enclosing``: the work tree ``root`` lies
+    inside (its history belongs to another project and is not scanned)."""
+
+    is_git: bool
+    own_history: bool
+    enclosing: Path | None = None
+
+
+def _scope(root: Path) -> _Scope:
+    top = git_toplevel(root)
+    if top is None:
+        return _Scope(is_git=False, own_history=False)
+    if top.resolve() == root.resolve():
+        return _Scope(is_git=True, own_history=True)
+    ignored = _git(root, "check-ignore", "-q", ".", timeout=20)
+    # a directory the enclosing project ignores (``afasgov demo``'s ./demo-run/ in a checkout) is not
+    # in git at all: its files are found by walking it
+    return _Scope(is_git=not (ignored is not None and ignored.returncode == 0), own_history=False, enclosing=top)
+
+
+def _list_files(root: Path) -> tuple[list[str], set[str], _Scope]:
+    """(paths relative to ``root``, the untracked ones among them — all of them outside git —, scope)."""
+    scope = _scope(root)
+    if scope.is_git:
         tracked = _git(root, "ls-files", "-z", "--cached")
         others = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
         if tracked is not None and others is not None and tracked.returncode == 0 and others.returncode == 0:
             untracked = _names(others) - _names(tracked)
-            return sorted(_names(tracked) | untracked), untracked, True
+            return sorted(_names(tracked) | untracked), untracked, scope
+        scope = _Scope(is_git=False, own_history=False, enclosing=scope.enclosing)
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         rel = os.path.relpath(dirpath, root)
         for name in sorted(filenames):
             out.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
-    return out, set(out), False
+    return out, set(out), scope
 
 
 def normalise_excludes(paths: Iterable[str]) -> list[str]:
@@ -569,7 +601,8 @@ def scan_repository(
     start = time.monotonic()
     deadline = start + time_budget
     result = ScanResult(root=str(root))
-    names, untracked, is_git = _list_files(root)
+    names, untracked, scope = _list_files(root)
+    is_git = scope.is_git
     excludes = normalise_excludes(exclude)
     if excludes:
         kept = [n for n in names if not _excluded(n, excludes)]
@@ -606,11 +639,61 @@ def scan_repository(
             + ")"
             + ("; they are untracked but not git-ignored: add them to .gitignore" if is_git else "")
         )
-    if history and is_git and result.complete:
+    if history and scope.own_history and result.complete:
         _scan_history(root, result, deadline, max_file_bytes, excludes)
         # a secret still in the working tree is reported there; history adds only what was removed.
         result.hits = [h for h in result.hits if not (h.commit and (h.key, h.file) in current)]
+    elif history and scope.enclosing is not None:
+        result.notes.append(
+            "git history not scanned: the scanned directory lies inside another project's git repository "
+            "(not at its root), whose history is that project's; only this directory and below were scanned"
+        )
     elif history and not is_git:
         result.notes.append("git history not scanned: not a git repository")
+    result.elapsed = time.monotonic() - start
+    return result
+
+
+# ---- given files and the git index (``afasgov secret-scan``, the pre-commit hook) ---------------
+def _scan_data(data: bytes, name: str, result: ScanResult, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        result.skipped_large += 1
+        return
+    if b"\0" in data[:BINARY_SNIFF]:
+        result.skipped_binary += 1
+        return
+    result.files_scanned += 1
+    result.hits.extend(h for h in scan_bytes(data, name) if h.kind in SECRET_KINDS)
+
+
+def scan_paths(paths: Iterable[Path], *, max_file_bytes: int = MAX_FILE_BYTES) -> ScanResult:
+    """Scan exactly these files for secrets (not the client-side weaknesses); hits name them as given.
+    Directories, symlinks and missing files are left out (a pre-commit hook passes staged files)."""
+    start = time.monotonic()
+    result = ScanResult(root=".")
+    for path in paths:
+        data = _read(Path(path), result, max_file_bytes)
+        if data is not None:
+            result.files_scanned += 1
+            result.hits.extend(h for h in scan_bytes(data, Path(path).as_posix()) if h.kind in SECRET_KINDS)
+    result.elapsed = time.monotonic() - start
+    return result
+
+
+def scan_staged(root: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> ScanResult:
+    """Scan what is staged for the next commit: the index's content of every added, copied, modified or
+    renamed file (not the working tree's, which may differ). Paths are repository-relative."""
+    start = time.monotonic()
+    result = ScanResult(root=str(root))
+    proc = _git(root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR")
+    if proc is None or proc.returncode != 0:
+        raise OSError(f"{root}: not a git work tree (git diff --cached failed)")
+    top = git_toplevel(root) or root
+    for name in sorted(_names(proc)):
+        blob = _git(top, "cat-file", "blob", f":{name}")
+        if blob is None or blob.returncode != 0:
+            result.notes.append(f"{name}: could not read the staged content")
+            continue
+        _scan_data(blob.stdout, name, result, max_file_bytes)
     result.elapsed = time.monotonic() - start
     return result

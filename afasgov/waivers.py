@@ -15,7 +15,8 @@ waivers:
 
 Waived items are shown as waived and never fail a run. A waiver applies up to and including its
 ``expires`` date; after that it stops applying and is itself reported (with how many items it
-would still have matched). Active waivers that matched nothing are reported as unused.
+would still have matched). Active waivers that matched nothing are reported as unused, each by the
+command whose rules it names (see :meth:`WaiverSet.apply`).
 
 Matching works on :class:`~afasgov.findings.Finding` s (their ``id``, ``path`` and ``fingerprint``);
 :meth:`WaiverSet.waive` applies a file's waivers to the findings of any command.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -204,10 +205,15 @@ class WaiverSet:
         return len(self.waivers)
 
     def apply(
-        self, items: Sequence[Waivable], today: dt.date | None = None
+        self, items: Sequence[Waivable], today: dt.date | None = None, *, rule_ids: Collection[str] | None = None
     ) -> tuple[list[Waiver | None], list[WaiverNote]]:
         """Match ``items``: the waiver applying to each (or ``None``) and notes on expired and unused
-        waivers. Fingerprint waivers win over pattern waivers; otherwise the first in the file."""
+        waivers. Fingerprint waivers win over pattern waivers; otherwise the first in the file.
+
+        ``rule_ids``: the ids the calling command can produce (diff rules, payload checks, audit checks).
+        One ``waivers.yaml`` serves them all, so a command notes only its own waivers: those whose ``id``
+        it has, and fingerprint waivers that matched one of its items (a fingerprint alone names no
+        command: only a run of all of them, ``rule_ids=None``, calls it unused)."""
         today = today or dt.datetime.now(dt.UTC).date()
         active = [w for w in self.waivers if w.active_on(today)]
         active.sort(key=lambda w: w.fingerprint is None)  # stable: fingerprints first, file order kept
@@ -223,19 +229,30 @@ class WaiverSet:
             if hit is not None:
                 used[id(hit)] = used.get(id(hit), 0) + 1
             result.append(hit)
+        matched = {id(w): sum(1 for i in items if w.matches(i)) for w in expired}
+
+        def ours(w: Waiver, hits: int) -> bool:
+            if rule_ids is None:
+                return True
+            return w.id in rule_ids if w.id is not None else hits > 0
+
         notes = [
-            WaiverNote("expired", w.ref(), matched=sum(1 for i in items if w.matches(i)), source=w.source)
+            WaiverNote("expired", w.ref(), matched=matched[id(w)], source=w.source)
             for w in expired
+            if ours(w, matched[id(w)])
         ]
-        notes += [WaiverNote("unused", w.ref(), source=w.source) for w in active if id(w) not in used]
+        notes += [
+            WaiverNote("unused", w.ref(), source=w.source) for w in active if id(w) not in used and ours(w, 0)
+        ]
         return result, notes
 
     def waive(
-        self, findings: Sequence[Finding], today: dt.date | None = None
+        self, findings: Sequence[Finding], today: dt.date | None = None, *, rule_ids: Collection[str] | None = None
     ) -> tuple[list[Finding], list[WaiverNote]]:
         """The one place waivers are applied: ``findings`` with the covering waiver set on each (see
-        :meth:`apply` for which waiver wins), and the notes on expired and unused waivers."""
-        hits, notes = self.apply(findings, today)
+        :meth:`apply` for which waiver wins, and for ``rule_ids``), and the notes on expired and unused
+        waivers."""
+        hits, notes = self.apply(findings, today, rule_ids=rule_ids)
         return [f.with_waiver(w.ref() if w is not None else None) for f, w in zip(findings, hits, strict=True)], notes
 
 
@@ -247,7 +264,7 @@ def load_waivers(
     if path is None:
         return WaiverSet()
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # (a dangling link is read: "file not found")
         if required:
             raise InputError("waivers file not found", source=str(path))
         return WaiverSet(source=str(path))

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afasgov.errors import ConfigError, InputError, UsageError
+from afasgov._files import read_input, read_regular
+from afasgov.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from afasgov.config import Config
@@ -68,7 +69,7 @@ def tree_files(root: Path, read: Callable[[Path], bytes] | None = None) -> dict[
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or path.is_symlink() or not path.is_file():
             continue
-        out[rel.as_posix()] = read(path) if read is not None else path.read_bytes()
+        out[rel.as_posix()] = read(path) if read is not None else read_regular(path, max_bytes=MAX_INPUT_BYTES)
     return out
 
 
@@ -76,7 +77,7 @@ def hash_path(path: Path) -> str:
     """:func:`content_hash` of a file or a directory tree on disk (outside a workspace)."""
     if path.is_dir():
         return content_hash(tree_files(path))
-    return content_hash(path.read_bytes())
+    return content_hash(read_input(path))  # regular files only, capped: a FIFO never hangs the hash
 
 
 @dataclass(frozen=True)
@@ -231,16 +232,20 @@ class Workspace:
     def has_config(self) -> bool:
         return self._config is not None
 
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        """The configured environments (none without a configuration), for errors that list them."""
+        return tuple(self._config.environments) if self._config is not None else ()
+
     # ---------------------------------------------------------------------------------- reading
     def read(self, path: Path) -> bytes:
-        """The bytes of a file, read once per run (:class:`OSError` as :func:`open` raises it)."""
+        """The bytes of a file, read once per run through the bounded reader
+        (:func:`afasgov._files.read_regular`: regular files only, at most :data:`MAX_INPUT_BYTES`;
+        :class:`OSError` as it raises it). Callers with a smaller limit check it on what they get."""
         key = Path(path).absolute()
         data = self._bytes.get(key)
         if data is None:
-            with open(key, "rb") as fh:
-                data = fh.read(MAX_INPUT_BYTES + 1)
-            if len(data) > MAX_INPUT_BYTES:
-                raise InputError(f"file is larger than {MAX_INPUT_BYTES} bytes", source=str(path))
+            data = read_regular(key, max_bytes=MAX_INPUT_BYTES)
             self._bytes[key] = data
         return data
 
@@ -300,7 +305,7 @@ class Workspace:
         """The snapshot ``spec`` names: an environment (its tree under the definitions directory), a snapshot
         directory, or ``GITREF:PATH``; read once."""
         from afasgov.model.normalise import CONNECTOR_ID_RE
-        from afasgov.snapshot.tree import DirSource, git_files, parse_git_spec, read_files
+        from afasgov.snapshot.tree import DirSource, git_files, parse_git_spec, read_files, unknown_operand
 
         text = str(spec)
         if text in self._snapshots:
@@ -318,10 +323,8 @@ class Workspace:
             files = git_files(*parsed)
             entry = Snapshot(read_files(files, text), files, None, text)
         else:
-            raise UsageError(
-                f"{text!r} is neither an environment under {self.definitions_dir}, a snapshot directory nor "
-                "GITREF:PATH"
-            )
+            raise unknown_operand(text, self.definitions_dir, self.environment_names,
+                                  forms="a snapshot directory or GITREF:PATH")
         self._snapshots[text] = entry
         return entry
 
@@ -428,7 +431,10 @@ class Workspace:
         """The recorded payloads of an integration (``<integrations>/<name>/payloads/*.json|*.xml``)."""
         if manifest.name not in self._payloads:
             directory = (self.integrations_dir or self.definitions_dir / "integrations") / manifest.name / "payloads"
-            found = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in PAYLOAD_SUFFIXES) \
+            # every entry with a payload suffix, not only regular files: a dangling link, a directory
+            # named x.json or a link to /dev/zero is an unreadable payload (an error), never skipped
+            found = sorted(p for p in directory.iterdir()
+                           if p.suffix.lower() in PAYLOAD_SUFFIXES and not p.name.startswith(".")) \
                 if directory.is_dir() else []
             self._payloads[manifest.name] = found
         return self._payloads[manifest.name]
@@ -503,8 +509,7 @@ class _Reader:
     def read(self, path: Path) -> bytes:
         key = Path(path).absolute()
         if key not in self.files:
-            with open(key, "rb") as fh:
-                self.files[key] = fh.read(MAX_INPUT_BYTES + 1)
+            self.files[key] = read_regular(key, max_bytes=MAX_INPUT_BYTES)
         return self.files[key]
 
 

@@ -10,13 +10,17 @@ Stricter than ``yaml.safe_load``:
   ``!!str``): only plain YAML;
 * no anchors or aliases (no "billion laughs", and every value reads where it stands);
 * no duplicate mapping keys (YAML silently keeps the last one); keys must be plain scalars;
-* UTF-8 only (a leading BOM is allowed), and a size limit before anything is parsed;
+* UTF-8 only (a leading BOM is allowed), no lone surrogates, and a size limit before anything
+  is parsed; files are read by the bounded reader :func:`afasgov._files.read_input` (a FIFO or
+  ``/dev/zero`` is refused, never read);
+* an integer of more than 4300 digits or an impossible date (``2030-02-30``) is an error naming
+  its line, not a crash;
 * at most :data:`MAX_DEPTH` levels of nesting, checked before anything is composed (libyaml's
   composer recurses in C: a hostile ``[[[[…`` would otherwise crash the process).
 
-``strict=False`` keeps only the last two: the result is what ``yaml.safe_load`` gives (safe tags,
-anchors and duplicate keys as YAML has them). The definitions tree's fallback reader uses it; the
-tree reader checks types and refuses shared (aliased) containers itself.
+``strict=False`` allows safe tags and anchors (the result is what ``yaml.safe_load`` gives), but
+still refuses duplicate keys and everything below the first two points. The definitions tree's
+fallback reader uses it; the tree reader checks types and refuses shared (aliased) containers itself.
 
 libyaml (``CSafeLoader``) is used where available: one pass over the parser's events checks tags,
 anchors and depth, then the document is loaded with the duplicate-key check. On afasgov's own
@@ -31,26 +35,26 @@ expected a YAML file``, ``cannot read: <reason>``, ``file is N bytes, larger tha
 1 MiB``, ``not UTF-8 (byte N)`` and ``invalid YAML: <problem> (line L, column C)``, where the
 problem is PyYAML's, or ``anchors and aliases are not allowed``, ``explicit YAML tag '!x' is not
 allowed (only plain YAML is read)``, ``duplicate key 'k'``, ``mapping keys must be plain
-scalars`` or ``nested too deeply``.
+scalars``, ``nested too deeply``, ``integer of more than 4300 digits``, ``invalid date '…'``; a
+lone surrogate is ``not valid Unicode: lone surrogate at character N``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import sys
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
 
+from afasgov._files import ErrorFactory, Reader, read_input, too_large
 from afasgov.errors import ConfigError, InputError
 
 #: the default size limit (a hand-written afasgov file is far smaller)
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 #: the deepest nesting of sequences and mappings read (afasgov's files need fewer than 20 levels)
 MAX_DEPTH: Final = 200
-
-#: ``error(message, source)`` → the exception to raise
-ErrorFactory = Callable[[str, str], Exception]
 
 #: libyaml's safe loader where available, else the pure-Python one (same results)
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -78,8 +82,26 @@ class _Refused(Exception):
         self.mark = mark
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, refusing duplicate and non-scalar mapping keys."""
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: Python's limit on int() of a decimal string (``sys.get_int_max_str_digits``), 4300 by default
+_INT_DIGITS: Final = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, refusing duplicate and non-scalar mapping keys, integers Python will not
+    convert and impossible dates (each with its position)."""
+
+    def construct_int_checked(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_int(node)
+        except ValueError:
+            raise _Refused(f"integer of more than {_INT_DIGITS} digits", node.start_mark) from None
+
+    def construct_timestamp_checked(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _Refused(f"invalid date {_short(node.value)}: {exc}", node.start_mark) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -93,6 +115,15 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
                 raise _Refused(f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader.construct_int_checked)
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_timestamp_checked)
+_StrictLoader = _SafeLoader
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def _where(mark: Any) -> str:
@@ -118,18 +149,6 @@ def _check_events(text: str, *, strict: bool) -> None:
             depth -= 1
 
 
-def _limit(max_bytes: int) -> str:
-    if max_bytes % (1024 * 1024) == 0:
-        return f"{max_bytes // (1024 * 1024)} MiB"
-    if max_bytes % 1024 == 0:
-        return f"{max_bytes // 1024} KiB"
-    return f"{max_bytes} bytes"
-
-
-def _too_large(size: int, max_bytes: int) -> str:
-    return f"file is {size} bytes, larger than the limit of {_limit(max_bytes)}"
-
-
 def loads(
     text: str | bytes,
     source: str,
@@ -145,18 +164,22 @@ def loads(
     """
     if isinstance(text, bytes):
         if len(text) > max_bytes:
-            raise error(_too_large(len(text), max_bytes), source)
+            raise error(too_large(len(text), max_bytes), source)
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise error(f"not UTF-8 (byte {exc.start})", source) from None
-    elif len(text) * 4 > max_bytes:  # a str can only be over the limit when this holds
-        size = len(text.encode("utf-8", errors="surrogatepass"))
-        if size > max_bytes:
-            raise error(_too_large(size, max_bytes), source)
+    else:
+        if len(text) * 4 > max_bytes:  # a str can only be over the limit when this holds
+            size = len(text.encode("utf-8", errors="surrogatepass"))
+            if size > max_bytes:
+                raise error(too_large(size, max_bytes), source)
+        lone = _SURROGATE.search(text)
+        if lone is not None:
+            raise error(f"not valid Unicode: lone surrogate at character {lone.start()}", source)
     try:
         _check_events(text, strict=strict)
-        return yaml.load(text, Loader=_StrictLoader if strict else _BaseLoader)  # noqa: S506 - safe loaders
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except _Refused as exc:
         raise error(f"invalid YAML: {exc.problem}{_where(exc.mark)}", source) from None
     except yaml.YAMLError as exc:
@@ -165,6 +188,9 @@ def loads(
         raise error(f"invalid YAML: {problem}{_where(mark)}", source) from None
     except RecursionError:  # the pure-Python composer, where libyaml is missing
         raise error("invalid YAML: nested too deeply", source) from None
+    except (ValueError, OverflowError) as exc:  # a constructor's own complaint (e.g. bad base64)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise error(f"invalid YAML: {first}", source) from None
 
 
 def load_file(
@@ -173,24 +199,13 @@ def load_file(
     error: ErrorFactory = input_error,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = True,
-    read: Callable[[Path], bytes] | None = None,
+    read: Reader | None = None,
 ) -> Any:
-    """Read and parse one YAML file as :func:`loads` does; errors name the file. ``read`` (a workspace's
-    reader) reads the bytes instead of this function, so each input file is read once per run."""
-    path = Path(path)
+    """Read (:func:`afasgov._files.read_input`: regular files only, size-capped; ``read``: a workspace's
+    reader, so each input file is read once per run) and parse one YAML file as :func:`loads` does;
+    errors name the file."""
     source = str(path)
-    try:
-        if read is None:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise error(_too_large(size, max_bytes), source)
-        raw = path.read_bytes() if read is None else read(path)
-    except FileNotFoundError:
-        raise error("file not found", source) from None
-    except IsADirectoryError:
-        raise error("is a directory, expected a YAML file", source) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror or exc}", source) from None
+    raw = read_input(path, max_bytes=max_bytes, error=error, source=source, read=read)
     return loads(raw, source, error=error, max_bytes=max_bytes, strict=strict)
 
 

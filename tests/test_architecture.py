@@ -16,9 +16,11 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 
 #: the layers, first to last (docs/architecture.md); a module may import its own package and earlier layers
 LAYERS: tuple[tuple[str, ...], ...] = (
-    # foundation: the version, errors, secrets, atomic files, strict YAML, report paths, the one text escaper
+    # foundation: the version, errors, secrets, bounded reads and atomic files, strict YAML and JSON, the
+    # terminal sanitiser, report paths, the one text escaper
     ("afasgov", "afasgov.errors"),
-    ("afasgov.secrets", "afasgov._files", "afasgov.yamlsafe", "afasgov.paths"),
+    ("afasgov.secrets", "afasgov._files", "afasgov.paths"),
+    ("afasgov.yamlsafe", "afasgov.jsonsafe", "afasgov.textsafe"),
     ("afasgov.report.escape",),
     ("afasgov.findings",),
     ("afasgov.config",),
@@ -29,9 +31,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("afasgov.gcn", "afasgov.openapi"),
     ("afasgov.integrations", "afasgov.waivers", "afasgov.policy", "afasgov.secretscan"),
     ("afasgov.workspace",),
+    ("afasgov.locate",),
+    ("afasgov.levels",),
     ("afasgov.diff",),
     ("afasgov.validate", "afasgov.releasenotes"),
     ("afasgov.audit",),
+    ("afasgov.catalogues",),
     ("afasgov.promote",),
     ("afasgov.release",),
     ("afasgov.report",),

@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -83,12 +85,48 @@ def test_config_loads_without_any_secret_and_uses_the_real_afas_hosts(monkeypatc
         config.environment("production").app_connectors["legacy-portal"].secret()
 
 
-def test_live_command_without_credentials_names_the_variable_and_exits_2() -> None:
-    """From a checkout, `afasgov check` stops before the first request: one line, exit 2."""
+def config_secret_sources() -> dict[str, list[str]]:
+    """Per environment of afasgov.yaml, where its App Connectors' secrets come from (variables, key files)."""
+    raw = yaml.safe_load((REPO / "afasgov.yaml").read_text(encoding="utf-8"))
+    return {env_name: [value for app in env["app_connectors"].values() for key, value in app["auth"].items()
+                       if key.endswith(("_env", "_file"))]
+            for env_name, env in raw["environments"].items()}
+
+
+def test_live_command_without_credentials_names_every_missing_secret_at_once() -> None:
+    """From a checkout, `afasgov check` stops before the first request with ONE error (exit 2) naming
+    every missing secret of the selected environments, not one per run (issue 14 §6)."""
+    sources = config_secret_sources()
     result = afasgov("check", "accept")
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "environments.accept.app_connectors." in result.stderr and "AFAS_ACCEPT_" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("afasgov: error:") == 1
+    assert f"{len(sources['accept'])} secrets" in result.stderr
+    for source in sources["accept"]:
+        assert source.rsplit("/", 1)[-1] in result.stderr, source
+    assert "AFAS_PRODUCTION_" not in result.stderr  # only the selected environment
+
+
+def test_snapshot_all_without_credentials_is_one_error_listing_them_all(tmp_path: Path) -> None:
+    sources = [s for env in config_secret_sources().values() for s in env]
+    assert len(sources) >= 11
+    result = afasgov("snapshot", "--all", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("afasgov: error:") == 1 and "FAILED" not in result.stdout
+    for source in sources:
+        assert source.rsplit("/", 1)[-1] in result.stderr, source
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_the_missing_or_unusable_secrets_are_listed() -> None:
+    given = {"AFAS_ACCEPT_IAM_CLIENT_SECRET": "s3cret-value-0123", "AFAS_ACCEPT_HR_EXPORT_TOKEN": "not a token"}
+    result = subprocess.run([sys.executable, "-m", "afasgov", "check", "accept"], capture_output=True, text=True,
+                            cwd=REPO, timeout=300, env=clean_env() | given)
+    assert result.returncode == 2
+    assert "3 secrets" in result.stderr  # the malformed token, the unset variable, the absent key file
+    assert "AFAS_ACCEPT_HR_EXPORT_TOKEN" in result.stderr and "AFAS_ACCEPT_LEGACY_PORTAL_TOKEN" in result.stderr
+    assert "lindeboom-accept-finance-bi.pem" in result.stderr
+    assert "AFAS_ACCEPT_IAM_CLIENT_SECRET" not in result.stderr
+    assert "s3cret-value-0123" not in result.stderr and "not a token" not in result.stderr
 
 
 def test_config_names_the_simulators_demo_app_connectors_with_their_auth() -> None:
@@ -213,6 +251,20 @@ def test_diff_production_accept_lists_the_errors_and_exits_1() -> None:
     assert summary and int(summary.group(2)) == len(errors) > 0
 
 
+def test_diff_and_validate_do_not_report_other_commands_waivers() -> None:
+    """waivers.yaml holds the audit's waivers too: diff and validate never list them as unused (§9)."""
+    from afasgov.waivers import load_waivers
+
+    waivers = load_waivers(DEFINITIONS / "waivers.yaml", required=True).waivers
+    audit_only = [w for w in waivers if (w.id or "").startswith("AC")]
+    assert audit_only
+    diff = afasgov("diff", "production", "accept")
+    validate = afasgov("validate", "definitions/integrations/intranet/payloads/pinned-announcement.xml",
+                       "--env", "accept")
+    for result in (diff, validate):
+        assert "matched nothing" not in result.stdout + result.stderr, result.stdout
+
+
 def test_changelog_prints_afas_release_notes_table() -> None:
     result = afasgov("changelog", "production", "accept")
     assert result.returncode == 0, result.stderr
@@ -325,6 +377,95 @@ def test_release_check_offline_on_the_committed_snapshots(
         text = path.read_text(encoding="utf-8")
         assert str(copy) not in text and str(copy.resolve()) not in text, path.name
     assert all(not key.startswith("/") for key in data["inputs"])
+
+
+# ------------------------------------------------------------- the README's commands, as written
+#: a README command line's own statement of its exit code, e.g. ``# exit 1: ERR found``
+EXIT_NOTE = re.compile(r"#.*\bexit (\d)\b")
+#: the set-up lines only prepare an environment (venv, pip): the test suite already runs in one
+SETUP = re.compile(r"^python3? -m venv .* && (?:pip|python -m pip) install [^&]+&& ")
+
+
+def readme_commands() -> list[list[str]]:
+    """The shell blocks of README.md, one list of command lines per block (blank lines dropped)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```sh\n(.*?)^```", text, re.M | re.S)
+    return [[line.strip() for line in block.splitlines() if line.strip()] for block in blocks]
+
+
+def fresh_clone(dest: Path) -> Path:
+    """What ``git clone`` of this checkout gives (tracked and new, not-ignored files), copied to ``dest``."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: a fresh clone cannot be made")
+    for name in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        source = REPO / name
+        if name and source.is_file() and not source.is_symlink():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return dest
+
+
+def as_argv(line: str, tmp: Path) -> tuple[list[str], bool]:
+    """``afasgov …`` as a reader types it: (the argv run with this Python, whether it ends in ``&``).
+
+    Paths under ``/tmp/`` move under ``tmp`` (still absent, as on a fresh machine) so that parallel
+    runs never meet."""
+    line = SETUP.sub("", line)
+    words = shlex.split(line.replace("/tmp/", f"{tmp}/"), comments=True)
+    background = words[-1:] == ["&"]
+    words = words[:-1] if background else words
+    assert words[0] == "afasgov" and not {"&&", "|", ";", "&", ">"} & set(words), line
+    return [sys.executable, "-m", "afasgov", *words[1:]], background
+
+
+def test_every_readme_command_runs_as_written_in_a_fresh_clone(tmp_path: Path) -> None:
+    """Every ``afasgov`` line of README.md's shell blocks, in order, in a fresh clone with a fresh HOME
+    and no AFAS credentials: the background simulator first, then the commands that use it. Each exits
+    with the code its comment states (``exit N``), else 0; never a usage or remote error."""
+    clone = fresh_clone(tmp_path / "clone")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = clean_env() | {"HOME": str(tmp_path / "home")}
+    env.pop("PYTHONPATH", None)
+    background: list[subprocess.Popen[str]] = []
+    ran = 0
+    try:
+        for block in readme_commands():
+            for line in block:
+                if "pytest" in line:  # the test command: this very suite
+                    continue
+                argv, in_background = as_argv(line, tmp)
+                if in_background:
+                    proc = subprocess.Popen(argv, cwd=clone, env=env, text=True, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT)
+                    background.append(proc)
+                    seen: list[str] = []
+                    assert proc.stdout is not None
+                    for out in proc.stdout:  # a reader waits for the server to say it is ready
+                        seen.append(out)
+                        if "ready" in out:
+                            break
+                    else:
+                        pytest.fail(f"{line}\nexit {proc.wait(timeout=60)}\n{''.join(seen)}")
+                    ran += 1
+                    continue
+                result = subprocess.run(argv, cwd=clone, env=env, capture_output=True, text=True, timeout=300)
+                note = EXIT_NOTE.search(line)
+                expected = int(note.group(1)) if note else 0
+                assert result.returncode == expected, f"{line}\nexit {result.returncode}\n{result.stdout[-2000:]}" \
+                                                      f"{result.stderr}"
+                assert "Traceback" not in result.stderr, line
+                ran += 1
+    finally:
+        for proc in background:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=60)
+    assert ran >= 10
+    assert list((clone / "demo-run" / "reports").glob("*-release-check-*.html")), "afasgov demo wrote its report"
+    assert (tmp / "sim" / "definitions" / "accept" / "_snapshot.yaml").is_file()
 
 
 # ----------------------------------------------------------------------------- committed reports

@@ -87,8 +87,10 @@ def test_deep_nesting_never_crashes_the_process() -> None:
 
 
 def test_non_strict_is_safe_load_with_the_limits() -> None:
-    text = "a: &x [1]\nb: *x\nc: 1\nc: 2\nd: !!binary aGk=\n"
+    text = "a: &x [1]\nb: *x\nc: 1\nd: !!binary aGk=\n"
     assert yamlsafe.loads(text, "t", strict=False) == yaml.safe_load(text)
+    with pytest.raises(InputError, match=r"duplicate key 'c' \(line 2"):  # refused in both modes
+        yamlsafe.loads("c: 1\nc: 2\n", "t", strict=False)
     with pytest.raises(InputError, match="could not determine a constructor"):
         yamlsafe.loads("a: !!python/object:os.system x\n", "t", strict=False)
     with pytest.raises(InputError, match="nested too deeply"):
@@ -111,7 +113,7 @@ def test_files(tmp_path: Path) -> None:
     assert yamlsafe.load_file(good) == {"a": [1, 2]}
     cases: list[tuple[Path, str]] = [
         (tmp_path / "missing.yaml", "file not found"),
-        (tmp_path, "is a directory, expected a YAML file"),
+        (tmp_path, "is a directory, expected a regular file"),
     ]
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: 1\n" * 1000)

@@ -161,11 +161,11 @@ def _evidence(ef: ExposedField, match: Match) -> str:
 class PrivacySensitiveFields(Check):
     """Privacy-sensitive fields exposed without a recorded justification.
 
-    Tiers bank, salary, birth, nationality/gender/civil status and private contact data
-    (security-checklist §1b), recognised by field id, ``.gcn`` source ``System.Table.Field`` and
-    Dutch/English labels. A justification (purpose) in the policy's ``justified_fields`` or in an
-    integration manifest's ``justifications`` that names the field (id, output name, canonical path
-    or source) clears it. BSN, ID-document and health fields are AC011.
+    Tiers bank, salary, birth, nationality/gender/civil status and private contact data (the
+    privacy dictionary of ``afasgov/audit/privacy.py``), recognised by field id, ``.gcn`` source
+    ``System.Table.Field`` and Dutch/English labels. A justification (purpose) in the policy's
+    ``justified_fields`` or in an integration manifest's ``justifications`` that names the field
+    (id, output name, canonical path or source) clears it. BSN, ID-document and health fields are AC011.
     """
 
     id = "AC010"

@@ -9,8 +9,16 @@ from typing import TYPE_CHECKING
 
 from afasgov import __version__
 from afasgov.errors import EXIT_OK, EXIT_REMOTE
-from afasgov.profit.check import TransportFactory, check_environments, render_table
+from afasgov.profit.check import (
+    TransportFactory,
+    check_environments,
+    failure_lines,
+    format_lifetime,
+    note_lines,
+    render_table,
+)
 from afasgov.profit.limits import set_global_max_in_flight
+from afasgov.words import plural
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -42,20 +50,18 @@ def run_check(
     else:
         for line in render_table(results):
             app.echo(line)
-        shown: set[str] = set()
-        for r in results:
-            if r.environment not in shown:
-                shown.add(r.environment)
-                for note in r.environment_notes:
-                    app.echo(f"  note: {r.environment}: {note}")
-            for note in r.notes:
-                where = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
-                app.echo(f"  note: {where}: {note}")
-        for r in failed:
-            app.echo(f"afasgov: {r.error}", err=True)
+        for line in note_lines(results):
+            app.echo(line)
+        if app.verbose:
+            for r in results:
+                if r.access_token_lifetime is not None:
+                    app.echo(f"  {r.environment}/{r.app_connector}: access tokens live "
+                             f"{format_lifetime(r.access_token_lifetime)}")
+        for line in failure_lines(results):
+            app.echo(f"afasgov: {line}", err=True)
         checked = sum(1 for r in results if r.app_connector != "-")
         verdict = "all ok" if not failed else f"{len(failed)} failed"
-        app.emit(f"{checked} App Connector(s) in {len(selected)} environment(s) checked: {verdict}")
+        app.emit(f"{plural(checked, 'App Connector')} in {plural(len(selected), 'environment')} checked: {verdict}")
     return EXIT_REMOTE if failed else EXIT_OK
 
 

@@ -18,6 +18,7 @@ from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import resolve_operand
 from afasgov.errors import UsageError
 from afasgov.report import InputRef, ReportMeta, RuleInfo, Section, atomic_write_text, emit
+from afasgov.report.ruledocs import documented
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
 def document(run: DiffRun, *, fail_on: str = "ERR") -> ReportMeta:
     """The report of a diff (its findings are ``run.changes``; JSON: DESIGN §6)."""
     rules = all_rules()
-    infos = {
+    infos = documented({
         c.id: RuleInfo(c.id, rules[c.id].level, rules[c.id].title, rules[c.id].doc())
         for c in run.changes
         if c.id in rules
-    }
+    })
     doc = ReportMeta(
         kind="diff",
         title=f"afasgov diff {run.base.label} → {run.revision.label}",
@@ -78,7 +79,7 @@ def run_diff(
     run = compare(ws, base, revision, downgrade=downgrade, today=today)
     doc = document(run, fail_on=fail_on)
     echo: Callable[[str], None] = app.emit  # the report (or its verdict line) prints even with --quiet
-    return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty())
+    return emit(run.changes, doc, fmt, output, echo, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 def run_changelog(

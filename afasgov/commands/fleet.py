@@ -67,26 +67,34 @@ def run_fleet_list(app: AppContext, *, tags: list[str], shard: str | None, ids_o
 
 
 def run_fleet_check(app: AppContext, *, tags: list[str], shard: str | None, offline: bool, fail_on: str,
-                    output: Path | None) -> int:
-    """``afasgov release-check --fleet``: every tenant's release check, the fleet report, the verdict."""
+                    output: Path | None, summary_json: Path | None = None) -> int:
+    """``afasgov release-check --fleet``: every tenant's release check, the fleet report, the verdict;
+    with ``summary_json``, the fleet report's files (:mod:`afasgov.commands.summary`)."""
+    from afasgov.commands.summary import summary_json as summary_file
     from afasgov.config.fleet import parse_shard
     from afasgov.fleet.run import FleetOptions, run_fleet
 
-    options = FleetOptions(tags=tags, shard=parse_shard(shard) if shard else None, offline=offline,
-                           fail_on=fail_on, output=output, progress=app.echo if app.verbose else None)
-    run = run_fleet(app.workspace(), options)
-    report = run.report
-    failed = [t for t in report.tenants if t.status == "failed"]
-    for t in failed[:20]:
-        app.echo(f"afasgov: tenant {t.id} ({t.name}) could not be checked: "
-                 f"{t.error.message if t.error else 'unknown'}", err=True)
-    if len(failed) > 20:
-        app.echo(f"afasgov: … and {len(failed) - 20} more tenants could not be checked (see fleet.html)", err=True)
-    app.echo(f"fleet report of {len(report.tenants)} tenants in {run.directory}")
-    for fmt in ("html", "md", "json", "xml"):
-        app.echo(f"  {fmt:<5} {run.paths[fmt]}")
-    app.emit(report.verdict_line())
-    return run.exit_code
+    with summary_file(summary_json, "release-check --fleet") as summary:
+        options = FleetOptions(tags=tags, shard=parse_shard(shard) if shard else None, offline=offline,
+                               fail_on=fail_on, output=output, progress=app.echo if app.verbose else None)
+        run = run_fleet(app.workspace(), options)
+        report = run.report
+        failed = [t for t in report.tenants if t.status == "failed"]
+        for t in failed[:20]:
+            app.echo(f"afasgov: tenant {t.id} ({t.name}) could not be checked: "
+                     f"{t.error.message if t.error else 'unknown'}", err=True)
+        if len(failed) > 20:
+            app.echo(f"afasgov: … and {len(failed) - 20} more tenants could not be checked (see fleet.html)",
+                     err=True)
+        app.echo(f"fleet report of {len(report.tenants)} tenants in {run.directory}")
+        for fmt in ("html", "md", "json", "xml"):
+            app.echo(f"  {fmt:<5} {run.paths[fmt]}")
+        app.emit(report.verdict_line())
+        summary.exit_code, summary.verdict = run.exit_code, report.verdict
+        summary.summary = report.summary()
+        for fmt, name in (("html", "html"), ("md", "markdown"), ("json", "json"), ("xml", "junit")):
+            summary.add_report(name, run.paths[fmt])
+        return run.exit_code
 
 
 __all__ = ["run_fleet_check", "run_fleet_list", "run_fleet_merge"]

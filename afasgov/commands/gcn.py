@@ -63,6 +63,26 @@ def _maybe_dir(app: AppContext) -> Path | None:
         return None
 
 
+def run_check(app: AppContext, files: list[Path]) -> int:
+    """``afasgov gcn check FILE…``: one line per file that fails (:mod:`afasgov.gcn.check`); exit 1 if any."""
+    from afasgov.errors import EXIT_FINDINGS
+    from afasgov.gcn.check import check_files
+
+    results = check_files(files)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok:
+            if app.verbose:
+                app.echo(one_line(f"ok    {r.path} ({r.name})"))
+        else:
+            app.emit(one_line(f"{r.path}: {r.problem}"))
+    if failed:
+        app.emit(f"{len(failed)} of {len(results)} GetConnector file(s) cannot be imported")
+        return EXIT_FINDINGS
+    app.echo(f"{len(results)} GetConnector file(s) ok")
+    return EXIT_OK
+
+
 def run_import(
     app: AppContext, files: list[Path], into: Path | None, replace: bool, allow_downgrade: bool = False
 ) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afasgov._files import Data, make_output_dir, write_output_files
+from afasgov._files import Data, make_output_dir, read_input, write_output_files
 from afasgov.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -20,9 +20,9 @@ _OWN_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(json|yaml)$")
 
 
 def _previous(directory: Path) -> list[str]:
-    try:
-        text = (directory / MANIFEST).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    try:  # (the bounded reader: a FIFO or a device in its place is never read)
+        text = read_input(directory / MANIFEST, max_bytes=1024 * 1024).decode("utf-8")
+    except (InputError, UnicodeDecodeError):
         return []
     return [line for line in text.splitlines() if _OWN_FILE.match(line)]
 

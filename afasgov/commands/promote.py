@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from afasgov import jsonsafe
 from afasgov._files import write_output_text
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from afasgov.promote.bundle import MANIFEST, manifest, write_bundle
@@ -130,7 +131,7 @@ def run_promote(
         return EXIT_OK
     bundle = write_bundle(plan, out if out is not None else ws.root / "dist", replace=replace)
     if output_format == "json":
-        doc = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+        doc = jsonsafe.load_file(bundle / MANIFEST)
         app.emit(json.dumps({"bundle": str(bundle), **doc}, indent=2, ensure_ascii=False))
     else:
         # the verdict (first line), the bundle and an incomplete warning survive --quiet; the per-item list does not
@@ -195,6 +196,9 @@ def run_verify(
     if output is not None:
         write_output_text(output, text)
         app.emit(f"verify {env}: {report.verdict} (report: {output})")
+    elif app.quiet and output_format == "text":  # --quiet: the one-line result
+        verdict = next((line for line in text.splitlines() if line.startswith("verdict: ")), report.verdict)
+        app.emit(f"verify {env}: {verdict.removeprefix('verdict: ')}")
     else:
         app.emit(text.rstrip("\n"))
     return report.exit_code

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def run_init(app: AppContext, directory: Path) -> int:
     """``afasgov init [DIR]``: scaffold; never overwrite; say what exists."""
-    from afasgov.config.scaffold import scaffold
+    from afasgov.config.scaffold import NEXT_STEPS, scaffold
 
     result = scaffold(directory)
     for line in result.lines():
@@ -25,25 +25,34 @@ def run_init(app: AppContext, directory: Path) -> int:
     if not result.created and not result.updated:
         app.echo(f"nothing to do: {directory} is already an afasgov repository")
     else:
-        app.echo(f"initialised {directory}: edit afasgov.yaml (environments, App Connectors), then run "
-                 "`afasgov check` and `afasgov snapshot --all`")
+        app.echo(f"initialised {directory}")
+        for line in NEXT_STEPS:
+            app.echo(line)
     return EXIT_OK
 
 
 def run_release_check(app: AppContext, *, accept: str | None, production: str | None, offline: bool,
-                      fail_on: str) -> int:
-    """``afasgov release-check``: snapshot (unless offline), diff, validate, audit, write reports."""
+                      fail_on: str, summary_json: Path | None = None) -> int:
+    """``afasgov release-check``: snapshot (unless offline), diff, validate, audit, write reports;
+    with ``summary_json``, the paths of the reports this run wrote (:mod:`afasgov.commands.summary`)."""
+    from afasgov.commands.summary import EXTENSION_FORMAT
+    from afasgov.commands.summary import summary_json as summary_file
     from afasgov.release.check import ReleaseCheckOptions, release_check
     from afasgov.report.publish import publish
 
-    options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
-                                  progress=app.echo if app.verbose else None)
-    ws = app.workspace()
-    outcome = publish(release_check(ws, options), ws)
-    for line in outcome.summary_lines():
-        app.echo(line)
-    _verdict(outcome.report.verdict_line())
-    return outcome.exit_code
+    with summary_file(summary_json, "release-check") as run:
+        options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
+                                      progress=app.echo if app.verbose else None)
+        ws = app.workspace()
+        outcome = publish(release_check(ws, options), ws)
+        for line in outcome.summary_lines():
+            app.echo(line)
+        _verdict(outcome.report.verdict_line())
+        run.exit_code, run.verdict = outcome.exit_code, outcome.report.verdict
+        run.summary = {level: outcome.report.counts().get(level, 0) for level in ("ERR", "WARN", "INFO")}
+        for ext, path in outcome.paths.items():
+            run.add_report(EXTENSION_FORMAT.get(ext, ext), path)
+        return outcome.exit_code
 
 
 def _verdict(line: str) -> None:
@@ -59,7 +68,7 @@ def run_demo(app: AppContext, *, directory: Path) -> int:
     """``afasgov demo``: simulator in-process, scaffold, snapshot, release-check; print the report path."""
     from afasgov.demo.run import run as demo_run
 
-    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose)
+    outcome = demo_run(directory, echo=app.echo, verbose=app.verbose, result=app.emit)
     return outcome.exit_code
 
 

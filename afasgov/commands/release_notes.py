@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from afasgov.diff.compare import compare
 from afasgov.diff.sources import Operand, resolve_operand
 from afasgov.errors import UsageError
+from afasgov.levels import LevelOverrides
 from afasgov.releasenotes.check import check
 from afasgov.releasenotes.impact import assess
 from afasgov.releasenotes.parser import parse_files
@@ -74,7 +75,7 @@ def compute_run(
     assert base_op.snapshot is not None
     impact = assess(
         notes, base_op.snapshot, manifests, base_name=base_op.label, downgrade=downgrade, waivers=waivers,
-        today=today,
+        today=today, levels=LevelOverrides.for_workspace(ws),
     )
     run = ReleaseNotesRun(notes, base_op, impact, manifests)
     if diff_run is not None:

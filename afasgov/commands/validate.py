@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 
 from afasgov.errors import InputError
 from afasgov.findings import Finding
+from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.report import InputRef, ReportMeta, RuleInfo, emit
+from afasgov.report.ruledocs import documented
 from afasgov.validate import validate_path
 from afasgov.validate.baseline import catalogue_notes
-from afasgov.validate.checks import entries, payload_json
+from afasgov.validate.checks import CHECKS, entries, payload_json
 
 if TYPE_CHECKING:
     from afasgov.app import AppContext
@@ -56,7 +59,7 @@ def run_validate(
         item_json=payload_json,
         header=header,
         inputs=inputs,
-        rules={c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in entries().values()},
+        rules=documented({c.id: RuleInfo(c.id, c.level, c.title, c.doc()) for c in entries().values()}),
         fail_on=fail_on,
     )
     if action is None:
@@ -71,8 +74,10 @@ def run_validate(
             "caused it"
         )
     doc.notes.extend(catalogue_notes(results))
-    items, doc.waiver_notes = ws.waivers().waive(items)
-    return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty())
+    items, doc.waiver_notes, level_notes = settle(items, LevelOverrides.for_workspace(ws), ws.waivers(),
+                                                  locator=Locator.for_workspace(ws), rule_ids=CHECKS)
+    doc.notes.extend(level_notes)
+    return emit(items, doc, fmt, output, app.emit, color=app.color and sys.stdout.isatty(), quiet=app.quiet)
 
 
 __all__ = ["run_validate"]

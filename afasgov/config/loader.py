@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from afasgov.config.hosts import ENVIRONMENT_TYPES, base_url_for, is_afas_host, is_loopback_host
 from afasgov.config.model import (
+    DEFAULT_ENVIRONMENT_DEADLINE,
     DEFAULT_LANGUAGE,
+    DEFAULT_MAX_CONNECTOR_LOSS,
     JWT_ALGS,
     MAX_IN_FLIGHT,
     OAUTH_METHODS,
@@ -47,6 +49,8 @@ TOP_KEYS = (
     "environments",
     "policy",
     "max_in_flight_total",
+    "max_connector_loss",
+    "levels",
     "fleet",
 )
 ENV_KEYS = (
@@ -58,6 +62,8 @@ ENV_KEYS = (
     "language",
     "max_in_flight",
     "timeout_seconds",
+    "request_deadline_seconds",
+    "environment_deadline_seconds",
     "ca_file",
     "app_connectors",
 )
@@ -185,6 +191,17 @@ def _bool(ctx: _Ctx, data: Mapping[str, Any], key: str, key_path: str, default: 
     return value
 
 
+def _number(ctx: _Ctx, data: Mapping[str, Any], key: str, kp: str, *, default: float | None, lo: float,
+            hi: float, what: str) -> float | None:
+    """An optional number (int or float, not a boolean) between ``lo`` and ``hi``."""
+    if key not in data:
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise ctx.err(_join(kp, key), f"must be {what}, got {value!r}")
+    return float(value)
+
+
 def _int(
     ctx: _Ctx, data: Mapping[str, Any], key: str, key_path: str, *, default: int | None, lo: int, hi: int
 ) -> int | None:
@@ -255,6 +272,9 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     elif raw_policy is not None:
         policy_file = _path(ctx, top, "policy", "", root=root, default=None)
     total = _int(ctx, top, "max_in_flight_total", "", default=None, lo=1, hi=10_000)
+    loss = _number(ctx, top, "max_connector_loss", "", default=DEFAULT_MAX_CONNECTOR_LOSS, lo=0.0, hi=1.0,
+                   what="a share between 0 and 1 (0.5 = half of the connectors)")
+    levels = _levels(ctx, top.get("levels"))
     fleet = None
     if top.get("fleet") is not None:
         from afasgov.config.fleet import parse_fleet_spec
@@ -278,8 +298,42 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
         policy_file=policy_file,
         policy=policy,
         max_in_flight_total=total,
+        max_connector_loss=DEFAULT_MAX_CONNECTOR_LOSS if loss is None else loss,
+        levels=levels,
         fleet=fleet,
     )
+
+
+OFF = "off"
+#: the values ``levels:`` accepts (after case folding); applied by :mod:`afasgov.levels`
+LEVEL_VALUES = ("ERR", "WARN", "INFO", OFF)
+
+
+def parse_level_value(value: object) -> str | None:
+    """A ``levels:`` value → ``ERR`` | ``WARN`` | ``INFO`` | ``off``; None when it is none of them.
+    YAML's false (a bare ``off``/``no``) means ``off``."""
+    if value is False:
+        return OFF
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.upper() in LEVEL_VALUES[:3]:
+        return text.upper()
+    return OFF if text.lower() == OFF else None
+
+
+def _levels(ctx: _Ctx, raw: Any) -> dict[str, str]:
+    """``levels:`` rule id → ERR | WARN | INFO | off (any case); the ids are checked by afasgov.levels."""
+    data = _mapping(ctx, raw, "levels", None)
+    out: dict[str, str] = {}
+    for rule_id, value in data.items():
+        if not isinstance(rule_id, str) or not rule_id.strip():
+            raise ctx.err("levels", f"rule id {rule_id!r} must be text (a rule or check id)")
+        level = parse_level_value(value)
+        if level is None:
+            raise ctx.err(f"levels.{rule_id}", f"must be ERR, WARN, INFO or off, not {value!r}")
+        out[rule_id] = level
+    return out
 
 
 def _environment(ctx: _Ctx, name: str, raw: Any, kp: str, root: Path) -> EnvironmentConfig:
@@ -325,6 +379,10 @@ def _environment(ctx: _Ctx, name: str, raw: Any, kp: str, root: Path) -> Environ
         raise ctx.err(
             _join(kp, "timeout_seconds"), f"must be a number of seconds between 1 and 900, got {timeout!r}"
         )
+    request_deadline = _number(ctx, data, "request_deadline_seconds", kp, default=None, lo=1, hi=3600,
+                               what="a number of seconds between 1 and 3600")
+    env_deadline = _number(ctx, data, "environment_deadline_seconds", kp, default=DEFAULT_ENVIRONMENT_DEADLINE,
+                           lo=10, hi=86_400, what="a number of seconds between 10 and 86400")
     ca_file = _path(ctx, data, "ca_file", kp, root=root, default=None)
     acs_raw = _mapping(ctx, data.get("app_connectors"), _join(kp, "app_connectors"), None)
     app_connectors: dict[str, AppConnectorConfig] = {}
@@ -357,6 +415,8 @@ def _environment(ctx: _Ctx, name: str, raw: Any, kp: str, root: Path) -> Environ
         app_connectors=app_connectors,
         allow_non_afas_host=allow_foreign,
         timeout_seconds=float(timeout),
+        request_deadline_seconds=request_deadline if request_deadline is not None else 4.0 * float(timeout),
+        environment_deadline_seconds=DEFAULT_ENVIRONMENT_DEADLINE if env_deadline is None else env_deadline,
         ca_file=ca_file,
         key_path=kp,
         config_file=ctx.file,

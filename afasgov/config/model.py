@@ -23,6 +23,7 @@ from afasgov.config.hosts import (
 from afasgov.config.sources import SecretSource
 from afasgov.errors import ConfigError, UsageError
 from afasgov.secrets import Secret
+from afasgov.textsafe import shorten, summarise
 
 if TYPE_CHECKING:
     from afasgov.config.fleet import FleetSpec
@@ -35,6 +36,10 @@ OAUTH_METHODS: tuple[str, ...] = ("client_secret_post", "client_secret_basic", "
 JWT_ALGS: tuple[str, ...] = ("RS256", "PS256", "ES256")
 DEFAULT_LANGUAGE = "en-us"
 MAX_IN_FLIGHT = 8
+#: the default of ``max_connector_loss`` (a share of an environment's connectors)
+DEFAULT_MAX_CONNECTOR_LOSS = 0.5
+#: the default of ``environment_deadline_seconds``
+DEFAULT_ENVIRONMENT_DEADLINE = 3600.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,10 @@ class EnvironmentConfig:
     app_connectors: Mapping[str, AppConnectorConfig] = field(default_factory=dict)
     allow_non_afas_host: bool = False
     timeout_seconds: float = 120.0
+    #: the most one request may take, retries and a slow (dripping) body included
+    request_deadline_seconds: float = 480.0
+    #: the most a snapshot of this environment may take
+    environment_deadline_seconds: float = 3600.0
     ca_file: Path | None = None
     key_path: str = ""
     config_file: str | None = None
@@ -155,9 +164,9 @@ class EnvironmentConfig:
         try:
             return self.app_connectors[name]
         except KeyError:
-            known = ", ".join(self.app_connectors) or "none"
+            known = summarise(self.app_connectors) or "none"
             raise UsageError(
-                f"environment {self.name} has no App Connector {name!r} (known: {known})"
+                f"environment {self.name} has no App Connector {shorten(name)!r} (known: {known})"
             ) from None
 
 
@@ -178,6 +187,11 @@ class Config:
     policy: Mapping[str, Any] | None = None
     #: ``max_in_flight_total:`` optional global cap on parallel requests over all environments (fleets).
     max_in_flight_total: int | None = None
+    #: ``max_connector_loss:`` a snapshot that loses more than this share of an environment's
+    #: connectors at once is refused (exit 3) unless ``snapshot --allow-shrink``
+    max_connector_loss: float = 0.5
+    #: ``levels:`` rule id → ``ERR`` | ``WARN`` | ``INFO`` | ``off`` (applied by :mod:`afasgov.levels`).
+    levels: Mapping[str, str] = field(default_factory=dict)
     #: ``fleet:`` — a partner's fleet of tenants (:mod:`afasgov.config.fleet`), or ``None``.
     fleet: FleetSpec | None = None
 
@@ -186,9 +200,9 @@ class Config:
         try:
             return self.environments[name]
         except KeyError:
-            known = ", ".join(self.environments) or "none configured"
+            known = summarise(self.environments) or "none configured"
             where = f" in {self.path}" if self.path else ""
-            raise UsageError(f"unknown environment {name!r}{where} (known: {known})") from None
+            raise UsageError(f"unknown environment {shorten(name)!r}{where} (known: {known})") from None
 
     def select(self, names: list[str] | tuple[str, ...] | None = None) -> list[EnvironmentConfig]:
         """The named environments in the given order, or all of them (file order) if none are named."""

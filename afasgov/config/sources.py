@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from afasgov._files import read_input
 from afasgov.errors import ConfigError
 from afasgov.secrets import Secret
 
@@ -109,10 +110,8 @@ class SecretSource:
                 f"secret file {path} is inside a git work tree and not ignored: the next 'git add -A' "
                 "would commit it; add it to .gitignore or move it outside the repository",
             )
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise self._error(f"cannot read secret file {path}: {exc.strerror}") from None
+        raw = read_input(path, max_bytes=MAX_SECRET_FILE_BYTES,
+                         error=lambda message, where: self._error(f"secret file {where}: {message}"))
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:

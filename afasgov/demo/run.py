@@ -75,8 +75,10 @@ def install_demo_integrations(integrations_dir: Path) -> list[str]:
 
 
 def run(directory: Path, *, echo: Callable[[str], None] = print, verbose: bool = False,
-        dataset: str = "demo") -> DemoOutcome:
-    """Run the demo in ``directory``; see the module docstring."""
+        dataset: str = "demo", result: Callable[[str], None] | None = None) -> DemoOutcome:
+    """Run the demo in ``directory``; see the module docstring. ``result`` prints the run's result (the
+    verdict and where the report is; default ``echo``), which ``--quiet`` keeps."""
+    result = result or echo
 
     start = time.perf_counter()
     outcome = DemoOutcome(directory=directory)
@@ -114,9 +116,9 @@ def run(directory: Path, *, echo: Callable[[str], None] = print, verbose: bool =
     outcome.timings = marks
     for line in outcome.check.summary_lines():
         echo(line)
-    echo(outcome.check.report.verdict_line())
+    result(outcome.check.report.verdict_line())
     if outcome.html is not None:
-        echo(f"afasgov demo: done in {outcome.seconds:.1f} s. Open the report: {outcome.html.resolve()}")
+        result(f"afasgov demo: done in {outcome.seconds:.1f} s. Open the report: {outcome.html.resolve()}")
         echo(f"afasgov demo: all runs: {outcome.check.paths['index'].resolve()}")
     return outcome
 

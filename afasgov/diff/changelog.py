@@ -23,16 +23,14 @@ Breaking changes are those whose rule level is ERR; every change is also in its 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from afasgov import catalogue
 from afasgov.diff.registry import all_rules
 from afasgov.findings import Finding
-from afasgov.report.escape import clean
+from afasgov.report.escape import md_line
 
-_CELL = re.compile(r"[|<>\[\]`\\]")
 OPERATIONS = ("POST", "PUT", "DELETE")
 OTHER = "Other connectors"
 ENVIRONMENT = "Environment and App Connectors"
@@ -40,9 +38,9 @@ HEADER = ("| Description | Connector | Operation |", "| --- | --- | --- |")
 
 
 def cell(text: object) -> str:
-    """Escape for a Markdown table cell while keeping AFAS's wording readable."""
-    s = clean(text).replace("\r", " ").replace("\n", " ")
-    return _CELL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(0), "\\" + m.group(0)), s)
+    """A Markdown table cell (:func:`afasgov.report.escape.md_line`, the one escaper): AFAS's wording
+    stays readable, nothing in server text becomes a link, mention, emphasis or HTML."""
+    return md_line(text)
 
 
 @dataclass(frozen=True)

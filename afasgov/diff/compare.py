@@ -13,6 +13,8 @@ from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import Operand, resolve_operand
 from afasgov.errors import UsageError
 from afasgov.findings import Finding
+from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.waivers import WaiverNote
 from afasgov.workspace import Workspace
 
@@ -75,8 +77,11 @@ def compare(
             "no integration manifests: levels are the rules' own (impact per integration not assessed)"
         )
     waiver_notes: list[WaiverNote] = []
-    if waivers:
-        changes, waiver_notes = ws.waivers().waive(changes, today)
+    if waivers:  # else the caller settles them, as release-check does over every section
+        trees = [op.directory for op in (revision, base) if op.directory is not None]
+        changes, waiver_notes, level_notes = settle(changes, LevelOverrides.for_workspace(ws), ws.waivers(), today,
+                                                    locator=Locator.for_workspace(ws, default_trees=trees))
+        notes += level_notes
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 
 

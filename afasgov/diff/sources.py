@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from afasgov.errors import InputError, UsageError
+from afasgov.errors import InputError
 from afasgov.model import EnvironmentSnapshot
 from afasgov.workspace import Workspace
 
@@ -79,7 +79,7 @@ def _snapshot(spec: str, ws: Workspace, label: str | None = None) -> Operand:
 
 def resolve_operand(spec: str, ws: Workspace) -> Operand:
     """Read one operand (errors: :class:`InputError`/:class:`UsageError`, exit 2)."""
-    from afasgov.snapshot.tree import parse_git_spec
+    from afasgov.snapshot.tree import parse_git_spec, unknown_operand
 
     path = Path(spec)
     env_dir = ws.definitions_dir / spec
@@ -100,10 +100,8 @@ def resolve_operand(spec: str, ws: Workspace) -> Operand:
         return _snapshot(spec, ws, label=spec)
     if path.suffix:
         raise InputError("file not found", source=spec)
-    raise UsageError(
-        f"{spec!r} is neither an environment under {ws.definitions_dir}, a snapshot directory, "
-        "GITREF:PATH, nor a .gcn file/definition"
-    )
+    raise unknown_operand(spec, ws.definitions_dir, ws.environment_names,
+                          forms="a snapshot directory, GITREF:PATH or a .gcn file/definition")
 
 
 __all__ = ["DEFINITION_SUFFIXES", "GCN_SUFFIXES", "Operand", "resolve_operand"]

@@ -168,6 +168,7 @@ async def _crawl_and_check(ws: Workspace, fleet: Fleet, tenants: Sequence[Tenant
             del waiting[t.id]
 
     settings.on_result = done
+    settings.all_secrets_first = False  # a tenant whose secret is missing is reported; the others go on
     progress(f"snapshotting {sum(len(t.environments) for t in tenants)} environments of {len(tenants)} tenants …")
     await snapshot_environments([env for t in tenants for env in t.environments.values()],
                                 fleet.spec.definitions_dir, settings, keep=True)

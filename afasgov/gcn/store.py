@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Final
 
 from afasgov import yamlsafe
-from afasgov._files import make_output_dir, write_output_files
-from afasgov.gcn.codec import SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
+from afasgov._files import make_output_dir, read_input, write_output_files
+from afasgov.gcn.codec import MAX_FILE_SIZE, SIGNATURE_NOTE, GcnDocument, apply_definition, read_gcn, write_gcn
 from afasgov.gcn.errors import GcnError
 from afasgov.gcn.model import GcnDefinition
 from afasgov.gcn.yamlio import from_yaml, to_yaml
@@ -30,6 +30,15 @@ def file_stem(name: str) -> str:
     """A safe file name for a connector id (``/``, spaces etc. become ``_``)."""
     stem = _SAFE.sub("_", name).strip(".") or "_"
     return stem[:150]
+
+
+def _read(path: Path) -> bytes:
+    """A ``.gcn`` or definition file through the bounded reader (regular files only, capped)."""
+    return read_input(path, max_bytes=MAX_FILE_SIZE, error=_gcn_error)
+
+
+def _gcn_error(message: str, source: str) -> Exception:
+    return GcnError(message, source=source)
 
 
 def _stored_error(message: str, source: str) -> Exception:
@@ -118,8 +127,8 @@ def _stored_definition(entry: StoredEntry) -> GcnDefinition | None:
     """The definition of the stored original export (``None`` when it cannot be read: then there is
     nothing to compare with, and the import replaces it)."""
     try:
-        return read_gcn(entry.gcn_path.read_bytes(), source=str(entry.gcn_path)).definition
-    except (OSError, GcnError):
+        return read_gcn(_read(entry.gcn_path), source=str(entry.gcn_path)).definition
+    except GcnError:
         return None
 
 
@@ -134,10 +143,7 @@ def import_files(
     docs: list[tuple[Path, bytes, GcnDocument]] = []
     seen: dict[str, Path] = {}
     for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise GcnError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        data = _read(path)
         doc = read_gcn(data, source=str(path))
         if doc.guid in seen:
             raise GcnError(
@@ -191,9 +197,9 @@ def import_files(
         elif previous is not None:
             same = (
                 gcn_path.is_file()
-                and gcn_path.read_bytes() == data
+                and _read(gcn_path) == data
                 and yaml_path.is_file()
-                and yaml_path.read_bytes() == yaml_bytes
+                and _read(yaml_path) == yaml_bytes
             )
             action = "unchanged" if same else "updated"
         else:
@@ -253,19 +259,21 @@ class Loaded:
 
 
 def load(entry: StoredEntry, *, read: Callable[[Path], bytes] | None = None) -> Loaded:
-    try:
-        original = entry.gcn_path.read_bytes() if read is None else read(entry.gcn_path)
-    except OSError:
+    """A stored definition with its original export (``read``: the workspace's reader; default: the
+    bounded reader)."""
+    read_bytes = read or _read
+    if not entry.gcn_path.exists():
         raise GcnError(
             f"the original export {entry.gcn_path.name} is missing next to the definition; import "
             "the .gcn again",
             source=str(entry.yaml_path),
-        ) from None
+        )
+    original = read_bytes(entry.gcn_path)
     doc = read_gcn(original, source=str(entry.gcn_path))
     try:
-        text = (entry.yaml_path.read_bytes() if read is None else read(entry.yaml_path)).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GcnError(f"cannot read: {type(exc).__name__}", source=str(entry.yaml_path)) from None
+        text = read_bytes(entry.yaml_path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GcnError(f"not UTF-8 (byte {exc.start})", source=str(entry.yaml_path)) from None
     definition = from_yaml(text, source=str(entry.yaml_path))
     if definition.guid != doc.guid:
         raise GcnError(
@@ -331,13 +339,9 @@ def load_definition(
     path: Path, *, definitions: Path | None = None, read: Callable[[Path], bytes] | None = None
 ) -> GcnDefinition:
     """A diff/show operand: a ``.gcn`` file, a definition ``.yaml``/``.json``, or a stored name (``read``:
-    the workspace's reader)."""
-    if path.is_file():
-        try:
-            data = path.read_bytes() if read is None else read(path)
-        except OSError as exc:
-            raise GcnError(f"cannot read: {exc.strerror}", source=str(path)) from None
-        return definition_from_bytes(data, path)
+    the workspace's reader; default: the bounded reader, which refuses a FIFO or a device)."""
+    if path.exists() and not path.is_dir():
+        return definition_from_bytes((read or _read)(path), path)
     if definitions is not None and not path.suffix and len(path.parts) == 1:
         return load(resolve(definitions, str(path))).definition
     raise GcnError("no such file", source=str(path))

@@ -29,7 +29,7 @@ from afasgov.gcn.model import (
 
 SCHEMA: Final = "afasgov/gcn-definition/1"
 YAML_HEADER: Final = (
-    "# GetConnector definition read from a Profit .gcn export by afasgov (DESIGN §4).\n"
+    "# GetConnector definition read from a Profit .gcn export by afasgov (docs/gcn.md).\n"
     "# Editable here, then `afasgov gcn export`: description, info, flags (blocked, visible, template,\n"
     "# under_construction, apply_authorisation, authorisation_group), filters and per field output_name,\n"
     "# label, column_header. Importing an edited .gcn into Profit is unverified (its signature cannot\n"
@@ -366,9 +366,30 @@ def _alias_from(doc: _Doc) -> GcnAlias:
     return alias
 
 
+#: top-level keys of afasgov's other YAML files -> what the file probably is
+_OTHER_YAML = (
+    ("environments", "an afasgov.yaml configuration"),
+    ("waivers", "a waivers file"),
+    ("uses", "an integration manifest"),
+    ("app_connector", "an integration manifest"),
+    ("taken_at", "a snapshot's _snapshot.yaml"),
+    ("updateConnectors", "metainfo"),
+)
+
+
+def _not_a_definition(data: Any) -> str:
+    looks = next((what for key, what in _OTHER_YAML if isinstance(data, dict) and key in data), None)
+    return (
+        "not a GetConnector definition" + (f" (it looks like {looks})" if looks else " (no 'guid')")
+        + ": `afasgov gcn` reads .gcn exports and the definitions `afasgov gcn import` writes"
+    )
+
+
 def from_dict(data: Any, *, source: str | None = None) -> GcnDefinition:
     """The definition of a :func:`to_dict` document; :class:`GcnError` naming the key path for a
     wrong value or an unknown key (``export.generation`` is derived and not read)."""
+    if not isinstance(data, dict) or ("guid" not in data and "schema" not in data):
+        raise GcnError(_not_a_definition(data), source=source)
     doc = _Doc(data, "", source)
     schema = doc.raw("schema")
     if schema is not None and schema != SCHEMA:

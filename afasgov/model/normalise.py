@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from afasgov.errors import InputError
+from afasgov.errors import EXIT_REMOTE, InputError
 from afasgov.model.ids import CONNECTOR_ID_RE
 from afasgov.model.types import (
     DATA_TYPES,
@@ -59,6 +59,13 @@ class MetainfoError(InputError):
         if field:
             where += f", field {field!r}"
         super().__init__(message, source=where)
+
+
+class NullListError(MetainfoError):
+    """A connector or field list that is ``null``: the server's answer is refused (exit 3, a remote
+    failure), so the previous snapshot is kept instead of being replaced by an empty one."""
+
+    exit_code = EXIT_REMOTE
 
 
 class Tolerances:
@@ -214,8 +221,12 @@ def _list(ctx: _Ctx, raw: Mapping[str, Any], key: str, where: str | None, *, req
             raise ctx.error(f"{key!r} is missing", where)
         return []
     value = raw[key]
-    if value is None:
-        return []
+    if value is None:  # AFAS sends [] for "none": a null would silently empty the snapshot
+        raise NullListError(
+            f"{key!r} is null where AFAS sends a list; refused (read as empty it would remove every "
+            f"{'connector' if key.endswith('Connectors') else 'field or object'} it should list)",
+            environment=ctx.env, connector=f"{ctx.kind} {ctx.connector}", field=where,
+        )
     if not isinstance(value, list):
         raise ctx.error(f"{key!r} must be a list, got {_type_name(value)}", where)
     return value
@@ -552,6 +563,7 @@ __all__ = [
     "MAX_FIELDS_PER_CONNECTOR",
     "MAX_OBJECT_DEPTH",
     "MetainfoError",
+    "NullListError",
     "Tolerances",
     "blocked_flags",
     "normalise_get",

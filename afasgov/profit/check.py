@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,7 +22,7 @@ from afasgov.config.hosts import ENVID_PREFIX
 from afasgov.errors import AfasgovError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
-from afasgov.profit.credentials import Credentials, load_credentials
+from afasgov.profit.credentials import Credentials, load_all_credentials
 from afasgov.profit.retry import RetryPolicy
 from afasgov.secrets import redact
 
@@ -58,21 +59,31 @@ class CheckResult:
     environment_notes: list[str] = field(default_factory=list)
     error: str | None = None
     error_type: str | None = None
+    #: ``host:port`` that did not answer (a transport error), else ``None``
+    unreachable_host: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def describe_token_expiry(value: Any, *, today: date | None = None) -> tuple[str, list[str]]:
+def describe_token_expiry(
+    value: Any, *, today: date | None = None, classic: bool = False
+) -> tuple[str, list[str]]:
     """``tokenExpiry`` as text plus notes. ``"0"`` (or empty) most likely means "never" [guess]; a
-    date (ISO or ``dd-mm-yyyy``) is shown with the days left [guess: the format is undocumented]."""
+    date (ISO or ``dd-mm-yyyy``) is shown with the days left [guess: the format is undocumented].
+
+    ``classic``: a classic token ends on 2027-05-01 whatever ``tokenExpiry`` says, so that date (or an
+    earlier one) is shown, never "never" beside the classic-token note."""
     notes: list[str] = []
-    if value is None or (isinstance(value, str) and value.strip() in ("", "0")) or value == 0:
+    never = value is None or (isinstance(value, str) and value.strip() in ("", "0")) or value == 0
+    if never and not classic:
         notes.append("token never expires (tokenExpiry 0): set a validity period on the App Connector")
         return "never", notes
-    text = str(value).strip()
-    parsed = _parse_date(text)
+    text = "" if never else str(value).strip()
+    parsed = None if never else _parse_date(text)
+    if classic and (parsed is None or parsed > CLASSIC_TOKEN_EXPIRY):
+        parsed = CLASSIC_TOKEN_EXPIRY
     if parsed is None:
         return text[:40], notes
     today = today or datetime.now(UTC).date()
@@ -101,7 +112,7 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def _fmt_lifetime(seconds: float | None) -> str:
+def format_lifetime(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     if seconds >= 3600 and seconds % 3600 == 0:
@@ -181,6 +192,34 @@ def environment_notes(env: EnvironmentConfig) -> list[str]:
 def _fail(result: CheckResult, exc: E.ProfitError) -> None:
     result.error = redact(str(exc))
     result.error_type = type(exc).__name__
+    if isinstance(exc, E.TransportError) and exc.host:
+        result.unreachable_host = exc.host
+
+
+def failure_lines(results: Sequence[CheckResult]) -> list[str]:
+    """One line per failure; App Connectors that could not reach the same server share one line
+    (``cannot reach AFAS Profit at host:port …: 3 App Connectors (production/a, …)``)."""
+    by_host: dict[str, list[CheckResult]] = {}
+    for r in results:
+        if not r.ok and r.unreachable_host:
+            by_host.setdefault(r.unreachable_host, []).append(r)
+    lines: list[str] = []
+    shown: set[str] = set()
+    for r in results:
+        if r.ok:
+            continue
+        same = by_host.get(r.unreachable_host or "", [])
+        if len(same) < 2:
+            lines.append(str(r.error))
+            continue
+        if r.unreachable_host in shown:
+            continue
+        shown.add(str(r.unreachable_host))
+        who = ", ".join(f"{x.environment}/{x.app_connector}" for x in same)
+        detail = str(r.error).split(f" at {r.unreachable_host}", 1)[-1].lstrip(": ")
+        lines.append(f"cannot reach AFAS Profit at {r.unreachable_host} ({detail}): {len(same)} App Connectors "
+                     f"not checked ({who})")
+    return lines
 
 
 def _read_metainfo(
@@ -194,7 +233,9 @@ def _read_metainfo(
     result.app_name = app_name if isinstance(app_name, str) else None
     expiry = info.get("tokenExpiry")
     result.token_expiry = None if expiry is None else str(expiry)
-    result.token_expiry_text, notes = describe_token_expiry(expiry, today=today)
+    classic = (env.app_connectors[result.app_connector].auth.type == "classic"
+               if result.app_connector in env.app_connectors else False)
+    result.token_expiry_text, notes = describe_token_expiry(expiry, today=today, classic=classic)
     result.notes.extend(notes)
     for key, attr in (("getConnectors", "get_connectors"), ("updateConnectors", "update_connectors")):
         value = meta.get(key)
@@ -219,10 +260,11 @@ async def check_environments(
 
     Credentials are loaded first: a :class:`~afasgov.errors.ConfigError` is raised before any request.
     """
+    credentials = load_all_credentials(envs)
     jobs: list[tuple[EnvironmentConfig, AppConnectorConfig, Credentials]] = []
     for env in envs:
         for ac in env.app_connectors.values():
-            jobs.append((env, ac, load_credentials(ac)))
+            jobs.append((env, ac, credentials[(env.name, ac.name)]))
     results = await asyncio.gather(
         *(
             check_app_connector(
@@ -253,45 +295,56 @@ async def check_environments(
     return out
 
 
-def _yes_no(value: bool | None) -> str:
-    return "-" if value is None else ("yes" if value else "NO")
+#: the table's short names of the OAuth client authentications
+_SHORT_AUTH = {"oauth/client_secret_post": "oauth/post", "oauth/client_secret_basic": "oauth/basic",
+               "oauth/private_key_jwt": "oauth/jwt"}
+
+
+def _result_word(r: CheckResult) -> str:
+    if r.app_connector == "-":
+        return "skipped"
+    if r.ok:
+        return "ok"
+    if r.reachable is False:
+        return "unreachable"
+    if r.authenticated is False:
+        return "refused"
+    return "FAILED"
 
 
 def render_table(results: Sequence[CheckResult]) -> list[str]:
-    headers = [
-        "ENVIRONMENT",
-        "APP CONNECTOR",
-        "AUTH",
-        "REACHABLE",
-        "AUTHENTICATED",
-        "PROFIT",
-        "ENVID",
-        "TOKEN EXPIRY",
-        "ACCESS TOKEN",
-        "RESULT",
+    """One row per App Connector, within 100 columns for ordinary names (the access token's lifetime,
+    reachability and authentication in detail are in ``--format json`` and the notes)."""
+    headers = ["ENVIRONMENT", "APP CONNECTOR", "AUTH", "PROFIT", "ENVID", "TOKEN EXPIRY", "RESULT"]
+    rows = [
+        [r.environment, r.app_connector, _SHORT_AUTH.get(r.auth, r.auth), r.profit_version or "-", r.envid or "-",
+         r.token_expiry_text or "-", _result_word(r)]
+        for r in results
     ]
-    rows = []
-    for r in results:
-        status = "ok" if r.ok else "FAILED"
-        if r.app_connector == "-":
-            status = "skipped"
-        rows.append(
-            [
-                r.environment,
-                r.app_connector,
-                r.auth,
-                _yes_no(r.reachable),
-                _yes_no(r.authenticated),
-                r.profit_version or "-",
-                r.envid or "-",
-                r.token_expiry_text or "-",
-                _fmt_lifetime(r.access_token_lifetime),
-                status,
-            ]
-        )
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return lines
+
+
+def note_lines(results: Sequence[CheckResult], *, width: int = 100) -> list[str]:
+    """The notes under the table, each said once: a note shared by several App Connectors (or
+    environments) lists them after it; lines wrap at ``width``."""
+    grouped: dict[str, list[str]] = {}
+    seen_env: set[str] = set()
+    for r in results:
+        if r.environment not in seen_env:
+            seen_env.add(r.environment)
+            for note in r.environment_notes:
+                grouped.setdefault(note, []).append(r.environment)
+        for note in r.notes:
+            who = r.environment if r.app_connector == "-" else f"{r.environment}/{r.app_connector}"
+            grouped.setdefault(note, []).append(who)
+    lines: list[str] = []
+    for note, whom in grouped.items():
+        text = f"note: {whom[0]}: {note}" if len(whom) == 1 else f"note: {note} ({', '.join(whom)})"
+        lines.extend(textwrap.wrap(text, width=width, initial_indent="  ", subsequent_indent="        ",
+                                   break_on_hyphens=False))
     return lines
 
 
@@ -301,5 +354,8 @@ __all__ = [
     "check_app_connector",
     "check_environments",
     "describe_token_expiry",
+    "failure_lines",
+    "format_lifetime",
+    "note_lines",
     "render_table",
 ]

@@ -18,6 +18,8 @@ limits, error mapping) is described in docs/client.md.
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import json
 import logging
 import os
@@ -33,8 +35,9 @@ import certifi
 import httpx
 
 from afasgov import __version__
+from afasgov._files import read_input
 from afasgov.config.hosts import is_loopback_host
-from afasgov.errors import UsageError
+from afasgov.errors import ConfigError, UsageError
 from afasgov.profit import errors as E
 from afasgov.profit.credentials import (
     ClassicCredentials,
@@ -61,7 +64,7 @@ from afasgov.profit.urls import (
     query_string,
     rows_params,
 )
-from afasgov.secrets import Secret
+from afasgov.secrets import Secret, echo_forms, redact_any
 
 if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
@@ -78,9 +81,31 @@ MAX_ERROR_BODY_BYTES = 256 * 1024
 MAX_TAKE = 150_000
 
 
+#: a CA bundle larger than this is refused (certifi's is about 300 KiB)
+MAX_CA_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _ca_error(message: str, source: str) -> Exception:
+    return ConfigError(f"CA file {message}", file=source)
+
+
+def _trust_context(path: str) -> ssl.SSLContext:
+    """A default context trusting the PEM bundle at ``path``, read with the bounded reader (a FIFO,
+    a device, a missing or non-PEM file is a :class:`ConfigError` naming it, never a crash)."""
+    data = read_input(path, max_bytes=MAX_CA_FILE_BYTES, error=_ca_error)
+    text = data.decode("ascii", errors="replace")
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ConfigError("CA file is not a PEM certificate bundle (no 'BEGIN CERTIFICATE' block)", file=path)
+    try:
+        return ssl.create_default_context(cadata=text)
+    except (ssl.SSLError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"CA file is not a valid PEM certificate bundle ({reason})", file=path) from None
+
+
 def make_ssl_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
     """Certificate verification on, host name checking on, TLS 1.2 or newer only (a new context)."""
-    ctx = ssl.create_default_context(cafile=_trust_store(ca_file))
+    ctx = _trust_context(_trust_store(ca_file))
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.check_hostname = True
     ctx.verify_mode = ssl.CERT_REQUIRED
@@ -205,11 +230,18 @@ class ProfitClient:
         self._max_bytes = max_response_bytes
         self._clock = clock
         self._classic_header: Secret | None = None
+        #: Authorization headers sent, and their credentials as a server could echo them (bytes)
+        self._sent: set[str] = set()
+        self._echo_raw: list[bytes] = []
+        self._echo_escaped: list[bytes] = []
         self._token_requests = 0
         self._base = env.base_url.rstrip("/")
         self._token_cache = token_cache if token_cache is not None else token_cache_for(transport)
         self._token_key = self._make_token_key()
-        self._base_path = httpx.URL(self._base).path.rstrip("/")
+        base_url = httpx.URL(self._base)
+        self._base_path = base_url.path.rstrip("/")
+        #: ``host:port`` named by transport errors (which server could not be reached)
+        self._host_port = f"{base_url.host}:{base_url.port or (443 if base_url.scheme == 'https' else 80)}"
         headers = {
             "Accept": "application/json",
             "Accept-Language": env.language,
@@ -220,9 +252,14 @@ class ProfitClient:
         t = env.timeout_seconds
         timeout = httpx.Timeout(connect=min(15.0, t), read=t, write=min(60.0, t), pool=None)
         local = is_loopback_host(env.host)
+        try:
+            verify = ssl_context_for(self._base, env.ca_file)
+        except ConfigError as exc:
+            key = f"environments.{env.name}.ca_file" if env.ca_file else "SSL_CERT_FILE (the default trust store)"
+            raise ConfigError(exc.reason, file=exc.file, key_path=key) from None
         self._http = httpx.AsyncClient(
             transport=_OnTheWire(transport) if transport is not None else None,
-            verify=ssl_context_for(self._base, env.ca_file),
+            verify=verify,
             timeout=timeout,
             follow_redirects=False,
             trust_env=not local,
@@ -360,7 +397,7 @@ class ProfitClient:
         if not path.startswith("/") or ".." in path or "?" in path or "#" in path:
             raise UsageError(f"not an API path: {path!r}")
         raw = await self._call("GET", path, params=params)
-        return self._json(raw)
+        return self._data(raw)
 
     async def authenticate(self) -> AuthInfo:
         """Obtain an access token now (OAuth) so that failures show up here; classic: nothing to do."""
@@ -390,7 +427,7 @@ class ProfitClient:
 
     async def _get_object(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         raw = await self._call("GET", path, params=params)
-        data = self._json(raw)
+        data = self._data(raw)
         if not isinstance(data, dict):
             raise self._err(
                 E.InvalidJSONError, "GET", path, f"expected a JSON object, got {type(data).__name__}"
@@ -512,6 +549,8 @@ class ProfitClient:
 
         async def prepare() -> tuple[dict[str, str], dict[str, str] | None]:
             header, used[0] = await self._auth_header()
+            if header not in self._sent:
+                self._remember_sent(header)
             return {"Authorization": header}, None
 
         reauthenticated = False
@@ -543,7 +582,28 @@ class ProfitClient:
         prepare: Callable[[], Coroutine[Any, Any, tuple[dict[str, str], dict[str, str] | None]]],
     ) -> _Raw:
         """Retries transport failures and 503 (returns the last 503 if AFAS stays unavailable).
-        ``prepare`` builds headers and form for each attempt (fresh token / fresh JWT)."""
+        ``prepare`` builds headers and form for each attempt (fresh token / fresh JWT).
+
+        The whole request — every attempt, the waits between them and each response body — must be
+        complete within ``request_deadline_seconds`` (a server that drips one byte at a time never
+        trips the read time-out, which restarts with every byte): else a :class:`TimeoutError_`."""
+        deadline = self.env.request_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._attempts(method, path, url, prepare)
+        except TimeoutError:
+            raise self._err(
+                E.TimeoutError_, method, path,
+                f"no complete answer within {deadline:g} s (request_deadline_seconds)",
+            ) from None
+
+    async def _attempts(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        prepare: Callable[[], Coroutine[Any, Any, tuple[dict[str, str], dict[str, str] | None]]],
+    ) -> _Raw:
         attempt = 0
         while True:
             attempt += 1
@@ -589,11 +649,11 @@ class ProfitClient:
                     body = await self._read_capped(resp, method, path)
                     raw = _Raw(resp.status_code, resp.headers, body, path, method)
             except httpx.TimeoutException as exc:
-                raise self._err(E.TimeoutError_, method, path, _transport_detail(exc)) from None
+                raise self._err(E.TimeoutError_, method, path, _transport_detail(exc), host=self._host_port) from None
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):
-                    raise self._err(E.TLSError, method, path, _transport_detail(exc)) from None
-                raise self._err(E.TransportError, method, path, _transport_detail(exc)) from None
+                    raise self._err(E.TLSError, method, path, _transport_detail(exc), host=self._host_port) from None
+                raise self._err(E.TransportError, method, path, _transport_detail(exc), host=self._host_port) from None
         # The slot just freed went to the next request: let it reach the wire before this response
         # is parsed (and, in the crawl, normalised and written), so CPU work never delays it.
         await self._limiter.wire_idle()
@@ -639,6 +699,37 @@ class ProfitClient:
                 break
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _remember_sent(self, header: str) -> None:
+        """Note the credential in an ``Authorization`` header this client sent: what a server could
+        echo back (the header's value, and for a classic token the token XML it encodes)."""
+        self._sent.add(header)
+        value = header.partition(" ")[2]
+        values = [value]
+        if header.lower().startswith("afastoken "):
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                values.append(base64.b64decode(value, validate=True).decode("utf-8"))
+        raw, escaped = echo_forms(values)
+        self._echo_raw = sorted(set(self._echo_raw) | raw)
+        self._echo_escaped = sorted(set(self._echo_escaped) | escaped)
+
+    def _echoes_credential(self, body: bytes) -> bool:
+        """True if ``body`` holds a credential this client sent (raw, or JSON-escaped when the body
+        has escapes at all): two or three substring searches per response, whatever the fleet size."""
+        if any(form in body for form in self._echo_raw):
+            return True
+        return b"\\" in body and any(form in body for form in self._echo_escaped)
+
+    def _data(self, raw: _Raw) -> Any:
+        """:meth:`_json` of a data response, with every registered secret (the credential, its
+        base64 form, the access token) redacted if the server echoed back one this client sent: it
+        never reaches a snapshot, a report or the terminal."""
+        data = self._json(raw)
+        if self._echoes_credential(raw.body):
+            log.warning("%s/%s: the response to %s holds a credential of this run; it is redacted",
+                        self.env.name, self.app_connector.name, raw.path)
+            data = redact_any(data)
+        return data
 
     def _maybe_json(self, raw: _Raw) -> Any:
         try:

@@ -8,6 +8,7 @@ Problems (missing variable, malformed token, a key that does not parse or does n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -20,9 +21,14 @@ if TYPE_CHECKING:
     # parse a private key (classic tokens, client secrets)
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-    from afasgov.config import AppConnectorConfig
+    from afasgov.config import AppConnectorConfig, EnvironmentConfig
 
 MIN_RSA_BITS = 2048
+#: what a classic token variable or file may hold (said whenever one does not parse)
+ACCEPTED_TOKEN_FORMS = (
+    "accepted: the token XML Profit generates (<token><version>1</version><data>64 hex</data></token), "  # noqa: S105
+    "its base64 form, or either after 'AfasToken '"
+)
 JwtAlg = Literal["RS256", "PS256", "ES256"]
 
 
@@ -134,7 +140,7 @@ def load_credentials(app_connector: AppConnectorConfig) -> Credentials:
         try:
             token = ClassicToken.parse(secret, name=secret.name)
         except ClassicTokenError as exc:
-            raise fail(str(exc)) from None
+            raise fail(f"{exc}; {ACCEPTED_TOKEN_FORMS}") from None
         return ClassicCredentials(token=token)
     assert auth.client_id is not None
     if auth.method == "private_key_jwt":
@@ -145,3 +151,42 @@ def load_credentials(app_connector: AppConnectorConfig) -> Credentials:
         return PrivateKeyCredentials(client_id=auth.client_id, key=key, kid=auth.kid)
     assert auth.method in ("client_secret_post", "client_secret_basic")
     return ClientSecretCredentials(client_id=auth.client_id, secret=secret, method=auth.method)
+
+
+class SecretsError(ConfigError):
+    """Every missing or unusable secret of a run, in one error (exit 2): one round trip, not one per secret.
+
+    The message starts with the configuration file and the count, then one line per secret: the key path
+    that names it and what is wrong (never a value)."""
+
+    def __init__(self, problems: list[ConfigError]) -> None:
+        self.problems = problems
+        files = {p.file for p in problems}
+        shared = files.pop() if len(files) == 1 else None
+        lines = [f"{p.key_path}: {p.reason}" if shared and p.key_path else str(p) for p in problems]
+        count = f"{len(problems)} secrets" if len(problems) != 1 else "1 secret"
+        message = (f"{count} of the selected environments are missing or unusable (fix them all, then run again):\n  "
+                   + "\n  ".join(lines))
+        super().__init__(message, file=shared)
+
+
+def load_all_credentials(
+    envs: Iterable[EnvironmentConfig],
+) -> dict[tuple[str, str], Credentials]:
+    """The credentials of every App Connector of ``envs``, keyed by (environment, App Connector).
+
+    Every secret is read before any request is sent; all problems are collected and raised as one
+    :class:`SecretsError` (a single problem keeps its own one-line :class:`ConfigError`)."""
+    loaded: dict[tuple[str, str], Credentials] = {}
+    problems: list[ConfigError] = []
+    for env in envs:
+        for app in env.app_connectors.values():
+            try:
+                loaded[(env.name, app.name)] = load_credentials(app)
+            except ConfigError as exc:
+                problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise SecretsError(problems)
+    return loaded

@@ -59,12 +59,15 @@ class ProfitError(RemoteError):
         method: str | None = None,
         path: str | None = None,
         status: int | None = None,
+        host: str | None = None,
     ) -> None:
         self.environment = environment
         self.app_connector = app_connector
         self.method = method
         self.path = path
         self.status = status
+        #: ``host:port`` tried (transport errors: which server did not answer)
+        self.host = host
         self.detail = one_line(detail) if detail else ""
         super().__init__(self._compose())
 
@@ -76,7 +79,8 @@ class ProfitError(RemoteError):
 
     def _compose(self) -> str:
         sep = " " if self.detail.startswith("(") else ": "
-        what = self.summary if not self.detail else f"{self.summary}{sep}{self.detail}"
+        summary = f"{self.summary} at {self.host}" if self.host else self.summary
+        what = summary if not self.detail else f"{summary}{sep}{self.detail}"
         return one_line(f"{self.where}: {what}" if self.where else what, limit=MAX_MESSAGE_CHARS + 200)
 
 

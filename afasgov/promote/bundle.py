@@ -25,8 +25,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from afasgov import __version__
-from afasgov._files import clean_stale_swaps, make_output_dir, swap_dir, swap_temp_dir
+from afasgov import __version__, jsonsafe
+from afasgov._files import clean_stale_swaps, make_output_dir, read_input, sha256_of, swap_dir, swap_temp_dir
 from afasgov.diff.change import change_json
 from afasgov.errors import InputError, UsageError
 from afasgov.gcn.codec import SIGNATURE_NOTE
@@ -184,6 +184,17 @@ def _write_bundle(plan: PromotionPlan, out_dir: Path, final: Path, day: dt.date,
     return final
 
 
+#: a SHA256SUMS of a bundle lists a few hundred files at most
+MAX_SUMS_BYTES = 1024 * 1024
+
+
+def _digest_of(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except InputError as exc:
+        return f"unreadable: {exc.reason}"
+
+
 def check_bundle(path: Path) -> list[str]:
     """Problems of a bundle on disk (checksums, files listed, format); empty when it is intact."""
     path = Path(path)
@@ -192,7 +203,11 @@ def check_bundle(path: Path) -> list[str]:
     if not sums_file.is_file():
         return [f"{SUMS} is missing"]
     listed: dict[str, str] = {}
-    for n, line in enumerate(sums_file.read_text(encoding="ascii", errors="replace").splitlines(), start=1):
+    try:
+        sums_text = read_input(sums_file, max_bytes=MAX_SUMS_BYTES).decode("ascii", errors="replace")
+    except InputError as exc:
+        return [f"{SUMS}: {exc.reason}"]
+    for n, line in enumerate(sums_text.splitlines(), start=1):
         digest, sep, rel = line.partition("  ")
         if not sep or len(digest) != 64 or not rel or ".." in Path(rel).parts or Path(rel).is_absolute():
             problems.append(f"{SUMS} line {n} is malformed")
@@ -202,14 +217,14 @@ def check_bundle(path: Path) -> list[str]:
         f = path / rel
         if not f.is_file():
             problems.append(f"{rel}: missing")
-        elif sha256(f.read_bytes()) != digest:
+        elif _digest_of(f) != digest:
             problems.append(f"{rel}: checksum mismatch")
     present = {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()} - {SUMS}
     problems += [f"{rel}: not listed in {SUMS}" for rel in sorted(present - listed.keys())]
     try:
-        doc = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [*problems, f"{MANIFEST}: unreadable ({type(exc).__name__})"]
+        doc = jsonsafe.load_file(path / MANIFEST)
+    except InputError as exc:
+        return [*problems, f"{MANIFEST}: unreadable ({exc.reason})"]
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         problems.append(f"{MANIFEST}: not an {FORMAT} manifest")
         return problems

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from afasgov.errors import ConfigError
 from afasgov.model import AppConnectorScope, GetConnector
+from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.retry import RetryPolicy
 from afasgov.snapshot.crawl import CrawlSettings, TransportFactory, crawl
 
@@ -72,6 +73,7 @@ async def read_live(
             file=env.config_file,
             key_path=f"{env.key_path or 'environments.' + env.name}.app_connectors",
         )
+    load_all_credentials([env])  # every missing secret in one error, before the first request
     settings = CrawlSettings(transport_factory=transport_factory, retry=retry, only_get=wanted,
                              update_metainfo=False, lenient_get=blocked_ok)
     if attempts is not None:

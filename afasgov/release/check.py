@@ -32,13 +32,17 @@ from typing import Any
 
 from afasgov import __version__
 from afasgov._files import safe_label
+from afasgov.catalogues import rule_info
 from afasgov.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from afasgov.findings import Finding, Location, level_rank
 from afasgov.integrations import Manifest
+from afasgov.levels import LevelOverrides, settle
+from afasgov.locate import Locator
 from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
 from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
 from afasgov.waivers import Waiver, WaiverSet
+from afasgov.words import plural
 from afasgov.workspace import Workspace
 
 
@@ -112,7 +116,7 @@ def snapshot_live(ws: Workspace, environments: Sequence[str]) -> list[str]:
 
     config = ws.config
     settings = crawl.CrawlSettings(max_in_flight_total=config.max_in_flight_total
-                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL)
+                                   or crawl.DEFAULT_MAX_IN_FLIGHT_TOTAL, max_connector_loss=config.max_connector_loss)
     results = asyncio.run(crawl.snapshot_environments(config.select(list(environments)), ws.definitions_dir,
                                                       settings, keep=True))
     # a remote failure decides the exit code
@@ -205,7 +209,11 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     checked += audit.checked or [f"security audit of {accept}, the configuration and the repository"]
 
     # waivers: once, over every finding of every section
-    items, waiver_rows = apply_waivers(items, ws.waivers(), started)
+    definitions = ws.definitions_dir
+    locator = Locator.for_workspace(ws, default_trees=[definitions / accept, definitions / production])
+    items, waiver_rows, level_notes = apply_waivers(items, ws.waivers(), started, LevelOverrides.for_workspace(ws),
+                                                    locator)
+    notes += level_notes
     for w in waiver_rows:
         if w.status == "expired":
             notes.append(f"waiver {w.match} (owner {w.owner}) expired on {w.expires} and no longer applies")
@@ -237,7 +245,8 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
         checked=checked, not_seen=_dedupe(not_seen), notes=_dedupe(notes), inputs=inputs,
         history=load_history(reports_dir, "release-check", scope, before=moment.strftime("%Y-%m-%dT%H%M%SZ"),
                              read=ws.read),
-        skipped=skipped,
+        skipped=skipped, rules={rid: doc for rid in dict.fromkeys(i.id for i in items)
+                                if (doc := rule_info(rid)) is not None},
     )
 
 
@@ -264,14 +273,16 @@ def env_info(snapshot: Any, name: str, *, live: bool, tree: str) -> EnvInfo:
                    tree_hash=tree)
 
 
-def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime
-                  ) -> tuple[list[Finding], list[WaiverRow]]:
-    """Waive findings (:meth:`afasgov.waivers.WaiverSet.waive`) and build the waiver register."""
+def apply_waivers(items: list[Finding], waiver_set: WaiverSet, started: datetime,
+                  levels: LevelOverrides | None = None, locator: Locator | None = None,
+                  ) -> tuple[list[Finding], list[WaiverRow], list[str]]:
+    """Settle the findings (:func:`afasgov.levels.settle`: file and line, ``levels:`` overrides, then the
+    waivers) and build the waiver register; the notes on rules turned off."""
     today = started.astimezone(UTC).date()
-    out, _notes = waiver_set.waive(items, today)
+    out, _notes, level_notes = settle(items, levels or LevelOverrides(), waiver_set, today, locator=locator)
     used = Counter(item.waiver for item in out if item.waiver is not None)
     rows = [_waiver_row(w, today, used.get(w.ref(), 0)) for w in waiver_set.waivers]
-    return out, rows
+    return out, rows, level_notes
 
 
 def _waiver_row(w: Waiver, today: date, used_by: int) -> WaiverRow:
@@ -305,14 +316,17 @@ def build_impact(manifests: Sequence[Manifest], items: list[Finding],
                 continue
             impact.counts[item.level] = impact.counts.get(item.level, 0) + 1
             connector = item.location.connector
-            if item.kind == "diff" and item.level in ("ERR", "WARN") and connector:
+            # connectors only: an App Connector's scope change or the environment is not a connector column
+            if (item.kind == "diff" and item.level in ("ERR", "WARN") and connector
+                    and item.location.connector_type in ("get", "update", "gcn")):
                 level, count = impact.connectors.get(connector, ("INFO", 0))
                 worst = item.level if level_rank(item.level) < level_rank(level) else level
                 impact.connectors[connector] = (worst, count + 1)
         checked, failed = per_integration.get(manifest.name, (0, 0))
         impact.payloads_checked, impact.payloads_failed = checked, failed
         if failed:
-            impact.notes.append(f"{failed} of {checked} recorded payload(s) are invalid on {accept}")
+            impact.notes.append(f"{failed} of {plural(checked, 'recorded payload')} "
+                                f"{'is' if failed == 1 else 'are'} invalid on {accept}")
         out.append(impact)
     return out
 

@@ -12,7 +12,6 @@ Reports written by other afasgov commands (``diff``, ``audit`` … with ``--outp
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from afasgov import jsonsafe
+from afasgov.errors import InputError
 from afasgov.findings import LEVELS
 from afasgov.release.model import RUN_ID_FORMAT, TrendPoint, parse_run_id
 
@@ -89,12 +90,9 @@ def scan_reports(reports_dir: Path, *, read: Callable[[Path], bytes] | None = No
 
 def _read_summary(path: Path, entry: RunEntry, read: Callable[[Path], bytes] | None = None) -> None:
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            entry.problem = "JSON report too large to read"
-            return
-        data: Any = json.loads((path.read_bytes() if read is None else read(path)).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        entry.problem = f"unreadable JSON report ({type(exc).__name__})"
+        data: Any = jsonsafe.load_file(path, max_bytes=MAX_JSON_BYTES, read=read)
+    except InputError as exc:
+        entry.problem = f"unreadable JSON report: {exc.reason}"
         return
     if not isinstance(data, dict):
         entry.problem = "JSON report is not an object"

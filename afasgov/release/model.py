@@ -17,9 +17,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from afasgov.findings import KINDS, LEVELS, Finding, WaiverRef, level_rank
+if TYPE_CHECKING:
+    from afasgov.catalogues import RuleDoc
+
+from afasgov.findings import FAIL_ON_NONE, KINDS, LEVELS, Finding, WaiverRef, level_rank
 
 SECTIONS: tuple[str, ...] = KINDS
 SECTION_TITLES: dict[str, str] = {
@@ -94,7 +97,7 @@ def item_json(item: Finding, waivers: Iterable[WaiverRow] = ()) -> dict[str, Any
                     == (waiver_match(ref), ref.reason, ref.owner, ref.expires)), None)
         waiver = (row or WaiverRow(match=waiver_match(ref), reason=ref.reason, owner=ref.owner,
                                 expires=ref.expires)).to_json()
-    data |= {"file": loc.file or None, "fingerprint": item.fingerprint, "waived": item.waived,
+    data |= {"file": loc.file or None, "line": loc.line or None, "fingerprint": item.fingerprint, "waived": item.waived,
              "waiver": waiver, "note": "; ".join(item.notes) or None}
     return data
 
@@ -181,6 +184,8 @@ class ReleaseReport:
     history: list[TrendPoint] = field(default_factory=list)
     #: sections that could not run at all (e.g. the audit engine is missing): section -> reason
     skipped: dict[str, str] = field(default_factory=dict)
+    #: rule id -> its documentation (help text and link), for SARIF's rule table
+    rules: Mapping[str, RuleDoc] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items = sort_items(self.items)
@@ -231,6 +236,8 @@ class ReleaseReport:
         waived = self.waived_count()
         if waived:
             parts += f", {waived} waived"
+        if self.fail_on == FAIL_ON_NONE:
+            return f"{self.verdict}: {parts} (--fail-on none: report only)"
         return f"{self.verdict}: {parts} (fail on {self.fail_on} and above)"
 
     def points(self) -> list[TrendPoint]:

@@ -25,6 +25,7 @@ from afasgov.diff.impact import ImpactResult, apply_impact
 from afasgov.diff.registry import all_rules
 from afasgov.findings import Finding, Location
 from afasgov.integrations import Manifest
+from afasgov.levels import LevelOverrides, settle
 from afasgov.model import EnvironmentSnapshot
 from afasgov.releasenotes.model import AnnouncedChange, Key, ProseItem, ReleaseNotes, change_key
 from afasgov.waivers import WaiverNote, WaiverSet
@@ -241,8 +242,10 @@ def assess(
     downgrade: bool = True,
     waivers: WaiverSet | None = None,
     today: dt.date | None = None,
+    levels: LevelOverrides | None = None,
 ) -> Impact:
-    """Hold the announced changes against ``snapshot`` and ``manifests`` (see the module docstring)."""
+    """Hold the announced changes against ``snapshot`` and ``manifests`` (see the module docstring);
+    ``levels`` and ``waivers`` settle them as every command does (:func:`afasgov.levels.settle`)."""
     release = release or release_name(notes)
     visible = [with_current(a, snapshot) for a in notes.changes if authorised(a, snapshot)]
     unauthorised = [a for a in notes.changes if not authorised(a, snapshot)]
@@ -263,9 +266,8 @@ def assess(
         result_notes.append(
             "no integration manifests: levels are the rules' own (impact per integration not assessed)"
         )
-    waiver_notes: list[WaiverNote] = []
-    if waivers is not None:
-        changes, waiver_notes = waivers.waive(changes, today)
+    changes, waiver_notes, level_notes = settle(changes, levels or LevelOverrides(), waivers or WaiverSet(), today)
+    result_notes += level_notes
     return Impact(
         base=base_name,
         release=release,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from afasgov._files import write_output_text as atomic_write_text
 from afasgov.errors import UsageError
-from afasgov.findings import LEVELS, Finding
+from afasgov.findings import FAIL_ON, Finding
 from afasgov.report.document import (
     InputRef,
     ReportMeta,
@@ -27,7 +27,7 @@ from afasgov.report.document import (
     summary_line,
     verdict,
 )
-from afasgov.report.formats import github, html, jsonfmt, junit, markdown, sarif, text
+from afasgov.report.formats import github, gitlab, html, jsonfmt, junit, markdown, sarif, text
 
 Renderer = Callable[..., str]
 
@@ -39,6 +39,7 @@ FORMATS: dict[str, Renderer] = {
     "junit": junit.render,
     "sarif": sarif.render,
     "github": github.render,
+    "gitlab": gitlab.render,
 }
 
 #: file extension per format (for ``reports/…`` file names).
@@ -50,6 +51,7 @@ EXTENSIONS = {
     "junit": "xml",
     "sarif": "sarif",
     "github": "txt",
+    "gitlab": "json",
 }
 
 
@@ -70,10 +72,17 @@ def emit(
     echo: Callable[[str], None],
     *,
     color: bool = False,
+    quiet: bool = False,
 ) -> int:
-    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1)."""
-    if meta.fail_on not in LEVELS:
-        raise UsageError(f"--fail-on must be one of {', '.join(LEVELS)}, not {meta.fail_on!r}")
+    """Render; write to ``output`` atomically (or pass to ``echo``); return the exit code (0/1).
+
+    ``quiet`` (``--quiet``): a text report shrinks to its one-line result (counts and verdict); any
+    other format is the result itself and is passed on whole."""
+    if meta.fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {meta.fail_on!r}")
+    if quiet and output is None and fmt == "text":
+        echo(f"{summary_line(findings, meta)}; {verdict(findings, meta.fail_on)}")
+        return exit_code(findings, meta.fail_on)
     rendered = render(findings, meta, fmt, color=color and output is None and fmt == "text")
     if output is not None:
         atomic_write_text(output, rendered)

@@ -16,8 +16,9 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from afasgov import __version__
-from afasgov.findings import LEVELS, Finding, at_or_above, count_by_level
+from afasgov.findings import FAIL_ON_NONE, LEVELS, Finding, at_or_above, count_by_level
 from afasgov.waivers import WaiverNote
+from afasgov.words import plural, singular
 
 
 def _notes(finding: Finding) -> tuple[str, ...]:
@@ -38,6 +39,8 @@ class RuleInfo:
     level: str
     title: str
     help: str = ""
+    #: the rule's documentation (an anchor in docs/rules.md, docs/checks.md or docs/validate.md)
+    help_uri: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +103,19 @@ def exit_code(findings: Sequence[Finding], fail_on: str) -> int:
 
 
 def verdict(findings: Sequence[Finding], fail_on: str) -> str:
+    if fail_on == FAIL_ON_NONE:
+        return "PASS: --fail-on none (report only)"
     count = len(failing(findings, fail_on))
     if count:
-        return f"FAIL: {count} unwaived item(s) at or above {fail_on}"
+        return f"FAIL: {plural(count, 'unwaived item')} at or above {fail_on}"
     return f"PASS: nothing unwaived at or above {fail_on}"
 
 
 def summary_line(findings: Sequence[Finding], meta: ReportMeta) -> str:
     s = summary(findings)
     total = sum(s.values())
-    text = f"{total} {meta.items_key}: {s['ERR']} error, {s['WARN']} warning, {s['INFO']} info"
+    text = (f"{plural(total, singular(meta.items_key))}: {plural(s['ERR'], 'error')}, "
+            f"{plural(s['WARN'], 'warning')}, {s['INFO']} info")
     waived = waived_count(findings)
     if waived:
         text += f" ({waived} waived)"

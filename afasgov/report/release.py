@@ -23,6 +23,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jinja2
@@ -30,10 +31,12 @@ import markupsafe
 
 from afasgov.findings import LEVELS, Finding
 from afasgov.release.history import REPORT_EXTS, RunEntry
-from afasgov.release.model import SECTION_TITLES, SECTIONS, ReleaseReport, iso, item_json
+from afasgov.release.model import SECTION_TITLES, SECTIONS, IntegrationImpact, ReleaseReport, iso, item_json
 from afasgov.report import svg
 from afasgov.report.document import InputRef, ReportMeta, RuleInfo
-from afasgov.report.escape import md_code, md_text
+from afasgov.report.escape import md_code, md_line
+from afasgov.report.groups import FindingGroup, group_findings
+from afasgov.report.ruledocs import as_rule_info
 from afasgov.secrets import redact
 
 MARKDOWN_LIMIT = 60_000
@@ -84,12 +87,79 @@ def matrix_connectors(report: ReleaseReport) -> tuple[list[str], int]:
 
 
 # ------------------------------------------------------------------------------------------ HTML
+#: how many fields/connectors a findings row lists before "… N more" (an ERR card lists them all)
+ROW_SUBJECTS = 12
+_STATUS_ORDER = {"breaks": 0, "at risk": 1, "ok": 2}
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """What the release report leads with, computed once for the HTML and Markdown renderers."""
+
+    broken: list[str]
+    at_risk: list[str]
+    integrations: list[IntegrationImpact]
+    diff_err: int
+    diff_warn: int
+    payloads_refused: int
+    audit_err: int
+    audit_warn: int
+    audit_info: int
+    audit_groups: int
+    app_connectors: list[str]
+    changes_main: list[Finding]
+    changes_rest: list[Finding]
+    groups: list[FindingGroup]
+    cards: list[FindingGroup]
+    row_subjects: int = ROW_SUBJECTS
+
+
+def release_view(report: ReleaseReport) -> ReleaseView:
+    """The headline figures (this release vs the standing security findings), the integrations worst
+    first, the changes split into what breaks and the rest, and the audit findings grouped."""
+    diff = report.section_items("diff")
+    audit = report.section_items("audit")
+    groups = group_findings(audit)
+    unwaived_audit = [f for f in audit if not f.waived]
+    return ReleaseView(
+        broken=[i.name for i in report.integrations if i.status == "breaks"],
+        at_risk=[i.name for i in report.integrations if i.status == "at risk"],
+        integrations=sorted(report.integrations, key=lambda i: (_STATUS_ORDER.get(i.status, 3), i.name)),
+        diff_err=report.counts("diff")["ERR"],
+        diff_warn=report.counts("diff")["WARN"],
+        payloads_refused=sum(i.payloads_failed for i in report.integrations),
+        audit_err=report.counts("audit")["ERR"],
+        audit_warn=report.counts("audit")["WARN"],
+        audit_info=report.counts("audit")["INFO"],
+        audit_groups=len([g for g in groups if not g.waived]),
+        app_connectors=sorted({a.strip() for f in unwaived_audit for a in f.location.app_connector.split(",")
+                               if a.strip()}),
+        changes_main=[f for f in diff if not f.waived and f.level in ("ERR", "WARN")],
+        changes_rest=[f for f in diff if f.waived or f.level not in ("ERR", "WARN")],
+        groups=groups,
+        cards=[g for g in groups if g.level == "ERR" and not g.waived],
+    )
+
+
+def auditor_short(reference: str) -> str:
+    """What a findings row shows of the AFAS Auditor correspondence: the message id where there is one
+    (``AUT-19 (generic)``, ``STRUCT-27/28``), else the mark (✔ or ◐) that ends the Auditor note; the card
+    and the title attribute keep the whole note."""
+    if not reference:
+        return "✘"
+    if re.match(r"^[A-Z]+-\d", reference):
+        return reference
+    mark = re.search(r"\(([✔◐])\)$", reference)
+    return mark.group(1) if mark else reference
+
+
 def render_html(report: ReleaseReport) -> str:
     counts = report.counts()
     columns, total_columns = matrix_connectors(report)
     payloads_checked = sum(i.payloads_checked for i in report.integrations)
     html = _jinja().get_template("release.html.j2").render(
         r=report,
+        v=release_view(report),
         levels=LEVELS,
         sections=SECTIONS,
         section_titles=SECTION_TITLES,
@@ -110,6 +180,8 @@ def render_html(report: ReleaseReport) -> str:
         payloads_checked=payloads_checked,
         inputs=sorted(report.inputs.items()),
         svg=svg,
+        auditor_short=auditor_short,
+        why_fallback=why_fallback,
         delta=_delta,
         delta_class=_delta_class,
     )
@@ -143,8 +215,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def md(text: object) -> str:
-    """Escape text for a Markdown table cell (shared escaping, plus ``@`` so labels cannot mention people)."""
-    return md_text(text).replace("<br>", " ").replace("@", "&#64;")
+    """Text for a one-line Markdown table cell (:func:`afasgov.report.escape.md_line`, the one escaper)."""
+    return md_line(text)
 
 
 class _Capped:
@@ -181,12 +253,32 @@ class _Capped:
 
 
 def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_name: str = "") -> str:
-    """A pull-request comment: verdict, counts, trend, integrations, worst items first (size-capped)."""
+    """A pull-request comment: the verdict, what this release breaks (per integration, then its breaking
+    changes and refused payloads), then the standing security findings grouped per check × App Connector;
+    size-capped."""
     counts = report.counts()
+    view = release_view(report)
     mark = "❌" if report.verdict == "FAIL" else "✅"
+    payloads = sum(i.payloads_checked for i in report.integrations)
+    if view.broken:
+        breaks = (f"**{len(view.broken)} of {len(report.integrations)} integrations** "
+                  f"({md(', '.join(view.broken))})")
+    elif report.integrations:
+        breaks = "**no integration**"
+    else:
+        breaks = "no integration manifests:"
     head = [
         f"## {mark} afasgov release check: **{report.verdict}** — {md(report.base.name)} → "
         f"{md(report.revision.name)}",
+        "",
+        f"**This release breaks** {breaks}: {view.diff_err} breaking change{'s' if view.diff_err != 1 else ''}, "
+        f"{view.diff_warn} that may break, {view.payloads_refused} of {payloads} recorded "
+        f"payload{'s' if payloads != 1 else ''} refused on {md(report.revision.name)}.",
+        "",
+        f"**Standing security findings** (not caused by this release): {view.audit_err} ERR · {view.audit_warn} "
+        f"WARN · {view.audit_info} INFO, in {view.audit_groups} finding{'s' if view.audit_groups != 1 else ''} "
+        f"(one per check and App Connector) on {len(view.app_connectors)} App "
+        f"Connector{'s' if len(view.app_connectors) != 1 else ''}.",
         "",
         " · ".join(f"**{counts[lvl]} {lvl}**" for lvl in LEVELS)
         + f" · {report.waived_count()} waived · fail on {report.fail_on}"
@@ -198,43 +290,33 @@ def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_
         head.append("")
         head.append(f"Trend since {md_code(report.previous.run_id)}: "
                     + ", ".join(f"{lvl} {_delta(trend[lvl])}" for lvl in LEVELS))
-    head += ["", "| Section | ERR | WARN | INFO | waived |", "|---|---:|---:|---:|---:|"]
-    for s in SECTIONS:
-        c = report.counts(s)
-        suffix = " (not run)" if s in report.skipped else ""
-        head.append(f"| {md(SECTION_TITLES[s])}{suffix} | {c['ERR']} | {c['WARN']} | {c['INFO']} | "
-                    f"{report.waived_count(s)} |")
     footer = _md_footer(report, html_name)
     out = _Capped(limit, reserve=len(footer) + 600)
     out.add("\n".join(head))
 
     if report.integrations:
-        out.add("\n### Impact per integration\n")
-        rows = [f"| {md(i.name)} | {md(i.owner)} | **{i.status}** | {i.counts.get('ERR', 0)} | "
-                f"{i.counts.get('WARN', 0)} | {i.payloads_checked - i.payloads_failed}/{i.payloads_checked} |"
-                for i in report.integrations]
-        out.table("| Integration | Owner | Status | ERR | WARN | Payloads valid |\n"
-                  "|---|---|---|---:|---:|---:|", rows, what="integrations")
-        for integ in report.integrations:
-            if not integ.impacts:
-                continue
-            shown = integ.impacts[:MARKDOWN_IMPACTS]
-            more = len(integ.impacts) - len(shown)
-            block = [f"\n**{md(integ.name)}**:"] + [f"- {md(line)}" for line in shown]
-            if more:
-                block.append(f"- _… {more} more in the HTML report_")
-            if not out.add("\n".join(block)):
-                out.left_out += len(integ.impacts)
+        out.add("\n### Verdict per integration\n")
+        rows = [f"| {md(i.name)} | **{i.status}** | {md(_why(i))} | "
+                f"{i.payloads_checked - i.payloads_failed}/{i.payloads_checked} | {md(i.owner)} |"
+                for i in view.integrations]
+        out.table("| Integration | Status | Why | Payloads valid | Owner |\n|---|---|---|---:|---|", rows,
+                  what="integrations")
 
-    failing = [i for i in report.items if not i.waived and i.level in ("ERR", "WARN")]
-    if failing:
-        out.add("\n### Errors and warnings\n")
+    release = [i for i in report.items if i.kind != "audit" and not i.waived and i.level in ("ERR", "WARN")]
+    out.add("\n### This release: breaking changes and refused payloads\n")
+    if release:
         out.table("| Level | Section | Rule | Where | What | Integrations |\n|---|---|---|---|---|---|",
-                  [_md_row(i) for i in failing], what="errors and warnings")
+                  [_md_row(i) for i in release], what="errors and warnings")
     else:
-        out.add("\nNo errors or warnings.")
+        out.add("Nothing that breaks or may break.")
 
-    infos = [i for i in report.items if not i.waived and i.level == "INFO"]
+    groups = [g for g in view.groups if not g.waived]
+    if groups:
+        out.add(f"\n### Standing security findings on {md(report.revision.name)}\n")
+        out.table("| Level | Check | App Connector | Findings | AFAS Auditor |\n|---|---|---|---|---|",
+                  [_md_group_row(g) for g in groups], what="security findings")
+
+    infos = [i for i in report.items if i.kind != "audit" and not i.waived and i.level == "INFO"]
     waived = [i for i in report.items if i.waived]
     for title, items in (("INFO item", infos), ("waived item", waived)):
         if not items:
@@ -257,6 +339,34 @@ def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_
         out.force(f"\n_{out.left_out} more lines did not fit in this comment: see the HTML report._")
     out.parts.append(footer)
     return redact("\n".join(out.parts) + "\n")
+
+
+def _why(integration: IntegrationImpact) -> str:
+    """What this release changes for an integration, in one Markdown cell."""
+    shown = integration.impacts[:MARKDOWN_IMPACTS]
+    more = len(integration.impacts) - len(shown)
+    text = "; ".join([*shown, *integration.notes]) or why_fallback(integration)
+    return text + (f" (… {more} more)" if more else "")
+
+
+def why_fallback(integration: IntegrationImpact) -> str:
+    """When no sentence says what changes for an integration: its counts, or that nothing it uses changes."""
+    if integration.status == "ok":
+        return "nothing it uses changes"
+    counts = ", ".join(f"{n} {lvl}" for lvl, n in integration.counts.items() if n and lvl in ("ERR", "WARN"))
+    return f"{counts} in the changes below" if counts else ""
+
+
+def _md_group_row(group: FindingGroup) -> str:
+    if group.count == 1:
+        what = md(group.first.text)
+        if group.own_subject:
+            what += " " + md_code(" · ".join(group.subject_lines))
+    else:
+        shown, more = group.subject_summary(ROW_SUBJECTS * 4)
+        what = f"**{group.count}** " + md_code(" · ".join(shown)) + (f" … {more} more" if more else "")
+    return (f"| {group.level} | {md_code(group.id)} {md(group.title)} | {md(group.app_where)} | {what} | "
+            f"{md(auditor_short(group.reference))} |")
 
 
 def _md_row(item: Finding) -> str:
@@ -315,7 +425,7 @@ def details(item: Finding) -> tuple[str, ...]:
 def to_document(report: ReleaseReport) -> ReportMeta:
     """The release report as the run of :mod:`afasgov.report`'s renderers (for JUnit and SARIF, rendered like
     every other afasgov report); its findings are ``report.items``."""
-    rules: dict[str, RuleInfo] = {}
+    rules: dict[str, RuleInfo] = {rid: as_rule_info(doc) for rid, doc in report.rules.items()}
     for item in report.items:
         if item.id not in rules:
             rules[item.id] = RuleInfo(item.id, item.level, item.title or item.id, item.remediation)

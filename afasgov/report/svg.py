@@ -9,6 +9,7 @@ Every piece of text is XML-escaped here; the result is safe to insert into HTML 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -19,6 +20,8 @@ from afasgov.secrets import redact
 
 COLOURS: dict[str, str] = {"ERR": "#c62828", "WARN": "#e08a00", "INFO": "#1f6fb2", "none": "#eef1f4"}
 LEVEL_NAMES: dict[str, str] = {"ERR": "errors", "WARN": "warnings", "INFO": "info"}
+#: column labels of the impact matrix longer than this are shortened with "…" (the full name is the tooltip)
+LABEL_CHARS = 32
 FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\""
 
 
@@ -113,8 +116,12 @@ def impact_matrix(integrations: Sequence[IntegrationImpact], connectors: Sequenc
     rows = list(integrations)
     if not rows or not cols:
         return ""
-    cell, label_w, header_h = 26, 170, 118
-    width = max(label_w + cell * len(cols) + 96, label_w + 340)
+    cell, label_w = 26, 170
+    # column labels are rotated 55°: room above the grid for the longest (at ~6.6 px per character), and
+    # to the right of the last column, so that no label is clipped
+    longest = max(len(_short(name, LABEL_CHARS)) for name in cols) * 6.6
+    header_h = int(math.sin(math.radians(55)) * longest) + 18
+    width = max(label_w + cell * len(cols) + int(math.cos(math.radians(55)) * longest) + 24, label_w + 340)
     height = header_h + cell * len(rows) + 40
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -125,8 +132,8 @@ def impact_matrix(integrations: Sequence[IntegrationImpact], connectors: Sequenc
     ]
     for c, name in enumerate(cols):
         x = label_w + c * cell + cell / 2
-        parts.append(f'<text transform="translate({x + 4:.1f},{header_h - 6}) rotate(-55)" '
-                     f'fill="#1d2329">{_t(_short(name, 22))}<title>{_t(name)}</title></text>')
+        parts.append(f'<text class="column" transform="translate({x + 4:.1f},{header_h - 6}) rotate(-55)" '
+                     f'fill="#1d2329">{_t(_short(name, LABEL_CHARS))}<title>{_t(name)}</title></text>')
     for r, integ in enumerate(rows):
         y = header_h + r * cell
         parts.append(f'<text x="{label_w - 8}" y="{y + cell / 2 + 4:.1f}" text-anchor="end" '

@@ -11,12 +11,13 @@ to a temporary name and renamed, so a failure never leaves half a config.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import yaml
 
-from afasgov._files import atomic_write_text
-from afasgov.errors import UsageError
+from afasgov._files import atomic_write_text, read_input
+from afasgov.errors import InputError, UsageError
 from afasgov.secrets import Secret
 from afasgov.sim import credentials as cred
 from afasgov.sim.model import AppConnectorDef, Dataset, EnvironmentDef
@@ -85,6 +86,8 @@ def build_config(dataset: Dataset, origin: str, secrets_dir: str) -> tuple[dict[
     return {"environments": environments}, files
 
 
+#: an afasgov.yaml written by sim is a few KiB
+MAX_CONFIG_BYTES = 1024 * 1024
 #: how a file written by :func:`write_config` starts: only such a file is overwritten without ``force``
 OWN_MARK = b"# Written by `afasgov sim --write-config`"
 
@@ -92,21 +95,42 @@ OWN_MARK = b"# Written by `afasgov sim --write-config`"
 def written_by_sim(path: Path) -> bool:
     """Whether ``path`` starts with the header :func:`write_config` writes (unreadable: no)."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(len(OWN_MARK)) == OWN_MARK
-    except OSError:
+        return read_input(path, max_bytes=MAX_CONFIG_BYTES).startswith(OWN_MARK)
+    except InputError:  # (a FIFO or a device is not a file sim wrote)
         return False
 
 
-def _check_parent(path: Path, parent: Path) -> None:
+def _make_parent(path: Path, parent: Path) -> list[Path]:
+    """Create ``parent`` and its missing ancestors (``mkdir -p``, as the README's ``/tmp/sim/…`` needs on a
+    fresh machine); returns the directories created, deepest first, so that a failure can remove them."""
     if parent.is_dir():
-        return
+        return []
     if parent.exists():
         raise UsageError(f"--write-config {path}: {parent} is not a directory")
+    missing = [parent]
     for ancestor in parent.parents:
-        if ancestor.exists() and not ancestor.is_dir():
+        if ancestor.is_dir():
+            break
+        if ancestor.exists():
             raise UsageError(f"--write-config {path}: {ancestor} is not a directory")
-    raise UsageError(f"--write-config {path}: directory {parent} does not exist")
+        missing.append(ancestor)
+    created: list[Path] = []
+    try:
+        for directory in reversed(missing):
+            directory.mkdir()
+            created.insert(0, directory)
+    except OSError as exc:
+        _remove_empty(created)
+        raise UsageError(f"--write-config {path}: cannot create {directory}: {exc.strerror or exc}") from None
+    return created
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    for directory in directories:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = False) -> Path:
@@ -118,12 +142,12 @@ def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = Fal
     if path.exists() and path.is_dir():
         raise UsageError(f"--write-config {path}: is a directory, expected a file name")
     parent = path.parent if str(path.parent) else Path(".")
-    _check_parent(path, parent)
     if not force and path.exists() and not written_by_sim(path):
         raise UsageError(
             f"--write-config {path}: {path} exists and was not written by afasgov sim; choose another "
             "path or pass --force"
         )
+    created = _make_parent(path, parent)
     secrets_name = f"{path.stem}.secrets"
     secrets_dir = parent / secrets_name
     config, files = build_config(dataset, origin, secrets_name)
@@ -138,6 +162,8 @@ def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = Fal
             config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
         atomic_write_text(path, text, mode=0o644)
     except OSError as exc:
+        if created:
+            shutil.rmtree(created[-1], ignore_errors=True)  # only directories this call created
         raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
     return path
 
@@ -195,11 +221,13 @@ def build_fleet_config(dataset: Dataset, origin: str, secrets_dir: str, tenants_
 def write_fleet_config(path: Path, dataset: Dataset, origin: str, *, force: bool = False) -> Path:
     """Write ``path`` (an afasgov.yaml with ``fleet:``), ``fleet/tenants.yaml`` and ``<stem>.secrets/``."""
     path = Path(path)
+    if path.exists() and path.is_dir():
+        raise UsageError(f"--write-config {path}: is a directory, expected a file name")
     parent = path.parent if str(path.parent) else Path(".")
-    _check_parent(path, parent)
     if not force and path.exists() and not written_by_sim(path):
         raise UsageError(f"--write-config {path}: {path} exists and was not written by afasgov sim; choose another "
                          "path or pass --force")
+    _make_parent(path, parent)
     secrets_name = f"{path.stem}.secrets"
     tenants_rel = "fleet/tenants.yaml"
     config, tenants, files = build_fleet_config(dataset, origin, secrets_name, tenants_rel)

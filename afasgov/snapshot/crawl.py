@@ -39,6 +39,7 @@ environment failing never loses the others' snapshots.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from contextlib import suppress
@@ -52,9 +53,10 @@ import httpx
 
 from afasgov import __version__
 from afasgov.config.sources import git_states
-from afasgov.errors import AfasgovError, RemoteError
+from afasgov.errors import AfasgovError, InputError, RemoteError
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
+from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
 
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
     from afasgov.model.normalise import Tolerances
     from afasgov.model.types import AppConnectorScope, EnvironmentSnapshot, GetConnector, UpdateConnector
-    from afasgov.snapshot.tree import TreeWriter
+    from afasgov.snapshot.tree import TreeChanges, TreeWriter
 
 T = TypeVar("T")
 
@@ -82,6 +84,37 @@ DEFAULT_PARALLEL_ENVIRONMENTS = 16
 TURNS_BEFORE_IMPORTS = 64
 
 TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
+
+
+class ShrinkError(RemoteError):
+    """The new snapshot would lose more than ``max_connector_loss`` of the environment's connectors
+    at once (exit 3, the previous tree kept; ``snapshot --allow-shrink`` accepts it)."""
+
+
+class DeadlineError(RemoteError):
+    """The environment's snapshot did not finish within ``environment_deadline_seconds`` (exit 3)."""
+
+
+def previous_connector_count(tree: Path) -> int:
+    """How many get and update connector files the existing tree ``tree`` has (0 if none)."""
+    count = 0
+    for sub in ("get", "update"):
+        with suppress(OSError):
+            count += sum(1 for name in os.listdir(tree / sub) if name.endswith(".yaml") and not name.startswith("."))
+    return count
+
+
+def check_shrink(env: str, before: int, after: int, share: float | None, allow: bool) -> None:
+    """:class:`ShrinkError` when ``after`` connectors lose more than ``share`` of ``before``."""
+    if share is None or allow or before == 0:
+        return
+    lost = before - after
+    if lost > 0 and lost / before > share:
+        raise ShrinkError(
+            f"environment {env!r}: the new snapshot has {after} connectors where the previous one has "
+            f"{before} ({lost / before:.0%} lost, more than max_connector_loss {share:.0%}): refused, previous "
+            "snapshot kept (if the connectors really went away, run 'afasgov snapshot --allow-shrink')"
+        )
 
 
 class CrawlError(RemoteError):
@@ -139,6 +172,14 @@ class CrawlSettings:
     lenient_get: Collection[str] = ()
     #: the clock for ``taken_at`` (tests)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: refuse a snapshot that loses more than this share of an environment's connectors at once
+    #: (``max_connector_loss`` of afasgov.yaml; ``None``: no check)
+    max_connector_loss: float | None = None
+    #: ``snapshot --allow-shrink``: accept such a loss
+    allow_shrink: bool = False
+    #: read every environment's secrets before the first request, all problems in one error (a fleet
+    #: sets False: a tenant whose secret is missing fails alone, the others are crawled)
+    all_secrets_first: bool = True
 
     def limiter_for(self, env: EnvironmentConfig) -> Limiter:
         if self.registry is None:
@@ -682,6 +723,10 @@ class EnvironmentResult:
     #: with ``keep``: the snapshot and its tree's files (relative path → bytes), for the caller's workspace
     snapshot: EnvironmentSnapshot | None = None
     files: dict[str, bytes] | None = None
+    #: crawl-level retries taken (from the run's budget)
+    retries: int = 0
+    #: what the written tree changed in the previous one (``None`` when nothing was written)
+    changes: TreeChanges | None = None
 
     @property
     def exit_code(self) -> int:
@@ -717,14 +762,27 @@ async def snapshot_environments(
 
             previous = Path(definitions_dir) / env.name if result.had_previous else None
             crawl = _EnvironmentCrawl(env, settings, make_writer, previous=previous)
+            target = Path(definitions_dir) / env.name
+            before = previous_connector_count(target) if result.had_previous else 0
+            deadline = env.environment_deadline_seconds
             try:
                 try:
-                    snapshot = await crawl.run()
+                    try:
+                        async with asyncio.timeout(deadline):
+                            snapshot = await crawl.run()
+                    except TimeoutError:
+                        raise DeadlineError(
+                            f"environment {env.name!r}: the snapshot did not finish within {deadline:g} s "
+                            "(environment_deadline_seconds)"
+                        ) from None
+                    check_shrink(env.name, before, len(snapshot.get_connectors) + len(snapshot.update_connectors),
+                                 settings.max_connector_loss, settings.allow_shrink)
                     writer = crawl._writer()
                     assert writer is not None
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
+                    result.changes = writer.changes
                     if keep:
                         result.snapshot, result.files = snapshot, writer.files
                 except BaseException:
@@ -733,6 +791,9 @@ async def snapshot_environments(
                     raise
             except AfasgovError as exc:
                 result.error = exc
+            except OSError as exc:  # disk full, a read-only file system: one line naming the path
+                where = exc.filename if isinstance(exc.filename, str) else str(target)
+                result.error = InputError(f"cannot write the snapshot: {exc.strerror or exc}", source=where)
             else:
                 result.ok = True
                 result.app_connectors = len(snapshot.app_connectors)
@@ -744,6 +805,7 @@ async def snapshot_environments(
                 result.warnings = snapshot.meta.warnings
                 del snapshot
             result.requests = crawl.requests
+            result.retries = crawl.retries
             result.seconds = time.perf_counter() - start
         if settings.on_result is not None:
             settings.on_result(result)
@@ -752,6 +814,8 @@ async def snapshot_environments(
     try:
         # whether git tracks the secret files: one `git ls-files` per directory for the whole run
         with git_states(_secret_files(env_list)):
+            if settings.all_secrets_first:  # every missing or unusable secret in one error, before any request
+                load_all_credentials(env_list)
             return list(await asyncio.gather(*(one(env) for env in env_list)))
     finally:
         _remove_if_empty(created)
@@ -806,7 +870,9 @@ __all__ = [
     "CrawlError",
     "CrawlSettings",
     "Crawled",
+    "DeadlineError",
     "EnvironmentResult",
+    "ShrinkError",
     "crawl",
     "crawl_environment",
     "overall_exit_code",

@@ -20,15 +20,17 @@ wrong types, YAML tags and trees of another format version are :class:`InputErro
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov._files import clean_stale_swaps, swap_dir, swap_temp_dir
+from afasgov._files import clean_stale_swaps, read_input, swap_dir, swap_temp_dir
 from afasgov.errors import InputError, UsageError
 from afasgov.model.normalise import CONNECTOR_ID_RE
 from afasgov.model.types import (
@@ -299,6 +301,38 @@ def _check_snapshot_names(s: EnvironmentSnapshot) -> None:
         _casefold_clash(names, kind, s.name)
 
 
+@dataclass(frozen=True)
+class TreeChanges:
+    """What a new snapshot changed in an environment's tree (relative paths; ``_snapshot.yaml``, which
+    changes every run, is left out). ``previous`` is false for a first snapshot."""
+
+    previous: bool
+    files: int
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def _tree_files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def compare_trees(old: Path, new: Path) -> TreeChanges:
+    """Files of ``new`` added, changed (other bytes) or removed relative to ``old`` (absent: a first snapshot)."""
+    new_files = {k: v for k, v in _tree_files(new).items() if k != SNAPSHOT_FILE}
+    if not old.is_dir():
+        return TreeChanges(previous=False, files=len(new_files))
+    old_files = {k: v for k, v in _tree_files(old).items() if k != SNAPSHOT_FILE}
+    changed = [k for k in sorted(new_files.keys() & old_files.keys())
+               if not filecmp.cmp(new_files[k], old_files[k], shallow=False)]
+    return TreeChanges(previous=True, files=len(new_files), added=tuple(sorted(new_files.keys() - old_files.keys())),
+                       changed=tuple(changed), removed=tuple(sorted(old_files.keys() - new_files.keys())))
+
+
 class TreeWriter:
     """Build one environment's tree in a temporary directory, file by file, then swap it in.
 
@@ -325,6 +359,8 @@ class TreeWriter:
             (self.tmp / sub).mkdir()
         self._written: dict[str, set[str]] = {GET_DIR: set(), UPDATE_DIR: set()}
         self._lower: dict[str, dict[str, str]] = {GET_DIR: {}, UPDATE_DIR: {}}
+        #: set by :meth:`finish`: what the new tree changed in the previous one
+        self.changes: TreeChanges | None = None
 
     def __enter__(self) -> TreeWriter:
         return self
@@ -385,6 +421,7 @@ class TreeWriter:
             assert self.tmp is not None
             if before_swap is not None:
                 before_swap(self.tmp)
+            self.changes = compare_trees(self.target, self.tmp)
             swap_dir(self.tmp, self.target)
             self.tmp = None
         except BaseException:
@@ -704,25 +741,16 @@ class DirSource(FileSource):
                     for f in sub:
                         if f.name.startswith("."):
                             continue
-                        if not f.is_file():
+                        if f.is_dir():
                             raise InputError(f"unexpected directory {entry.name}/{f.name}", source=str(root))
-                        size = f.stat().st_size
-                        if size > yamlio.MAX_FILE_BYTES:
-                            raise InputError(
-                                f"file is {size} bytes (limit {yamlio.MAX_FILE_BYTES})",
-                                source=f"{root}/{entry.name}/{f.name}",
-                            )
-                        out[f"{entry.name}/{f.name}"] = self._bytes(Path(f.path), yamlio.MAX_FILE_BYTES)
-            elif entry.is_file():
-                out[entry.name] = self._bytes(Path(entry.path), yamlio.MAX_FILE_BYTES + 1)
+                        out[f"{entry.name}/{f.name}"] = read_input(
+                            f.path, max_bytes=yamlio.MAX_FILE_BYTES, source=f"{root}/{entry.name}/{f.name}",
+                            read=self.read,
+                        )
+            else:  # (a FIFO or a device is refused by the reader, never read)
+                out[entry.name] = read_input(entry.path, max_bytes=yamlio.MAX_FILE_BYTES,
+                                             source=f"{root}/{entry.name}", read=self.read)
         return out
-
-
-    def _bytes(self, path: Path, limit: int) -> bytes:
-        if self.read is not None:
-            return self.read(path)[:limit]
-        with open(path, "rb") as fh:
-            return fh.read(limit)
 
 
 def read_files(files: Mapping[str, bytes], source: str) -> EnvironmentSnapshot:
@@ -916,10 +944,38 @@ def read_git_tree(spec: str, *, repo: Path | str = ".") -> EnvironmentSnapshot:
     return read_files(git_files(ref, path, repo=repo), spec)
 
 
+def unknown_operand(
+    text: str, definitions_dir: Path | str | None, environments: Sequence[str] = (), *, forms: str
+) -> UsageError:
+    """The error for an operand that is no snapshot: it names the environments that have one (and those
+    configured), and the command that makes one (``afasgov snapshot ENV``)."""
+    where = Path(definitions_dir) if definitions_dir is not None else Path("definitions")
+    if "/" in text or os.sep in text:
+        return UsageError(f"{text!r} does not exist: expected {forms}")
+    try:
+        snapshotted = sorted(d.name for d in where.iterdir() if (d / "_snapshot.yaml").is_file())
+    except OSError:
+        snapshotted = []
+    if text in environments and text not in snapshotted:
+        return UsageError(
+            f"environment {text!r} has no snapshot yet under {where}: run `afasgov snapshot {text}` first"
+        )
+    known = f"environments with a snapshot under {where}: {', '.join(snapshotted) or 'none'}"
+    pending = [e for e in environments if e not in snapshotted]
+    if pending:
+        known += f"; configured without one: {', '.join(pending)}"
+    return UsageError(
+        f"{text!r} is not a known environment ({known}), nor {forms}; a new environment needs "
+        f"`afasgov snapshot {text}` first"
+    )
+
+
 __all__ = [
     "TREE_FORMAT",
+    "TreeChanges",
     "TreeWriter",
     "app_connector_doc",
+    "compare_trees",
     "get_connector_doc",
     "git_files",
     "parse_git_spec",
@@ -929,6 +985,7 @@ __all__ = [
     "render_files",
     "render_get",
     "render_update",
+    "unknown_operand",
     "update_connector_doc",
     "write_tree",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from afasgov.errors import InputError
+from afasgov._files import read_input
 from afasgov.findings import Finding
 from afasgov.model import EnvironmentSnapshot
 from afasgov.validate.baseline import PayloadResult, validate_payload_bytes
@@ -34,18 +34,9 @@ def validate_bytes(
 
 
 def read_payload_file(path: Path, source: str, read: Callable[[Path], bytes] | None = None) -> bytes:
-    """A payload file's bytes (:class:`InputError` naming ``source`` when it cannot be read); ``read``: a
-    workspace's reader."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"payload too large (limit {MAX_BYTES} bytes)", source=source)
-        return path.read_bytes() if read is None else read(path)
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a payload file", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+    """A payload file's bytes (:class:`InputError` naming ``source`` when it cannot be read: regular files
+    only, capped); ``read``: a workspace's reader."""
+    return read_input(path, max_bytes=MAX_BYTES, source=source, read=read)
 
 
 def validate_path(

@@ -28,16 +28,20 @@ is reported as ``payload-malformed`` findings by the checks.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from afasgov import jsonsafe
 from afasgov.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024
+#: XML caps (a real payload has a handful of key attributes and well under 10,000 elements); lxml's
+#: ``attrib`` access is quadratic in the number of attributes, so the cap comes before it
+MAX_XML_ATTRIBUTES = 256
+MAX_XML_ELEMENTS = 200_000
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _BARE = "the payload starts with Element, not with its connector: say which connector it is for with --connector"
@@ -196,16 +200,8 @@ def _scalar(value: Any, where: str, el: PayloadElement) -> Scalar:
 
 
 def parse_json(data: bytes, source: str, connector: str | None = None) -> Payload:
-    try:
-        raw = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_pairs)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"payload is not UTF-8 (byte {exc.start})", source=source) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source=source
-        ) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", source=source) from None
+    # (afasgov.jsonsafe: one line for bad UTF-8, syntax, huge integers, lone surrogates, deep nesting)
+    raw = jsonsafe.loads(data, source, max_bytes=MAX_BYTES, object_pairs_hook=_pairs)
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise InputError('a JSON payload must be an object {"<Connector>": {"Element": …}}', source=source)
@@ -230,10 +226,11 @@ def _local(el: Any) -> str:
 
 
 def _xml_element(node: Any, path: tuple[str, ...], where: str) -> PayloadElement:
-    el = PayloadElement(path, line=node.sourceline or 0)
-    for attr, attr_value in node.attrib.items():
+    line = node.sourceline or 0
+    el = PayloadElement(path, line=line)
+    for attr, attr_value in node.attrib.items():  # (at most MAX_XML_ATTRIBUTES: checked by parse_xml)
         name = etree.QName(attr).localname
-        el.values.append(PayloadValue(name, attr_value, line=node.sourceline or 0, is_key=True))
+        el.values.append(PayloadValue(name, attr_value, line=line, is_key=True))
     for child in node:
         if not isinstance(child.tag, str):
             continue  # comments, processing instructions
@@ -268,6 +265,21 @@ def _xml_element(node: Any, path: tuple[str, ...], where: str) -> PayloadElement
     return el
 
 
+def _check_xml_size(root: Any, source: str) -> None:
+    """Refuse more than :data:`MAX_XML_ELEMENTS` elements or :data:`MAX_XML_ATTRIBUTES` attributes
+    on one element, in one linear pass (``len(attrib)`` is linear; ``attrib.items()`` is not)."""
+    for count, node in enumerate(root.iter(), start=1):
+        if count > MAX_XML_ELEMENTS:
+            raise InputError(f"XML payload has more than {MAX_XML_ELEMENTS} elements", source=source)
+        attributes = len(node.attrib)
+        if attributes > MAX_XML_ATTRIBUTES:
+            raise InputError(
+                f"XML element <{_local(node)}> (line {node.sourceline or 0}) has {attributes} attributes, "
+                f"more than the limit of {MAX_XML_ATTRIBUTES}",
+                source=source,
+            )
+
+
 def parse_xml(data: bytes, source: str, connector: str | None = None) -> Payload:
     if _DTD.search(data):
         raise InputError(
@@ -288,6 +300,7 @@ def parse_xml(data: bytes, source: str, connector: str | None = None) -> Payload
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise InputError(f"invalid XML: {exc.msg}", source=source) from None
+    _check_xml_size(root, source)
     problems: list[str] = []
     name = _local(root)
     if name == "Element" and not connector:

@@ -430,7 +430,7 @@ def test_checked_and_not_seen_print_paths_relative_to_the_config(
     (root / "definitions" / "policy.yaml").rename(home / "policy.yaml")
     shutil.rmtree(root / "definitions" / "integrations")
     (root / "definitions" / "waivers.yaml").write_text(
-        yaml.safe_dump([{"id": "AC999", "path": "x", "reason": "r", "owner": "o", "expires": "2027-01-31"}])
+        yaml.safe_dump([{"id": "AC005", "path": "x", "reason": "r", "owner": "o", "expires": "2027-01-31"}])
     )
     _, out, _ = audit(root, "production", "--policy", str(home / "policy.yaml"), "--format", "json", capsys=capsys)
     data = json.loads(out)

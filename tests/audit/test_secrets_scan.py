@@ -298,3 +298,59 @@ def test_excluded_directories_are_left_out_of_tree_and_history(tmp_path: Path) -
     assert {h.file for h in result.hits} == {"out/reports/r.md"}  # only whole top-level paths, not names
     assert "excluded" in " ".join(result.notes) and "reports" in " ".join(result.notes)
     assert scan_repository(tmp_path, exclude=["out/reports", "reports", "dist"]).hits == []
+
+
+# ---- scope: the governance repository, never an enclosing project (issue 14 §3) -----------------
+@pytest.fixture
+def enclosing(tmp_path: Path) -> Path:
+    """A project repository whose history held a token (committed, then removed) and whose tree holds
+    one, with a governance directory ``gov/`` inside it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    (project / "old.xml").write_text(token_xml())
+    (project / "src").mkdir()
+    (project / "src" / "client.py").write_text(f"TOKEN = '{token_xml()}'\n")
+    (project / "gov").mkdir()
+    (project / "gov" / "afasgov.yaml").write_text("environments: {}\n")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "oops")
+    (project / "old.xml").unlink()
+    git(project, "commit", "-q", "-am", "remove token")
+    return project
+
+
+def test_a_subdirectory_of_a_repository_is_scanned_without_the_enclosing_history(enclosing: Path) -> None:
+    gov = enclosing / "gov"
+    (gov / "leak.ps1").write_text(token_xml())
+    git(enclosing, "add", ".")
+    git(enclosing, "commit", "-q", "-m", "gov leak")
+    result = scan_repository(gov, history=True)
+    assert [(h.file, h.commit) for h in result.hits] == [("leak.ps1", "")]  # not ../old.xml, not ../src
+    assert not result.history_scanned and result.blobs_scanned == 0
+    note = " ".join(result.notes)
+    assert "git history not scanned" in note and "not at its root" in note
+
+
+def test_a_directory_the_enclosing_repository_ignores_is_still_scanned(enclosing: Path) -> None:
+    """``afasgov demo`` in a checkout writes ./demo-run/, which the checkout's .gitignore lists."""
+    (enclosing / ".gitignore").write_text("/demo-run/\n")
+    run = enclosing / "demo-run"
+    (run / "scripts").mkdir(parents=True)
+    (run / "afasgov.yaml").write_text("environments: {}\n")
+    (run / "scripts" / "sync.ps1").write_text(token_xml())
+    result = scan_repository(run, history=True)
+    assert [(h.file, h.commit) for h in result.hits] == [("scripts/sync.ps1", "")]
+    assert result.files_scanned == 2 and not result.history_scanned
+
+
+def test_its_own_repository_inside_another_is_scanned_with_its_own_history(enclosing: Path) -> None:
+    gov = enclosing / "gov"
+    git(gov, "init", "-q")
+    (gov / "old.ps1").write_text(token_xml())
+    git(gov, "add", ".")
+    git(gov, "commit", "-q", "-m", "x")
+    (gov / "old.ps1").unlink()
+    git(gov, "commit", "-q", "-am", "y")
+    result = scan_repository(gov, history=True)
+    assert [(h.file, bool(h.commit)) for h in result.hits] == [("old.ps1", True)]

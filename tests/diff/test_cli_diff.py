@@ -27,7 +27,7 @@ def test_diff_text_and_exit_codes(workdir: Path, capsys: pytest.CaptureFixture[s
     assert code == 1
     assert "error [request-property-removed] at KnEmployee/Element/Fields/EmAd" in out
     assert "removed the request property 'KnEmployee/Element/Fields/EmAd'" in out
-    assert "6 changes: 2 error, 1 warning, 3 info" in out
+    assert "6 changes: 2 errors, 1 warning, 3 info" in out
     assert run(capsys, "diff", "production", "production")[0] == 0
     assert run(capsys, "diff", "accept", "accept", "--fail-on", "INFO")[0] == 0
 

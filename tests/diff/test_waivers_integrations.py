@@ -74,6 +74,32 @@ def test_waivers_apply_expire_and_report_unused(tmp_path: Path) -> None:
     assert exit_code(waived, "WARN") == 1 and exit_code(waived, "ERR") == 0
 
 
+def test_a_command_reports_only_its_own_waivers_as_unused(tmp_path: Path) -> None:
+    """diff, validate and audit share waivers.yaml: each reports the waivers of its own rules that matched
+    nothing, never another command's (issue 14 §9); a fingerprint alone names no command, so only a run of
+    all of them (release-check, unscoped) can call it unused."""
+    items = [Finding(id="r1", level="ERR", text="t", kind="diff", location=Location(path="A/Element/Fields/X"),
+                     fingerprint="sha256:1")]
+    ws = load_waivers(
+        _w(
+            tmp_path,
+            """
+- {id: r1, path: "B/**", reason: mine, owner: a, expires: 2030-01-01}
+- {id: AC029, path: "tests/**", reason: the audit's, owner: b, expires: 2030-01-01}
+- {id: AC030, path: "tests/**", reason: the audit's, owner: b, expires: 2000-01-01}
+- {fingerprint: "sha256:9", reason: someone's, owner: c, expires: 2030-01-01}
+- {fingerprint: "sha256:1", reason: mine once, owner: d, expires: 2000-01-01}
+""",
+        )
+    )
+    _, notes = ws.apply(items, TODAY, rule_ids={"r1", "r2"})
+    assert [(n.status, n.waiver.reason) for n in notes] == [("expired", "mine once"), ("unused", "mine")]
+    _, everything = ws.apply(items, TODAY)
+    assert len(everything) == 5
+    _, waive_notes = ws.waive(items, TODAY, rule_ids={"r1"})
+    assert [n.waiver.reason for n in waive_notes] == ["mine once", "mine"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -223,7 +223,7 @@ def test_check_quiet_keeps_the_document_and_the_verdict(sim_with_jwt: Any) -> No
     result = afasgov("-q", "check", "accept", cwd=sim_with_jwt["dir"])
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 and lines[0].endswith("environment(s) checked: all ok")
+    assert len(lines) == 1 and lines[0].endswith("1 environment checked: all ok")
 
 
 def test_check_all_auth_methods_in_one_config(sim_with_jwt: Any, tmp_path: Path) -> None:
@@ -321,7 +321,7 @@ def test_check_unreachable_environment_is_exit_3(
     write_fake_config(tmp_path, monkeypatch, ec_key, f"http://127.0.0.1:{closed_port()}/ProfitRestServices")
     result = afasgov("check", cwd=tmp_path)
     assert result.returncode == 3
-    assert "NO" in result.stdout
+    assert "unreachable" in result.stdout
     assert "cannot reach AFAS Profit" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -334,8 +334,10 @@ def test_check_missing_variable_is_exit_2(
     result = afasgov("check", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.count("\n") == 1
+    # both App Connectors reading the variable are named in one error (issue 14 §6)
+    assert result.stderr.count("afasgov: error:") == 1 and "2 secrets" in result.stderr
     assert "environments.production.app_connectors.post.auth.client_secret_env" in result.stderr
+    assert "environments.production.app_connectors.basic.auth.client_secret_env" in result.stderr
     assert "AFASGOV_TEST_SECRET is not set" in result.stderr
 
 

@@ -273,12 +273,13 @@ def test_check_environments_mixed_results(setup: Setup) -> None:
     assert "403" in (by["basic"].error or "")
     for name in ("classic", "post", "jwt"):
         assert by[name].ok and by[name].profit_version == "22.22.5" and by[name].envid == "O12345AA"
-        assert by[name].token_expiry_text == "never"
+    assert by["post"].token_expiry_text == by["jwt"].token_expiry_text == "never"
+    assert by["classic"].token_expiry_text == "2027-05-01 (485 d)"  # a classic token ends then, "0" or not
     assert by["post"].access_token_lifetime == 3600 and by["classic"].access_token_lifetime is None
     assert any("classic tokens expire" in n for n in by["classic"].notes)
     table = render_table(results)
     assert table[0].startswith("ENVIRONMENT") and len(table) == 5
-    assert "FAILED" in next(line for line in table if "basic" in line)
+    assert "refused" in next(line for line in table if "basic" in line)  # 403: the IP restriction
 
 
 def test_check_flags_envid_mismatch(setup: Setup) -> None:

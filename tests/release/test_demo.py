@@ -13,7 +13,26 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+def _project_with_a_leaked_token(root: Path) -> None:
+    """A project checkout (like afasgov's own) whose history once held a token, ignoring the demo dir."""
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null",
+           "PATH": "/usr/bin:/bin"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    (root / ".gitignore").write_text("/demo/\n")
+    (root / "fixture.xml").write_text("<token><version>1</version><data>" + "AB12" * 16 + "</data></token>\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "fixture")
+    (root / "fixture.xml").unlink()
+    git("commit", "-q", "-am", "drop fixture")
+
+
 def test_demo_runs_end_to_end_and_prints_the_report(tmp_path: Path) -> None:
+    _project_with_a_leaked_token(tmp_path)
     work = tmp_path / "demo"
     result = subprocess.run([sys.executable, "-m", "afasgov", "demo", "--dir", str(work)],
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
@@ -39,6 +58,9 @@ def test_demo_runs_end_to_end_and_prints_the_report(tmp_path: Path) -> None:
     assert len(reports) == 2
     data = json.loads(reports[-1].read_text())
     assert data["trend"]["previous_run"] == reports[0].name[:18]
+    # the secret scan covers the demo's governance directory, never the enclosing project or its history
+    assert not [f["path"] for f in data["findings"] if "fixture.xml" in (f["path"] or "")]
+    assert any("history not scanned" in note for note in data["not_seen"] + data["checked"])
 
 
 def test_demo_does_not_overwrite_edited_manifests(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_there_is_a_template_per_ci_system() -> None:
 def test_template_is_valid_yaml_and_does_the_release_routine(path: Path) -> None:
     text = path.read_text()
     yaml.safe_load(text)
-    for step in ("afasgov snapshot", "afasgov release-check --offline", "git commit", ".sarif", "reports"):
+    for step in ("afasgov snapshot", "afasgov release-check --offline", "git commit", "--summary-json", "reports"):
         assert step in text, f"{path.name} lacks {step!r}"
     assert "schedule" in text
 

@@ -13,7 +13,7 @@ import yaml
 from afasgov.config.scaffold import scaffold
 from afasgov.errors import InputError
 
-EXPECTED = {"afasgov.yaml", "definitions/waivers.yaml", "definitions/integrations/example.yaml",
+EXPECTED = {"afasgov.yaml", "definitions/waivers.yaml", "definitions/integrations/example.yaml.sample",
             "reports/README.md", ".gitattributes"}
 
 
@@ -31,7 +31,7 @@ def test_scaffold_creates_the_layout(tmp_path: Path) -> None:
     assert (root / "definitions" / "integrations").is_dir()
     assert "*.gcn binary" in (root / ".gitattributes").read_text().splitlines()
     # every YAML file is valid YAML; the config parses with the real configuration loader
-    for rel in ("afasgov.yaml", "definitions/waivers.yaml", "definitions/integrations/example.yaml"):
+    for rel in ("afasgov.yaml", "definitions/waivers.yaml", "definitions/integrations/example.yaml.sample"):
         yaml.safe_load((root / rel).read_text())
     from afasgov.config import parse_config
 
@@ -120,6 +120,75 @@ def test_cli_report_index_with_and_without_a_configuration(tmp_path: Path) -> No
     scaffolded = tmp_path / "repo"
     scaffold(scaffolded)
     via_config = run_cli("--config", str(scaffolded / "afasgov.yaml"), "report", "index", cwd=tmp_path,
-                         env={"AFAS_PRODUCTION_TOKEN": "x" * 8, "AFAS_ACCEPT_TOKEN": "y" * 8})
+                         env={"AFAS_PRODUCTION_CLIENT_SECRET": "x" * 8, "AFAS_ACCEPT_CLIENT_SECRET": "y" * 8})
     assert via_config.returncode == 0, via_config.stderr
     assert "No reports yet" in (scaffolded / "reports" / "index.html").read_text()
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _scaffold_with_snapshots(root: Path) -> Path:
+    """``afasgov init`` plus the example repository's committed production and accept snapshots."""
+    import shutil
+
+    scaffold(root)
+    for env in ("production", "accept"):
+        shutil.copytree(REPO / "definitions" / env, root / "definitions" / env)
+    return root
+
+
+def test_the_scaffold_never_changes_a_verdict(tmp_path: Path) -> None:
+    """A fresh scaffold holds no integration manifest: no ERR is regraded to WARN because "no integration
+    uses it", and no made-up integration is reported (issue 14 §4)."""
+    import json
+
+    root = _scaffold_with_snapshots(tmp_path / "repo")
+    (tmp_path / "none").mkdir()
+    scaffolded = run_cli("diff", "production", "accept", "--format", "json", cwd=root)
+    bare = run_cli("diff", "production", "accept", "--format", "json", "--integrations", str(tmp_path / "none"),
+                   cwd=root)
+    assert scaffolded.returncode == bare.returncode == 1, scaffolded.stderr + bare.stderr
+    levels = [(c["id"], c["path"], c["level"]) for c in json.loads(scaffolded.stdout)["changes"]]
+    assert levels == [(c["id"], c["path"], c["level"]) for c in json.loads(bare.stdout)["changes"]]
+    assert "no integration manifest uses it" not in run_cli("diff", "production", "accept", cwd=root).stdout
+    assert not list((root / "definitions" / "integrations").glob("*.yaml"))
+
+
+def test_the_disabled_example_manifest_is_a_valid_manifest_once_copied(tmp_path: Path) -> None:
+    from afasgov.integrations import load_manifests
+
+    root = tmp_path / "repo"
+    scaffold(root)
+    integrations = root / "definitions" / "integrations"
+    (sample,) = [p for p in integrations.iterdir() if p.is_file()]
+    assert sample.suffix != ".yaml" and "copy" in sample.read_text().lower()
+    (tmp_path / "enabled").mkdir()
+    (tmp_path / "enabled" / "example.yaml").write_text(sample.read_text())
+    manifests = load_manifests(tmp_path / "enabled", required=True)
+    assert len(manifests) == 1
+
+
+def test_init_says_what_to_fill_in(tmp_path: Path) -> None:
+    result = run_cli("init", "repo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for what in ("tenant", "client_id", "AFAS_PRODUCTION_CLIENT_SECRET", "definitions/integrations/",
+                 "afasgov check", "afasgov snapshot --all", "afasgov release-check"):
+        assert what in out, what
+
+
+def test_the_scaffold_passes_its_own_configuration_audit(tmp_path: Path) -> None:
+    """The template's App Connectors use OAuth: afasgov's own audit (AC029, classic tokens) has nothing to
+    say about a fresh scaffold (issue 14 §5); classic tokens are shown as the legacy option only."""
+    import json
+
+    root = tmp_path / "repo"
+    scaffold(root)
+    result = run_cli("audit", "--no-secret-scan", "--format", "json", "--only", "AC029", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["findings"] == []
+    config = yaml.safe_load((root / "afasgov.yaml").read_text())
+    auths = [app["auth"] for env in config["environments"].values() for app in env["app_connectors"].values()]
+    assert auths and all(a["type"] == "oauth" for a in auths)
+    assert "type: classic" in (root / "afasgov.yaml").read_text()  # still shown, commented, as legacy

@@ -78,7 +78,10 @@ def test_live_run_reports_breaking_changes_payloads_and_risky_app_connectors(liv
     changes = {(c["id"], c["path"]): c for c in data["changes"]}
     removed = changes[("request-property-removed", "KnUser/Element/Fields/XOEA")]
     assert removed["level"] == "ERR" and removed["integrations"] == ["helloid"]
-    assert removed["file"] == "definitions/accept/update/KnUser.yaml"
+    # a removed field points at the snapshot file that holds it: production's, at the field's line
+    assert removed["file"] == "definitions/production/update/KnUser.yaml"
+    lines = (live_repo / removed["file"]).read_text(encoding="utf-8").split("\n")
+    assert lines[removed["line"] - 1] == "- field_id: XOEA"
     # the payloads the integrations send: XOEA no longer exists, the announcement is too long now
     problems = {(v["id"], v["payload"]) for v in data["validation"]}
     assert ("payload-unknown-field", "definitions/integrations/helloid/payloads/new-user.json") in problems

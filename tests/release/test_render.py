@@ -190,3 +190,59 @@ def test_verdict_pass_when_everything_failing_is_waived() -> None:
 
 def test_hostile_constant_is_really_hostile() -> None:
     assert "<script>" in HOSTILE and "|" in HOSTILE and "\x1b" in HOSTILE
+
+
+def test_every_markdown_report_is_capped_for_a_github_comment() -> None:
+    """``diff``/``validate``/``audit --format markdown`` fit GitHub's 65,536-character comment limit like
+    the release report: rows are dropped from the end and the report says how many (issue 14 §8)."""
+    from afasgov.findings import Finding, Location
+    from afasgov.report import ReportMeta, render
+
+    findings = [Finding(id="request-property-removed", level="ERR", kind="diff",
+                        text=f"removed the request property 'KnEmployee/Element/Fields/F{n:05d}'",
+                        location=Location(connector="KnEmployee", path=f"KnEmployee/Element/Fields/F{n:05d}"),
+                        fingerprint=f"sha256:{n:016x}") for n in range(3000)]
+    text = render(findings, ReportMeta(kind="diff", title="afasgov diff a → b"), "markdown")
+    assert len(text) < 65_536
+    shown = text.count("| ERR | `request-property-removed`")
+    assert 0 < shown < 3000
+    assert f"_{3000 - shown} more rows did not fit in a GitHub comment" in text
+    small = render(findings[:3], ReportMeta(kind="diff", title="afasgov diff a → b"), "markdown")
+    assert small.count("| ERR | `request-property-removed`") == 3 and "did not fit" not in small
+
+
+def _with_field_findings(count: int) -> ReleaseReport:
+    from afasgov.findings import Severity
+
+    report = sample_report(hostile=False)
+    fields = [Finding(id="AC010", level="ERR", kind="audit", title="Privacy-sensitive field without justification",
+                      text=f"salary field F{n:03d} exposed without a recorded justification",
+                      severity=Severity.HIGH, reference="AUT-19",
+                      location=Location(environment="accept", app_connector="legacy-portal", connector="HrCompMut",
+                                        field=f"F{n:03d}", path=f"HrCompMut/Element/Fields/F{n:03d}"),
+                      fingerprint=f"sha256:{n:016x}") for n in range(count)]
+    return ReleaseReport(scope=report.scope, started_at=report.started_at, finished_at=report.finished_at,
+                         tool_version=report.tool_version, base=report.base, revision=report.revision,
+                         items=[*report.items, *fields], integrations=report.integrations, waivers=report.waivers)
+
+
+def test_markdown_leads_with_the_release_and_groups_standing_findings() -> None:
+    """Issue 14 §7: the verdict per integration and the release's breaking changes come first, then the
+    standing security findings, one row per check × App Connector with the fields inside."""
+    text = render_markdown(_with_field_findings(40))
+    assert text.index("This release breaks") < text.index("Standing security findings")
+    assert text.index("### Verdict per integration") < text.index("### This release") < text.index(
+        "### Standing security findings")
+    rows = [line for line in text.splitlines() if line.startswith("| ERR |") and "`AC010`" in line
+            and "legacy-portal" in line]
+    assert len(rows) == 1 and "**40**" in rows[0] and "F000" in rows[0] and "F039" in rows[0]
+    data = json.loads(render_json(_with_field_findings(40)))
+    assert len([f for f in data["findings"] if f["app_connector"] == "legacy-portal"]) == 40  # one JSON entry each
+
+
+def test_html_groups_standing_findings_with_err_cards_only() -> None:
+    html = render_html(_with_field_findings(40))
+    assert html.count('<details class="finding') == len(re.findall(r'<details class="finding ERR"', html))
+    assert html.count("HrCompMut: F000, F001") == 2  # the row (first fields) and the card (every field)
+    assert "F039" in html
+    assert 'id="legend"' in html and "◐" in html

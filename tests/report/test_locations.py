@@ -129,6 +129,9 @@ def test_markdown_shows_severity_and_redacted_evidence() -> None:
 def test_scope_appears_where_the_path_does_not_say_it() -> None:
     item = _several()
     for fmt in FORMATS:
+        if fmt == "gitlab":  # a Code Quality issue needs a file: render the finding as located
+            located = dataclasses.replace(item.location, file="definitions/accept/get/X.yaml", line=3)
+            item = dataclasses.replace(item, location=located)
         out = render([item], fmt)
         if fmt == "json":
             continue  # the JSON writes the item's own data

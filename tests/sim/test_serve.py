@@ -144,6 +144,28 @@ def test_write_config_overwrites_only_its_own_file_unless_forced(tmp_path: Path)
         assert sim.write_config(path) == path and sim.origin in path.read_text(encoding="utf-8")
 
 
+def test_write_config_creates_missing_directories_and_removes_them_on_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--write-config /tmp/sim/afasgov.yaml`` works on a fresh machine (README); a failed write leaves
+    no directory behind."""
+    from afasgov.errors import UsageError
+    from afasgov.sim import writeconfig
+    from afasgov.sim.datasets import load_dataset
+
+    data = load_dataset("demo")
+    path = tmp_path / "fresh" / "sim" / "afasgov.yaml"
+    assert writeconfig.write_config(path, data, "http://127.0.0.1:9") == path
+    assert path.is_file() and (path.parent / "afasgov.secrets" / ".gitignore").is_file()
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writeconfig, "atomic_write_text", disk_full)
+    with pytest.raises(UsageError, match="No space left on device"):
+        writeconfig.write_config(tmp_path / "other" / "sim" / "afasgov.yaml", data, "http://127.0.0.1:9")
+    assert not (tmp_path / "other").exists()
+
+
 def test_cli_force_overwrites_an_existing_config(tmp_path: Path) -> None:
     (tmp_path / "afasgov.yaml").write_text("environments: {}\n", encoding="utf-8")
     proc, lines = _start_cli("--write-config", "afasgov.yaml", "--force", cwd=tmp_path)
@@ -170,7 +192,6 @@ def test_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
                                                (["--fail-rate", "1.5"], "--fail-rate"),
                                                (["--latency-ms", "-1"], "--latency-ms"),
                                                (["--port", "70000"], "--port"),
-                                               (["--write-config", "missing-dir/x.yaml"], "does not exist"),
                                                (["--write-config", "file/x.yaml"], "file is not a directory"),
                                                (["--write-config", "file/sub/x.yaml"], "file is not a directory"),
                                                (["--write-config", "afasgov.yaml"],

@@ -167,7 +167,6 @@ def test_plain_scalars_stay_readable() -> None:
         "a:  1\n",
         "a: b\n   c\n",
         "on: 1\n",
-        "a: 1\na: 2\n",
         'a: "\\x41"\n',
         "a: 0o17\n",
         "a: +1\n",

@@ -326,7 +326,7 @@ def test_oversized_payload_file_is_exit_2(repo: Path, capsys: pytest.CaptureFixt
 
     monkeypatch.setattr(validate_pkg, "MAX_BYTES", 1000)
     (repo / "big.json").write_bytes(_many_unknown_fields(50))
-    with pytest.raises(InputError, match=r"payload too large \(limit 1000 bytes\)"):
+    with pytest.raises(InputError, match=r"file is \d+ bytes, larger than the limit of 1000 bytes"):
         validate_file(repo / "big.json", snapshot())
     code, out, err = _run(capsys, "validate", "big.json", "--env", "production")
-    assert code == 2 and out == "" and err.count("\n") == 1 and "big.json: payload too large" in err
+    assert code == 2 and out == "" and err.count("\n") == 1 and "big.json: file is" in err

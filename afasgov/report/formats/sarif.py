@@ -1,22 +1,51 @@
-"""``sarif``: SARIF 2.1.0 (validated against the OASIS schema in the tests).
+"""``sarif``: SARIF 2.1.0 that GitHub code scanning accepts (validated against the OASIS schema and
+checked against GitHub's requirements in the tests).
 
-Rules go into ``tool.driver.rules`` with their documentation; each item is a result with a logical
-location (its canonical path) and, where the item has a file, a physical location; waived items carry
-an ``accepted`` external suppression with the waiver's justification; ``partialFingerprints`` carries
-the stable fingerprint."""
+Rules go into ``tool.driver.rules`` with their documentation (``shortDescription``, ``fullDescription``,
+``help`` and ``helpUri`` into docs/rules.md, docs/checks.md, docs/validate.md). Each finding is a result
+with a physical location — the file relative to the repository root and ``region.startLine`` (findings
+are located by :mod:`afasgov.locate`) — and a logical location (its canonical path);
+``partialFingerprints.primaryLocationLineHash`` (the key GitHub reads) carries the finding's stable
+fingerprint, which does not change when lines move; waived findings carry an ``accepted`` external
+suppression with the waiver's justification. ``automationDetails.id`` is ``afasgov/<kind>/<scope>/``:
+the category under which code scanning keeps one analysis per kind and scope."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
+from afasgov import PROJECT_URL
 from afasgov.findings import Finding
 from afasgov.report.document import ReportMeta, RuleInfo, severity_of, summary
 from afasgov.secrets import redact_any
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"ERR": "error", "WARN": "warning", "INFO": "note"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+
+
+def _uri(location: str) -> str:
+    """An input's location as a URI reference: a relative path as it is (percent-encoded), an absolute
+    path as a ``file:`` URI; empty for what is no path (a name with spaces or brackets)."""
+    if not location or re.search(r"[\s()]", location):
+        return ""
+    if location.startswith("/"):
+        return PurePosixPath(location).as_uri()
+    return quote(location, safe="/:@-._~!$&'*+,;=")
+
+
+def _scope(doc: ReportMeta) -> str:
+    """What the run was about, for its code-scanning category: the scope, environments or revision."""
+    for key in ("scope", "environments", "environment", "revision"):
+        value = doc.header.get(key)
+        if isinstance(value, str) and value and value != "-":
+            return _UNSAFE.sub("-", value.replace(", ", "+")).strip("-")
+    return ""
 
 
 def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False) -> str:
@@ -34,9 +63,11 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
             "defaultConfiguration": {"level": _LEVEL.get(info.level, "note")},
             "properties": {"afasgovLevel": info.level},
         }
-        if info.help:
-            rule["fullDescription"] = {"text": info.help}
-            rule["help"] = {"text": info.help}
+        text = info.help or info.title or rid
+        rule["fullDescription"] = {"text": text}
+        rule["help"] = {"text": text + (f"\n\nDocumentation: {info.help_uri}" if info.help_uri else "")}
+        if info.help_uri:
+            rule["helpUri"] = info.help_uri
         driver_rules.append(rule)
     results = []
     for item in findings:
@@ -57,7 +88,10 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
         if location:
             result["locations"] = [location]
         if item.fingerprint:
-            result["partialFingerprints"] = {"afasgovFingerprint/v1": item.fingerprint}
+            result["partialFingerprints"] = {
+                "primaryLocationLineHash": item.fingerprint.removeprefix("sha256:"),
+                "afasgovFingerprint/v1": item.fingerprint,
+            }
         if item.waived and item.waiver is not None:
             result["suppressions"] = [
                 {
@@ -87,11 +121,11 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
                 "name": doc.tool,
                 "version": doc.version,
                 "semanticVersion": doc.version,
-                "informationUri": "https://pypi.org/project/afasgov/",
+                "informationUri": PROJECT_URL,
                 "rules": driver_rules,
             }
         },
-        "automationDetails": {"id": f"afasgov/{doc.kind}/"},
+        "automationDetails": {"id": f"afasgov/{doc.kind}/" + (f"{_scope(doc)}/" if _scope(doc) else "")},
         "results": results,
         "invocations": [
             {
@@ -107,14 +141,19 @@ def render(findings: Sequence[Finding], doc: ReportMeta, *, color: bool = False)
             "header": {k: v for k, v in doc.header.items() if isinstance(v, str | int | float)},
         },
     }
-    if doc.inputs:
+    artifacts = [(i, _uri(i.location)) for i in doc.inputs]
+    if any(uri for _, uri in artifacts):
         run["artifacts"] = [
             {
-                "location": {"uri": i.location},
+                "location": {"uri": uri},
                 "description": {"text": i.name},
                 **({"hashes": {"sha-256": i.sha256.removeprefix("sha256:")}} if i.sha256 else {}),
             }
-            for i in doc.inputs
+            for i, uri in artifacts
+            if uri
         ]
+    other = {i.name: i.sha256 or i.location for i, uri in artifacts if not uri}
+    if other:  # inputs that are no file (the audit checks' rules hash)
+        run["properties"]["inputs"] = other
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(redact_any(log), indent=2, ensure_ascii=False) + "\n"

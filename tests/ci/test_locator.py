@@ -1,0 +1,76 @@
+"""afasgov.locate.Locator on hand-made findings: every kind of location, and what it does when a file is gone."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from afasgov.findings import Finding, Location
+from afasgov.locate import Locator, repository_root
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
+    shutil.copy(ROOT / "afasgov.yaml", tmp_path / "afasgov.yaml")
+    (tmp_path / ".git").mkdir()
+    return tmp_path
+
+
+def locate(repo: Path, kind: str = "diff", **where: object) -> Location:
+    finding = Finding(id="x", level="ERR", text="t", kind=kind, location=Location(**where))  # type: ignore[arg-type]
+    definitions = repo / "definitions"
+    locator = Locator(repo / "definitions" / "..", trees={"accept": definitions / "accept"},
+                      default_trees=[definitions / "accept", definitions / "production"],
+                      gcn_dir=definitions / "getconnectors", config_path=repo / "afasgov.yaml")
+    return locator.locate(finding).location
+
+
+def line_of(repo: Path, loc: Location) -> str:
+    return (repo / loc.file).read_text(encoding="utf-8").split("\n")[loc.line - 1]
+
+
+def test_repository_root_is_the_git_work_tree(repo: Path) -> None:
+    (repo / "sub").mkdir()
+    assert repository_root(repo / "sub") == repo.resolve()
+
+
+def test_nested_object_field_and_code_value(repo: Path) -> None:
+    loc = locate(repo, connector_type="update", connector="KnSubject", object_path=("KnSubject", "KnSubjectLink"),
+                 field="SbId")
+    assert loc.file == "definitions/accept/update/KnSubject.yaml" and line_of(repo, loc) == "  - field_id: SbId"
+    loc = locate(repo, connector_type="update", connector="KnUser", field="MtCd", value="3")
+    assert line_of(repo, loc).strip() == '- id: "3"'
+    # the object named only in the canonical path
+    loc = locate(repo, connector_type="update", connector="KnSubject",
+                 path="KnSubject/Element/Objects/KnSubjectLink/Element/Fields/SbId", field="SbId")
+    assert line_of(repo, loc) == "  - field_id: SbId"
+
+
+def test_a_field_only_the_base_has_is_found_there(repo: Path) -> None:
+    loc = locate(repo, connector_type="update", connector="KnUser", field="XOEA")
+    assert loc.file == "definitions/production/update/KnUser.yaml" and line_of(repo, loc) == "- field_id: XOEA"
+
+
+def test_app_connector_scope_config_and_gcn(repo: Path) -> None:
+    loc = locate(repo, "audit", environment="accept", app_connector="iam", connector_type="update", connector="KnUser")
+    assert loc.file == "definitions/accept/app-connectors/iam.yaml" and line_of(repo, loc) == "- id: KnUser"
+    loc = locate(repo, "audit", environment="accept", app_connector="hr-export", connector_type="config")
+    assert loc.file == "afasgov.yaml" and line_of(repo, loc).strip() == "hr-export:"
+    loc = locate(repo, "audit", connector_type="gcn", connector="Lindeboom_HR_Pensioenexport", field="BSN")
+    assert loc.file == "definitions/getconnectors/Lindeboom_HR_Pensioenexport.yaml"
+    assert line_of(repo, loc).strip() == "output_name: BSN"
+
+
+def test_a_connector_no_file_holds_points_at_the_environment(repo: Path) -> None:
+    loc = locate(repo, connector_type="update", connector="NoLongerThere", field="X")
+    assert loc.file == "definitions/accept/environment.yaml" and line_of(repo, loc) == "name: accept"
+
+
+def test_a_finding_with_file_and_line_keeps_them(repo: Path) -> None:
+    loc = locate(repo, "audit", connector_type="file", file="afasgov.yaml", line=7, path="afasgov.yaml:7")
+    assert (loc.file, loc.line) == ("afasgov.yaml", 7)
