@@ -21,7 +21,7 @@ import click
 
 from afasgov import __version__
 from afasgov.app import AppContext
-from afasgov.errors import EXIT_USAGE, AfasgovError, UsageError
+from afasgov.errors import EXIT_USAGE, MAX_DETAILS, AfasgovError, UsageError
 from afasgov.findings import LEVELS
 from afasgov.secrets import redact
 from afasgov.textsafe import error_line, terminal
@@ -631,6 +631,10 @@ def _main(argv: list[str] | None) -> None:
         if debug:
             click.echo(redact(traceback.format_exc()), err=True)
         click.echo(f"afasgov: error: {error_line(str(exc))}", err=True)
+        for detail in exc.details[:MAX_DETAILS]:
+            click.echo(f"  {error_line(detail)}", err=True)
+        if len(exc.details) > MAX_DETAILS:
+            click.echo(f"  … and {len(exc.details) - MAX_DETAILS:,} more", err=True)
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt as exc:
         raise SystemExit(_interrupted(exc)) from None

@@ -18,10 +18,20 @@ EXIT_USAGE = 2
 EXIT_REMOTE = 3
 
 
+#: the most detail lines the CLI prints under one error line (the rest are counted)
+MAX_DETAILS = 50
+
+
 class AfasgovError(Exception):
-    """Base class of every error afasgov raises on purpose."""
+    """Base class of every error afasgov raises on purpose.
+
+    ``str(exc)`` is the one error line. ``details`` are optional follow-up lines the CLI prints indented
+    under it (each bounded like the error line, at most :data:`MAX_DETAILS`): an error that lists items
+    of the user's own configuration, such as every missing secret of a run, lists them all there instead
+    of being cut to fit one line."""
 
     exit_code: int = EXIT_USAGE
+    details: tuple[str, ...] = ()
 
 
 class UsageError(AfasgovError):

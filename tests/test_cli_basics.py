@@ -72,3 +72,32 @@ def test_secret_is_redacted_everywhere() -> None:
     with pytest.raises(TypeError):
         import pickle
         pickle.dumps(secret)
+
+
+def test_error_details_follow_the_error_line_each_bounded_and_counted(monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """An error listing the user's own items (every missing secret) prints them under its one error line,
+    indented, each line bounded like the error line, at most MAX_DETAILS of them plus a count."""
+    import types
+
+    from afasgov.errors import MAX_DETAILS
+    from afasgov.textsafe import MAX_ERROR_CHARS
+
+    error = ConfigError("many secrets are missing", file="afasgov.yaml")
+    error.details = tuple(f"environments.e{i}.token_env: variable V{i} is not set" for i in range(MAX_DETAILS + 7))
+    error.details += ("x" * 5000 + "\x1b[2J",)
+
+    def boom(*_a: object, **_k: object) -> int:
+        raise error
+
+    fake = types.ModuleType("afasgov.commands.check")
+    fake.run_check = boom  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "afasgov: error: afasgov.yaml: many secrets are missing"
+    assert lines[1:MAX_DETAILS + 1] == [f"  {d}" for d in error.details[:MAX_DETAILS]]
+    assert lines[MAX_DETAILS + 1] == "  … and 8 more" and len(lines) == MAX_DETAILS + 2
+    assert all(len(line) <= MAX_ERROR_CHARS + 2 and "\x1b" not in line for line in lines)

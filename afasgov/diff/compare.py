@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from afasgov.diff.engine import diff_snapshots
 from afasgov.diff.impact import ImpactResult, apply_impact, unknown_references
+from afasgov.diff.registry import entries as diff_entries
 from afasgov.diff.rules.gcn import gcn_changes
 from afasgov.diff.sources import Operand, resolve_operand
 from afasgov.errors import UsageError
@@ -80,7 +81,8 @@ def compare(
     if waivers:  # else the caller settles them, as release-check does over every section
         trees = [op.directory for op in (revision, base) if op.directory is not None]
         changes, waiver_notes, level_notes = settle(changes, LevelOverrides.for_workspace(ws), ws.waivers(), today,
-                                                    locator=Locator.for_workspace(ws, default_trees=trees))
+                                                    locator=Locator.for_workspace(ws, default_trees=trees),
+                                                    rule_ids=diff_entries().keys())
         notes += level_notes
     return DiffRun(base, revision, changes, notes, impact, unknown, waiver_notes)
 

@@ -156,8 +156,8 @@ def load_credentials(app_connector: AppConnectorConfig) -> Credentials:
 class SecretsError(ConfigError):
     """Every missing or unusable secret of a run, in one error (exit 2): one round trip, not one per secret.
 
-    The message starts with the configuration file and the count, then one line per secret: the key path
-    that names it and what is wrong (never a value)."""
+    The message is the configuration file and the count; :attr:`details` has one line per secret: the
+    key path that names it and what is wrong (never a value)."""
 
     def __init__(self, problems: list[ConfigError]) -> None:
         self.problems = problems
@@ -165,9 +165,9 @@ class SecretsError(ConfigError):
         shared = files.pop() if len(files) == 1 else None
         lines = [f"{p.key_path}: {p.reason}" if shared and p.key_path else str(p) for p in problems]
         count = f"{len(problems)} secrets" if len(problems) != 1 else "1 secret"
-        message = (f"{count} of the selected environments are missing or unusable (fix them all, then run again):\n  "
-                   + "\n  ".join(lines))
+        message = f"{count} of the selected environments are missing or unusable (fix them all, then run again)"
         super().__init__(message, file=shared)
+        self.details = tuple(lines)
 
 
 def load_all_credentials(
