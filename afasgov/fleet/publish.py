@@ -9,7 +9,6 @@ directory, so the merged report is complete and its links work as the unsharded 
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from afasgov._files import make_output_dir, write_output_files
 from afasgov.errors import InputError
 from afasgov.fleet.model import FLEET_JSON, FleetReport, merge
 from afasgov.fleet.render import render_html, render_junit, render_markdown
+from afasgov.jsonsafe import load_file
 
 #: a fleet.json larger than this is refused (500 tenants with every change listed is a few MiB)
 MAX_FLEET_JSON_BYTES = 256 * 1024 * 1024
@@ -47,19 +47,9 @@ def read_fleet_report(directory: Path) -> FleetReport:
     """The ``fleet.json`` of a fleet report (or shard) directory; an :class:`InputError` naming it."""
     path = directory / FLEET_JSON if directory.is_dir() else directory
     source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FLEET_JSON_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("no fleet.json here (is this a fleet report or shard directory?)", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
-    if len(data) > MAX_FLEET_JSON_BYTES:
-        raise InputError(f"larger than {MAX_FLEET_JSON_BYTES // (1024 * 1024)} MiB", source=source)
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(f"not JSON ({str(exc).splitlines()[0][:120]})", source=source) from None
+    if not path.exists():
+        raise InputError("no fleet.json here (is this a fleet report or shard directory?)", source=source)
+    doc = load_file(path, max_bytes=MAX_FLEET_JSON_BYTES, source=source)
     return FleetReport.from_json(doc, source=source)
 
 

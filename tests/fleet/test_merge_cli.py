@@ -59,4 +59,4 @@ def test_not_a_shard_directory(tmp_path: Path) -> None:
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "fleet.json").write_text("{not json")
     result = run("fleet", "merge", str(tmp_path / "bad"), "--output", str(tmp_path / "m"), cwd=tmp_path)
-    assert result.returncode == 2 and "not JSON" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "fleet.json: invalid JSON" in result.stderr and "Traceback" not in result.stderr
