@@ -6,7 +6,9 @@
    (or, with ``--offline``, use the committed snapshots as they are);
 2. diff production → accept, regraded by integration use (:func:`afasgov.diff.compare.compare`);
 3. validate every integration's recorded payloads (``definitions/integrations/<name>/payloads/``)
-   against accept;
+   against accept and production (:func:`afasgov.validate.baseline.validate_payloads`, as
+   ``afasgov validate --baseline``): a problem a payload also has against production is INFO, only what
+   is new on accept keeps its level, with the change that caused it;
 4. audit accept — the environment being released: its App Connector scopes and fields, the
    configuration and the repository (production is audited daily by ``afasgov audit production``);
 5. apply the waivers once, over every finding of every section.
@@ -133,7 +135,7 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     """Run the whole check on ``ws``; return the report (not written: :mod:`afasgov.report.publish`)."""
     from afasgov.audit.runner import rules_hash, run_audit
     from afasgov.diff.compare import compare
-    from afasgov.validate.baseline import validate_payloads
+    from afasgov.validate.baseline import PayloadResult, catalogue_notes, validate_payloads
 
     progress = options.progress or (lambda _line: None)
     started = options.now()
@@ -178,10 +180,14 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
 
     progress("validating recorded payloads …")
     per_integration: dict[str, tuple[int, int]] = {}
+    all_results: list[PayloadResult] = []
     if manifests:
         for manifest in manifests:
             paths = ws.payloads(manifest)
-            results = validate_payloads(paths, rev_snap, display={p: ws.rel(p) for p in paths}, read=ws.read)
+            # graded against production (validate --baseline): what production accepts today is INFO
+            results = validate_payloads(paths, rev_snap, base_snap, display={p: ws.rel(p) for p in paths},
+                                        read=ws.read)
+            all_results += results
             failed = 0
             for result in results:
                 if result.error is not None:  # an unreadable recorded payload is a finding, never a pass
@@ -189,11 +195,16 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                                                     env=accept))
                 elif result.items:
                     items += [payload_problem(p, integration=manifest.name, env=accept) for p in result.items]
-                failed += result.error is not None or bool(result.items)
+                failed += result.error is not None or any(p.level != "INFO" for p in result.items)
             per_integration[manifest.name] = (len(paths), failed)
         total = sum(n for n, _ in per_integration.values())
         checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
-                       f"against {accept} (JSON payloads as inserts)")
+                       f"against {accept} and {production} (JSON payloads as inserts)")
+        if total:
+            notes.append(f"recorded payloads graded against {production}: a problem a payload also has against "
+                         f"{production} is INFO (it is accepted there today); only what is new against {accept} "
+                         "keeps its level, with the change that caused it")
+        notes += catalogue_notes(all_results)
         if not total:
             not_seen.append("no recorded payloads in definitions/integrations/<name>/payloads/: "
                             "what integrations send was not validated")
