@@ -11,7 +11,9 @@
    is new on accept keeps its level, with the change that caused it;
 4. audit accept — the environment being released: its App Connector scopes and fields, the
    configuration and the repository (production is audited daily by ``afasgov audit production``);
-5. apply the waivers once, over every finding of every section.
+5. apply the waivers once, over every finding of every section;
+6. with ``--openapi``, export production's and accept's snapshots as OpenAPI 3.1 documents
+   (:mod:`afasgov.openapi`), written next to the reports.
 
 Every input is read once, through the workspace; the report lists one content hash per input. Writing
 the report files is :func:`afasgov.report.publish.write_reports`.
@@ -26,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,7 +44,7 @@ from afasgov.levels import LevelOverrides, settle
 from afasgov.locate import Locator
 from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
-from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
+from afasgov.release.model import Artifact, EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
 from afasgov.waivers import Waiver, WaiverSet
 from afasgov.words import plural
 from afasgov.workspace import Workspace
@@ -58,6 +60,8 @@ class ReleaseCheckOptions:
     production: str | None = None
     offline: bool = False
     fail_on: str = "ERR"
+    #: also export production's and accept's OpenAPI 3.1 documents next to the reports (``--openapi``)
+    openapi: bool = False
     progress: Callable[[str], None] | None = None
     #: clock (tests inject fixed timestamps)
     now: Callable[[], datetime] = _utcnow
@@ -86,6 +90,10 @@ class CheckOutcome:
         for ext in ("html", "md", "json", "xml", "sarif"):
             if ext in self.paths:
                 lines.append(f"  {ext:<5} {self.paths[ext]}")
+        for artifact in r.artifacts:
+            key = f"{artifact.kind}-{artifact.environment}"
+            if key in self.paths:
+                lines.append(f"  {artifact.title}: {self.paths[key]}")
         if "index" in self.paths:
             lines.append(f"  index {self.paths['index']}")
         return lines
@@ -240,6 +248,11 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     impacts = impact_sentences(items, sentences, [m.name for m in manifests]) if sentences else \
         {k: list(v) for k, v in (run.impact.impacts.items() if run.impact is not None else [])}
     integrations = build_impact(manifests, items, per_integration, accept, impacts)
+    artifacts: list[Artifact] = []
+    if options.openapi:
+        artifacts = [openapi_artifact(snap, env) for env, snap in ((production, base_snap), (accept, rev_snap))]
+        checked.append(f"OpenAPI 3.1 documents of {production} and {accept} exported from their snapshots "
+                       "(afasgov openapi --split none)")
     inputs = input_hashes(ws, [production, accept])
     if audit.checks:
         inputs["audit checks (rules hash)"] = rules_hash(audit.checks)
@@ -258,7 +271,21 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                              read=ws.read),
         skipped=skipped, rules={rid: doc for rid in dict.fromkeys(i.id for i in items)
                                 if (doc := rule_info(rid)) is not None},
+        artifacts=artifacts,
     )
+
+
+def openapi_artifact(snapshot: Any, env: str) -> Artifact:
+    """``env``'s OpenAPI 3.1 document as a report artifact: ``afasgov openapi ENV --split none`` (one JSON
+    document), rendered from the snapshot the run already holds as it is written."""
+    from afasgov.openapi import iter_files
+
+    def chunks() -> Iterator[bytes]:
+        for _name, part in iter_files(snapshot, split="none", fmt="json"):
+            yield from part
+
+    return Artifact(kind="openapi", environment=env, name=f"{safe_label(env)}.json",
+                    title=f"OpenAPI {env}", chunks=chunks)
 
 
 def payload_problem(problem: Finding, *, integration: str, env: str) -> Finding:
@@ -382,4 +409,4 @@ def _dedupe(lines: list[str]) -> list[str]:
 
 
 __all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "input_hashes",
-           "pick_environment", "portable_item", "portable_paths", "release_check", "snapshot_live"]
+           "openapi_artifact", "pick_environment", "portable_item", "portable_paths", "release_check", "snapshot_live"]

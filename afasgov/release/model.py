@@ -14,7 +14,7 @@ Levels and the severity → level map are :mod:`afasgov.findings`'. Waived findi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -152,6 +152,27 @@ class IntegrationImpact:
 
 
 @dataclass(frozen=True)
+class Artifact:
+    """A file the run writes next to its reports (``release-check --openapi``: each environment's OpenAPI
+    document): ``<stem>.<kind>/<name>`` in the reports directory, rendered as it is written."""
+
+    kind: str
+    environment: str
+    #: the file's name inside the run's ``<stem>.<kind>/`` directory (``production.json``)
+    name: str
+    title: str
+    #: the file's bytes, rendered chunk by chunk when called
+    chunks: Callable[[], Iterator[bytes]] = field(compare=False, repr=False)
+
+    def path(self, stem: str) -> str:
+        """Relative to the reports directory, ``/``-separated."""
+        return f"{stem}.{self.kind}/{self.name}"
+
+    def to_json(self, stem: str) -> dict[str, Any]:
+        return {"kind": self.kind, "environment": self.environment, "title": self.title, "path": self.path(stem)}
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     """Counts by level (unwaived) of one earlier run of the same kind and scope."""
 
@@ -186,6 +207,8 @@ class ReleaseReport:
     skipped: dict[str, str] = field(default_factory=dict)
     #: rule id -> its documentation (help text and link), for SARIF's rule table
     rules: Mapping[str, RuleDoc] = field(default_factory=dict)
+    #: files written next to the reports (``--openapi``), listed in the JSON report and the index
+    artifacts: list[Artifact] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.items = sort_items(self.items)
@@ -194,6 +217,11 @@ class ReleaseReport:
     @property
     def run_id(self) -> str:
         return run_id_of(self.started_at)
+
+    @property
+    def stem(self) -> str:
+        """``<run id>-<kind>-<scope>``: the name of the run's report files (DESIGN §8)."""
+        return f"{self.run_id}-{self.kind}-{self.scope}" if self.scope else f"{self.run_id}-{self.kind}"
 
     def section_items(self, section: str) -> list[Finding]:
         return [i for i in self.items if i.kind == section]
@@ -277,7 +305,7 @@ class ReleaseReport:
             "not_seen": list(self.not_seen),
             "notes": list(self.notes),
             "inputs": dict(sorted(self.inputs.items())),
-        }
+        } | ({"artifacts": [a.to_json(self.stem) for a in self.artifacts]} if self.artifacts else {})
 
     def to_json_text(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
@@ -308,6 +336,7 @@ __all__ = [
     "REPORT_SCHEMA",
     "SECTIONS",
     "SECTION_TITLES",
+    "Artifact",
     "EnvInfo",
     "IntegrationImpact",
     "ReleaseReport",
