@@ -12,7 +12,9 @@
 4. audit accept — the environment being released: its App Connector scopes and fields, the
    configuration and the repository (production is audited daily by ``afasgov audit production``);
 5. apply the waivers once, over every finding of every section;
-6. with ``--openapi``, export production's and accept's snapshots as OpenAPI 3.1 documents
+6. with ``--release-notes``, hold AFAS's release notes against the diff and the integrations
+   (:mod:`afasgov.release.announced`: the section "Announced by AFAS");
+7. with ``--openapi``, export production's and accept's snapshots as OpenAPI 3.1 documents
    (:mod:`afasgov.openapi`), written next to the reports.
 
 Every input is read once, through the workspace; the report lists one content hash per input. Writing
@@ -62,6 +64,8 @@ class ReleaseCheckOptions:
     fail_on: str = "ERR"
     #: also export production's and accept's OpenAPI 3.1 documents next to the reports (``--openapi``)
     openapi: bool = False
+    #: AFAS's release notes: the section "Announced by AFAS" (``--release-notes``)
+    release_notes: Sequence[Path] = ()
     progress: Callable[[str], None] | None = None
     #: clock (tests inject fixed timestamps)
     now: Callable[[], datetime] = _utcnow
@@ -84,6 +88,8 @@ class CheckOutcome:
                  + (f" (Profit {r.base.profit_version or '?'} → {r.revision.profit_version or '?'})")]
         for section, why in r.skipped.items():
             lines.append(f"  {section}: not run — {why}")
+        if r.announced is not None:
+            lines.append(f"  {r.announced.summary(r.revision.name)}")
         broken = [i.name for i in r.integrations if i.status == "breaks"]
         if broken:
             lines.append(f"  integrations that break: {', '.join(broken)}")
@@ -154,6 +160,14 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     config = ws.config
     root = ws.root
 
+    # the notes first: a notes file that cannot be read stops the run before anything is crawled (exit 2)
+    release_notes = None
+    if options.release_notes:
+        from afasgov.release.announced import read_notes
+
+        progress("reading the release notes …")
+        release_notes = read_notes(list(options.release_notes), ws.rel)
+
     notes: list[str] = []
     if not options.offline:
         progress(f"snapshotting {production} and {accept} …")
@@ -185,6 +199,19 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                    f"{len(r.update_connectors)} UpdateConnectors, {len(b.get_connectors)} → "
                    f"{len(r.get_connectors)} GetConnectors, {len(b.app_connectors)} → "
                    f"{len(r.app_connectors)} App Connectors")
+
+    announced = None
+    if release_notes is not None:
+        from afasgov.release.announced import announced_section
+
+        progress("holding the diff against AFAS's release notes …")
+        announced, explained = announced_section(release_notes, run.changes, manifests, production=base_snap,
+                                                 accept=rev_snap, production_name=production, accept_name=accept)
+        items = [dataclasses.replace(i, notes=(*i.notes, explained[i.fingerprint]))
+                 if i.kind == "diff" and i.fingerprint in explained else i for i in items]
+        checked.append(f"AFAS's release notes ({announced.release}: "
+                       f"{', '.join(f['file'] for f in announced.files)}) held against the diff "
+                       f"{production} → {accept} and the integrations' connectors")
 
     progress("validating recorded payloads …")
     per_integration: dict[str, tuple[int, int]] = {}
@@ -254,6 +281,8 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
         checked.append(f"OpenAPI 3.1 documents of {production} and {accept} exported from their snapshots "
                        "(afasgov openapi --split none)")
     inputs = input_hashes(ws, [production, accept])
+    if announced is not None:
+        inputs |= {f"release notes {f['file']}": f["sha256"] for f in announced.files}
     if audit.checks:
         inputs["audit checks (rules hash)"] = rules_hash(audit.checks)
     scope = safe_label(f"{production}-vs-{accept}")
@@ -271,7 +300,7 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                              read=ws.read),
         skipped=skipped, rules={rid: doc for rid in dict.fromkeys(i.id for i in items)
                                 if (doc := rule_info(rid)) is not None},
-        artifacts=artifacts,
+        artifacts=artifacts, announced=announced,
     )
 
 
