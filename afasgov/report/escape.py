@@ -42,6 +42,7 @@ _MD_INLINE = re.compile(
     r"|#(?=[0-9])"  # #123 issue references on GitHub: a zero-width space after the #
     r"|:(?=//)"  # scheme://… autolinks (GFM's extended autolinks)
     r"|(?<=[Ww][Ww][Ww])\."  # www.… autolinks
+    r"|\ufeff"  # a byte-order mark: a renderer drops it at the start of a document (cmark-gfm does)
 )
 #: what starts a block only at the start of a line: a list item (``-``, ``+``, ``1.``, ``1)``), a
 #: heading (``#``), a setext underline or thematic break (``=``, ``-``)
@@ -63,6 +64,8 @@ def _md_inline(match: re.Match[str]) -> str:
         return "#" + ZWSP
     if c == ":":
         return "&#58;"
+    if c == "\ufeff":
+        return "&#65279;"
     return "\\" + c
 
 
