@@ -456,14 +456,20 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
+@click.option("--openapi", is_flag=True,
+              help="Also write production's and accept's OpenAPI 3.1 documents (afasgov openapi) next to the reports.")
+@click.option("--release-notes", "release_notes", multiple=True, metavar="NOTES",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="AFAS's release notes (Markdown, as for afasgov release-notes; repeatable): adds the section "
+                   "'Announced by AFAS'.")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str, summary_json: Path | None) -> None:
+                  fail_on: str, summary_json: Path | None, openapi: bool, release_notes: tuple[Path, ...]) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
     from afasgov.commands.release import run_release_check
 
     _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
-                            summary_json=summary_json))
+                            summary_json=summary_json, openapi=openapi, release_notes=list(release_notes)))
 
 
 @cli.group()
