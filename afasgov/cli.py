@@ -460,6 +460,12 @@ def demo(app: AppContext, directory: Path) -> None:
 @click.option("--fail-on", type=FAIL_ON, default="ERR", show_default=True)
 @click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the paths of the reports this run wrote (none after an error) to this JSON file.")
+@click.option("--openapi", is_flag=True,
+              help="Also write production's and accept's OpenAPI 3.1 documents (afasgov openapi) next to the reports.")
+@click.option("--release-notes", "release_notes", multiple=True, metavar="NOTES",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="AFAS's release notes (Markdown, as for afasgov release-notes; repeatable): adds the section "
+                   "'Announced by AFAS'.")
 @click.option("--fleet", is_flag=True, help="Every tenant of the fleet (fleet: in afasgov.yaml; docs/fleet.md).")
 @click.option("--tags", default="", help="With --fleet: only tenants with every one of these tags (comma-separated).")
 @click.option("--shard", metavar="K/N", help="With --fleet: only shard K of N (stable: a hash of the tenant id).")
@@ -467,8 +473,8 @@ def demo(app: AppContext, directory: Path) -> None:
               help="With --fleet: the run's directory (default: reports/fleet/<stamp>).")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str, summary_json: Path | None, fleet: bool, tags: str, shard: str | None,
-                  output: Path | None) -> None:
+                  fail_on: str, summary_json: Path | None, openapi: bool, release_notes: tuple[Path, ...],
+                  fleet: bool, tags: str, shard: str | None, output: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
     if fleet or tags or shard or output:
         from afasgov.commands.fleet import run_fleet_check
@@ -477,13 +483,16 @@ def release_check(app: AppContext, accept: str | None, production: str | None, o
             raise UsageError("--tags, --shard and --output go with --fleet")
         if accept or production:
             raise UsageError("--fleet checks each tenant's production and accept; drop --accept/--production")
+        if openapi or release_notes:
+            raise UsageError("--openapi and --release-notes check one organisation: run them per tenant, "
+                             "not with --fleet")
         _exit(run_fleet_check(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard,
                               offline=offline, fail_on=fail_on, output=output, summary_json=summary_json))
         return
     from afasgov.commands.release import run_release_check
 
     _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
-                            summary_json=summary_json))
+                            summary_json=summary_json, openapi=openapi, release_notes=list(release_notes)))
 
 
 @cli.group()

@@ -32,9 +32,11 @@ def run_init(app: AppContext, directory: Path) -> int:
 
 
 def run_release_check(app: AppContext, *, accept: str | None, production: str | None, offline: bool,
-                      fail_on: str, summary_json: Path | None = None) -> int:
+                      fail_on: str, summary_json: Path | None = None, openapi: bool = False,
+                      release_notes: list[Path] | None = None) -> int:
     """``afasgov release-check``: snapshot (unless offline), diff, validate, audit, write reports;
-    with ``summary_json``, the paths of the reports this run wrote (:mod:`afasgov.commands.summary`)."""
+    with ``summary_json``, the paths of the reports this run wrote (:mod:`afasgov.commands.summary`); with
+    ``openapi``, production's and accept's OpenAPI documents too (``openapi-<environment>``)."""
     from afasgov.commands.summary import EXTENSION_FORMAT
     from afasgov.commands.summary import summary_json as summary_file
     from afasgov.release.check import ReleaseCheckOptions, release_check
@@ -42,6 +44,7 @@ def run_release_check(app: AppContext, *, accept: str | None, production: str | 
 
     with summary_file(summary_json, "release-check") as run:
         options = ReleaseCheckOptions(accept=accept, production=production, offline=offline, fail_on=fail_on,
+                                      openapi=openapi, release_notes=release_notes or [],
                                       progress=app.echo if app.verbose else None)
         ws = app.workspace()
         outcome = publish(release_check(ws, options), ws)

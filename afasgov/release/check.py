@@ -6,10 +6,16 @@
    (or, with ``--offline``, use the committed snapshots as they are);
 2. diff production → accept, regraded by integration use (:func:`afasgov.diff.compare.compare`);
 3. validate every integration's recorded payloads (``definitions/integrations/<name>/payloads/``)
-   against accept;
+   against accept and production (:func:`afasgov.validate.baseline.validate_payloads`, as
+   ``afasgov validate --baseline``): a problem a payload also has against production is INFO, only what
+   is new on accept keeps its level, with the change that caused it;
 4. audit accept — the environment being released: its App Connector scopes and fields, the
    configuration and the repository (production is audited daily by ``afasgov audit production``);
-5. apply the waivers once, over every finding of every section.
+5. apply the waivers once, over every finding of every section;
+6. with ``--release-notes``, hold AFAS's release notes against the diff and the integrations
+   (:mod:`afasgov.release.announced`: the section "Announced by AFAS");
+7. with ``--openapi``, export production's and accept's snapshots as OpenAPI 3.1 documents
+   (:mod:`afasgov.openapi`), written next to the reports.
 
 Every input is read once, through the workspace; the report lists one content hash per input. Writing
 the report files is :func:`afasgov.report.publish.write_reports`.
@@ -24,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +46,7 @@ from afasgov.levels import LevelOverrides, settle
 from afasgov.locate import Locator
 from afasgov.paths import portable_paths
 from afasgov.release.history import allocate_run_id, load_history
-from afasgov.release.model import EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
+from afasgov.release.model import Artifact, EnvInfo, IntegrationImpact, ReleaseReport, WaiverRow
 from afasgov.waivers import Waiver, WaiverSet
 from afasgov.words import plural
 from afasgov.workspace import Workspace
@@ -56,6 +62,10 @@ class ReleaseCheckOptions:
     production: str | None = None
     offline: bool = False
     fail_on: str = "ERR"
+    #: also export production's and accept's OpenAPI 3.1 documents next to the reports (``--openapi``)
+    openapi: bool = False
+    #: AFAS's release notes: the section "Announced by AFAS" (``--release-notes``)
+    release_notes: Sequence[Path] = ()
     progress: Callable[[str], None] | None = None
     #: clock (tests inject fixed timestamps)
     now: Callable[[], datetime] = _utcnow
@@ -78,12 +88,18 @@ class CheckOutcome:
                  + (f" (Profit {r.base.profit_version or '?'} → {r.revision.profit_version or '?'})")]
         for section, why in r.skipped.items():
             lines.append(f"  {section}: not run — {why}")
+        if r.announced is not None:
+            lines.append(f"  {r.announced.summary(r.revision.name)}")
         broken = [i.name for i in r.integrations if i.status == "breaks"]
         if broken:
             lines.append(f"  integrations that break: {', '.join(broken)}")
         for ext in ("html", "md", "json", "xml", "sarif"):
             if ext in self.paths:
                 lines.append(f"  {ext:<5} {self.paths[ext]}")
+        for artifact in r.artifacts:
+            key = f"{artifact.kind}-{artifact.environment}"
+            if key in self.paths:
+                lines.append(f"  {artifact.title}: {self.paths[key]}")
         if "index" in self.paths:
             lines.append(f"  index {self.paths['index']}")
         return lines
@@ -133,7 +149,7 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     """Run the whole check on ``ws``; return the report (not written: :mod:`afasgov.report.publish`)."""
     from afasgov.audit.runner import rules_hash, run_audit
     from afasgov.diff.compare import compare
-    from afasgov.validate.baseline import validate_payloads
+    from afasgov.validate.baseline import PayloadResult, catalogue_notes, validate_payloads
 
     progress = options.progress or (lambda _line: None)
     started = options.now()
@@ -143,6 +159,14 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
         raise UsageError(f"--production and --accept are the same environment ({accept})")
     config = ws.config
     root = ws.root
+
+    # the notes first: a notes file that cannot be read stops the run before anything is crawled (exit 2)
+    release_notes = None
+    if options.release_notes:
+        from afasgov.release.announced import read_notes
+
+        progress("reading the release notes …")
+        release_notes = read_notes(list(options.release_notes), ws.rel)
 
     notes: list[str] = []
     if not options.offline and not (ws.has_live_snapshot(production) and ws.has_live_snapshot(accept)):
@@ -176,12 +200,29 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                    f"{len(r.get_connectors)} GetConnectors, {len(b.app_connectors)} → "
                    f"{len(r.app_connectors)} App Connectors")
 
+    announced = None
+    if release_notes is not None:
+        from afasgov.release.announced import announced_section
+
+        progress("holding the diff against AFAS's release notes …")
+        announced, explained = announced_section(release_notes, run.changes, manifests, production=base_snap,
+                                                 accept=rev_snap, production_name=production, accept_name=accept)
+        items = [dataclasses.replace(i, notes=(*i.notes, explained[i.fingerprint]))
+                 if i.kind == "diff" and i.fingerprint in explained else i for i in items]
+        checked.append(f"AFAS's release notes ({announced.release}: "
+                       f"{', '.join(f['file'] for f in announced.files)}) held against the diff "
+                       f"{production} → {accept} and the integrations' connectors")
+
     progress("validating recorded payloads …")
     per_integration: dict[str, tuple[int, int]] = {}
+    all_results: list[PayloadResult] = []
     if manifests:
         for manifest in manifests:
             paths = ws.payloads(manifest)
-            results = validate_payloads(paths, rev_snap, display={p: ws.rel(p) for p in paths}, read=ws.read)
+            # graded against production (validate --baseline): what production accepts today is INFO
+            results = validate_payloads(paths, rev_snap, base_snap, display={p: ws.rel(p) for p in paths},
+                                        read=ws.read)
+            all_results += results
             failed = 0
             for result in results:
                 if result.error is not None:  # an unreadable recorded payload is a finding, never a pass
@@ -189,11 +230,16 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                                                     env=accept))
                 elif result.items:
                     items += [payload_problem(p, integration=manifest.name, env=accept) for p in result.items]
-                failed += result.error is not None or bool(result.items)
+                failed += result.error is not None or any(p.level != "INFO" for p in result.items)
             per_integration[manifest.name] = (len(paths), failed)
         total = sum(n for n, _ in per_integration.values())
         checked.append(f"{total} recorded payload(s) of {len(manifests)} integration(s) validated "
-                       f"against {accept} (JSON payloads as inserts)")
+                       f"against {accept} and {production} (JSON payloads as inserts)")
+        if total:
+            notes.append(f"recorded payloads graded against {production}: a problem a payload also has against "
+                         f"{production} is INFO (it is accepted there today); only what is new against {accept} "
+                         "keeps its level, with the change that caused it")
+        notes += catalogue_notes(all_results)
         if not total:
             not_seen.append("no recorded payloads in definitions/integrations/<name>/payloads/: "
                             "what integrations send was not validated")
@@ -229,7 +275,14 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     impacts = impact_sentences(items, sentences, [m.name for m in manifests]) if sentences else \
         {k: list(v) for k, v in (run.impact.impacts.items() if run.impact is not None else [])}
     integrations = build_impact(manifests, items, per_integration, accept, impacts)
+    artifacts: list[Artifact] = []
+    if options.openapi:
+        artifacts = [openapi_artifact(snap, env) for env, snap in ((production, base_snap), (accept, rev_snap))]
+        checked.append(f"OpenAPI 3.1 documents of {production} and {accept} exported from their snapshots "
+                       "(afasgov openapi --split none)")
     inputs = input_hashes(ws, [production, accept])
+    if announced is not None:
+        inputs |= {f"release notes {f['file']}": f["sha256"] for f in announced.files}
     if audit.checks:
         inputs["audit checks (rules hash)"] = rules_hash(audit.checks)
     scope = safe_label(f"{production}-vs-{accept}")
@@ -247,7 +300,21 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
                              read=ws.read),
         skipped=skipped, rules={rid: doc for rid in dict.fromkeys(i.id for i in items)
                                 if (doc := rule_info(rid)) is not None},
+        artifacts=artifacts, announced=announced,
     )
+
+
+def openapi_artifact(snapshot: Any, env: str) -> Artifact:
+    """``env``'s OpenAPI 3.1 document as a report artifact: ``afasgov openapi ENV --split none`` (one JSON
+    document), rendered from the snapshot the run already holds as it is written."""
+    from afasgov.openapi import iter_files
+
+    def chunks() -> Iterator[bytes]:
+        for _name, part in iter_files(snapshot, split="none", fmt="json"):
+            yield from part
+
+    return Artifact(kind="openapi", environment=env, name=f"{safe_label(env)}.json",
+                    title=f"OpenAPI {env}", chunks=chunks)
 
 
 def payload_problem(problem: Finding, *, integration: str, env: str) -> Finding:
@@ -371,4 +438,4 @@ def _dedupe(lines: list[str]) -> list[str]:
 
 
 __all__ = ["CheckOutcome", "ReleaseCheckOptions", "apply_waivers", "build_impact", "input_hashes",
-           "pick_environment", "portable_item", "portable_paths", "release_check", "snapshot_live"]
+           "openapi_artifact", "pick_environment", "portable_item", "portable_paths", "release_check", "snapshot_live"]

@@ -27,6 +27,9 @@ from afasgov.release.model import RUN_ID_FORMAT, TrendPoint, parse_run_id
 REPORT_EXTS = ("html", "md", "json", "xml", "sarif")
 REPORT_NAME_RE = re.compile(
     r"^(?P<run>\d{4}-\d{2}-\d{2}T\d{6}Z)-(?P<rest>[A-Za-z0-9][A-Za-z0-9._-]*)\.(?P<ext>html|md|json|xml|sarif)$")
+#: an artifact a JSON report lists (``<stem>.openapi/production.json``): one directory below the reports
+#: directory, nothing else (the index links it)
+ARTIFACT_PATH_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: kinds with a dash come first so that ``release-check-accept`` splits as (release-check, accept)
 KNOWN_KINDS = ("release-check", "diff", "audit", "validate", "changelog", "verify", "promote", "snapshot",
                "check", "demo")
@@ -62,6 +65,8 @@ class RunEntry:
     fail_on: str = ""
     title: str = ""
     problem: str = ""
+    #: files the run wrote next to its reports (``--openapi``), as its JSON lists them: (title, path)
+    artifacts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def when(self) -> datetime | None:
@@ -82,9 +87,12 @@ def scan_reports(reports_dir: Path, *, read: Callable[[Path], bytes] | None = No
         key = f"{match['run']}-{match['rest']}"
         entry = runs.setdefault(key, RunEntry(run_id=match["run"], kind=kind, scope=scope))
         entry.files[match["ext"]] = path.name
-    for entry in runs.values():
+    for key, entry in runs.items():
         if "json" in entry.files:
             _read_summary(reports_dir / entry.files["json"], entry, read)
+            # only the run's own artifacts, and only those that are there
+            entry.artifacts = [(t, p) for t, p in entry.artifacts
+                               if p.startswith(key + ".") and (reports_dir / p).is_file()]
     return sorted(runs.values(), key=lambda e: (e.run_id, e.kind, e.scope), reverse=True)
 
 
@@ -113,6 +121,11 @@ def _read_summary(path: Path, entry: RunEntry, read: Callable[[Path], bytes] | N
     fail_on = data.get("fail_on")
     if isinstance(fail_on, str) and fail_on in LEVELS:
         entry.fail_on = fail_on
+    artifacts = data.get("artifacts")
+    for a in artifacts if isinstance(artifacts, list) else []:
+        if isinstance(a, dict) and isinstance(a.get("path"), str) and ARTIFACT_PATH_RE.match(a["path"]):
+            title = a.get("title")
+            entry.artifacts.append((title if isinstance(title, str) and title else a["path"], a["path"]))
     base, revision = data.get("base"), data.get("revision")
     if isinstance(base, dict) and isinstance(revision, dict):
         entry.title = f"{base.get('name', '?')} → {revision.get('name', '?')}"

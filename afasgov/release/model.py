@@ -14,7 +14,7 @@ Levels and the severity → level map are :mod:`afasgov.findings`'. Waived findi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -152,6 +152,114 @@ class IntegrationImpact:
 
 
 @dataclass(frozen=True)
+class AnnouncedChangeRow:
+    """A change AFAS's release notes announce for a connector the integrations use, and its status on accept."""
+
+    id: str
+    level: str
+    connector: str
+    path: str
+    value: str | None
+    #: the description as AFAS wrote it
+    text: str
+    #: ``confirmed`` (the diff between production and accept shows it) or ``not visible``
+    status: str
+    #: how it is confirmed (part of a new object …) or why it is not visible
+    why: str
+    #: ``file:line`` of the row in the notes
+    source: str
+    anchor: str
+    integrations: tuple[str, ...] = ()
+    #: the fingerprint of the diff finding that shows it ("" when not visible)
+    finding: str = ""
+    breaking: bool = False
+    modules: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "level": self.level, "connector": self.connector, "path": self.path,
+                "value": self.value, "text": self.text, "status": self.status, "why": self.why or None,
+                "source": self.source, "integrations": list(self.integrations), "finding": self.finding or None,
+                "breaking": self.breaking, "modules": list(self.modules), "operations": list(self.operations)}
+
+
+@dataclass(frozen=True)
+class ProseRow:
+    """A prose section of the notes (read by hand) that names a connector the integrations use."""
+
+    title: str
+    source: str
+    anchor: str
+    connectors: tuple[str, ...]
+    integrations: tuple[str, ...] = ()
+    breaking: bool = False
+    #: the prose (an excerpt when long)
+    text: str = ""
+    module: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "source": self.source, "anchor": self.anchor, "module": self.module,
+                "connectors": list(self.connectors), "integrations": list(self.integrations),
+                "breaking": self.breaking, "text": self.text}
+
+
+@dataclass
+class AnnouncedSection:
+    """"Announced by AFAS" (``release-check --release-notes``): see :mod:`afasgov.release.announced`."""
+
+    release: str
+    #: what "connectors the integrations use" meant in this run
+    scope: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[AnnouncedChangeRow] = field(default_factory=list)
+    prose: list[ProseRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self, accept: str) -> str:
+        """One line: what the notes announce for the integrations' connectors and what accept shows."""
+        c = self.counts
+        return (f"announced by AFAS ({self.release}): {c.get('listed', 0)} change(s) to connectors the "
+                f"integrations use ({c.get('confirmed', 0)} confirmed on {accept}, {c.get('not_visible', 0)} not "
+                f"visible), {c.get('read_by_hand', 0)} prose item(s) to read by hand; "
+                f"{c.get('unannounced', 0)} change(s) on {accept} not announced "
+                f"({c.get('unannounced_err', 0)} ERR)")
+
+    def connector_prose(self) -> dict[str, list[ProseRow]]:
+        """connector → the prose items that name it (the HTML links findings on it to them)."""
+        out: dict[str, list[ProseRow]] = {}
+        for p in self.prose:
+            for c in p.connectors:
+                out.setdefault(c, []).append(p)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"release": self.release, "scope": self.scope, "files": list(self.files),
+                "counts": dict(self.counts), "changes": [r.to_json() for r in self.changes],
+                "read_by_hand": [p.to_json() for p in self.prose]}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file the run writes next to its reports (``release-check --openapi``: each environment's OpenAPI
+    document): ``<stem>.<kind>/<name>`` in the reports directory, rendered as it is written."""
+
+    kind: str
+    environment: str
+    #: the file's name inside the run's ``<stem>.<kind>/`` directory (``production.json``)
+    name: str
+    title: str
+    #: the file's bytes, rendered chunk by chunk when called
+    chunks: Callable[[], Iterator[bytes]] = field(compare=False, repr=False)
+
+    def path(self, stem: str) -> str:
+        """Relative to the reports directory, ``/``-separated."""
+        return f"{stem}.{self.kind}/{self.name}"
+
+    def to_json(self, stem: str) -> dict[str, Any]:
+        return {"kind": self.kind, "environment": self.environment, "title": self.title, "path": self.path(stem)}
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     """Counts by level (unwaived) of one earlier run of the same kind and scope."""
 
@@ -186,6 +294,10 @@ class ReleaseReport:
     skipped: dict[str, str] = field(default_factory=dict)
     #: rule id -> its documentation (help text and link), for SARIF's rule table
     rules: Mapping[str, RuleDoc] = field(default_factory=dict)
+    #: files written next to the reports (``--openapi``), listed in the JSON report and the index
+    artifacts: list[Artifact] = field(default_factory=list)
+    #: "Announced by AFAS" (``--release-notes``)
+    announced: AnnouncedSection | None = None
 
     def __post_init__(self) -> None:
         self.items = sort_items(self.items)
@@ -194,6 +306,11 @@ class ReleaseReport:
     @property
     def run_id(self) -> str:
         return run_id_of(self.started_at)
+
+    @property
+    def stem(self) -> str:
+        """``<run id>-<kind>-<scope>``: the name of the run's report files (DESIGN §8)."""
+        return f"{self.run_id}-{self.kind}-{self.scope}" if self.scope else f"{self.run_id}-{self.kind}"
 
     def section_items(self, section: str) -> list[Finding]:
         return [i for i in self.items if i.kind == section]
@@ -277,7 +394,8 @@ class ReleaseReport:
             "not_seen": list(self.not_seen),
             "notes": list(self.notes),
             "inputs": dict(sorted(self.inputs.items())),
-        }
+        } | ({"artifacts": [a.to_json(self.stem) for a in self.artifacts]} if self.artifacts else {}) | (
+            {"announced": self.announced.to_json()} if self.announced is not None else {})
 
     def to_json_text(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
@@ -308,8 +426,12 @@ __all__ = [
     "REPORT_SCHEMA",
     "SECTIONS",
     "SECTION_TITLES",
+    "AnnouncedChangeRow",
+    "AnnouncedSection",
+    "Artifact",
     "EnvInfo",
     "IntegrationImpact",
+    "ProseRow",
     "ReleaseReport",
     "TrendPoint",
     "WaiverRow",

@@ -1,7 +1,8 @@
 """Write a release report in every format, and (re)build ``reports/index.html``.
 
 Files: ``reports/<YYYY-MM-DD>T<HHMMSS>Z-<kind>-<scope>.{html,md,json,xml,sarif}`` (DESIGN §8), each
-written atomically; then the index is rebuilt from what is in the directory.
+written atomically, and the run's artifacts (``--openapi``: ``<stem>.openapi/<environment>.json``); then the
+index is rebuilt from what is in the directory.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 
 from afasgov import __version__
-from afasgov._files import atomic_write_text
+from afasgov._files import atomic_write_text, write_output_files
 from afasgov.errors import InputError
 from afasgov.release.check import CheckOutcome
-from afasgov.release.history import scan_reports, stem
+from afasgov.release.history import scan_reports
 from afasgov.release.model import ReleaseReport
 from afasgov.report.release import RENDERERS, render_index, render_markdown
 from afasgov.workspace import Workspace
@@ -23,7 +24,7 @@ INDEX_NAME = "index.html"
 
 
 def report_stem(report: ReleaseReport) -> str:
-    return stem(report.run_id, report.kind, report.scope)
+    return report.stem
 
 
 def write_reports(report: ReleaseReport, reports_dir: Path, *, index: bool = True,
@@ -34,6 +35,11 @@ def write_reports(report: ReleaseReport, reports_dir: Path, *, index: bool = Tru
     reports_dir.mkdir(parents=True, exist_ok=True)
     name = report_stem(report)
     paths: dict[str, Path] = {}
+    # artifacts (--openapi) before the JSON that lists them: the JSON record never names a missing file
+    if report.artifacts:
+        for artifact in report.artifacts:
+            paths[f"{artifact.kind}-{artifact.environment}"] = reports_dir / artifact.path(name)
+        write_output_files((reports_dir / a.path(name), a.chunks()) for a in report.artifacts)
     # JSON first: it is the record the trend and the index read.
     for ext in ("json", "sarif", "xml"):
         paths[ext] = reports_dir / f"{name}.{ext}"

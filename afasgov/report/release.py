@@ -42,6 +42,8 @@ from afasgov.secrets import redact
 MARKDOWN_LIMIT = 60_000
 MATRIX_COLUMNS = 30
 MARKDOWN_IMPACTS = 8
+#: announced changes the Markdown lists (worst first, confirmed first); the HTML and JSON have all
+MARKDOWN_ANNOUNCED = 25
 
 _env: jinja2.Environment | None = None
 
@@ -184,8 +186,19 @@ def render_html(report: ReleaseReport) -> str:
         why_fallback=why_fallback,
         delta=_delta,
         delta_class=_delta_class,
+        announced_links=announced_links(report),
+        prose_links=report.announced.connector_prose() if report.announced is not None else {},
     )
     return redact(html)
+
+
+def announced_links(report: ReleaseReport) -> dict[str, str]:
+    """Fingerprint of a diff finding → the anchor of the announced change it confirms (first row)."""
+    out: dict[str, str] = {}
+    for row in report.announced.changes if report.announced is not None else ():
+        if row.finding:
+            out.setdefault(row.finding, row.anchor)
+    return out
 
 
 def render_index(runs: Sequence[RunEntry], *, version: str, now: datetime | None = None,
@@ -316,6 +329,9 @@ def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_
         out.table("| Level | Check | App Connector | Findings | AFAS Auditor |\n|---|---|---|---|---|",
                   [_md_group_row(g) for g in groups], what="security findings")
 
+    if report.announced is not None:
+        _md_announced(out, report)
+
     infos = [i for i in report.items if i.kind != "audit" and not i.waived and i.level == "INFO"]
     waived = [i for i in report.items if i.waived]
     for title, items in (("INFO item", infos), ("waived item", waived)):
@@ -339,6 +355,28 @@ def render_markdown(report: ReleaseReport, *, limit: int = MARKDOWN_LIMIT, html_
         out.force(f"\n_{out.left_out} more lines did not fit in this comment: see the HTML report._")
     out.parts.append(footer)
     return redact("\n".join(out.parts) + "\n")
+
+
+def _md_announced(out: _Capped, report: ReleaseReport) -> None:
+    """"Announced by AFAS": the counts, the prose to read by hand, the announced changes (ERR/WARN first)."""
+    a = report.announced
+    assert a is not None
+    out.add(f"\n### Announced by AFAS: {md(a.release)}\n")
+    out.add(md(a.summary(report.revision.name)) + f" ({md(a.scope)}; the verdict is the diff's).")
+    if a.prose:
+        out.table("\n| Read by hand | Where | Connectors | Integrations |\n|---|---|---|---|",
+                  [f"| {'**breaking** ' if p.breaking else ''}{md(p.title)} | {md_code(p.source)} | "
+                   f"{md(', '.join(p.connectors))} | {md(', '.join(p.integrations))} |" for p in a.prose],
+                  what="prose items")
+    rows = sorted(a.changes, key=lambda c: (LEVELS.index(c.level) if c.level in LEVELS else 9,
+                                            c.status != "confirmed"))
+    shown = rows[:MARKDOWN_ANNOUNCED]
+    header = f"\n| Level | Announced | On {md(report.revision.name)} | Where | Integrations |\n|---|---|---|---|---|"
+    out.table(header, [f"| {c.level} | {md(c.text)} | {md(c.status)}{': ' + md(c.why) if c.why else ''} | "
+                       f"{md_code(c.source)} | {md(', '.join(c.integrations))} |" for c in shown],
+              what="announced changes")
+    if len(rows) > len(shown):
+        out.force(f"\n_… {len(rows) - len(shown)} more announced changes in the HTML report._")
 
 
 def _why(integration: IntegrationImpact) -> str:
@@ -442,6 +480,7 @@ def to_document(report: ReleaseReport) -> ReportMeta:
                 for name, digest in sorted(report.inputs.items())],
         rules=rules,
         notes=[f"not seen: {n}" for n in report.not_seen] + list(report.notes)
+        + ([report.announced.summary(report.revision.name)] if report.announced is not None else [])
         + [f"{s} not run: {why}" for s, why in report.skipped.items()],
         fail_on=report.fail_on,
     )

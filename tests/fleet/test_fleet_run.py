@@ -156,5 +156,8 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert result.returncode == 2 and "no fleet: section" in result.stderr
     result = afasgov(tmp_path, "release-check", "--shard", "1/2")
     assert result.returncode == 2 and "go with --fleet" in result.stderr
+    for option in (["--openapi"], ["--release-notes", "notes.md"]):
+        result = afasgov(tmp_path, "release-check", "--fleet", *option)
+        assert result.returncode == 2 and "not with --fleet" in result.stderr, option
     result = afasgov(tmp_path, "release-check", "--fleet", "--shard", "3/2")
     assert result.returncode == 2 and "--shard" in result.stderr
