@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 _OBJECTS = re.compile(r"/Element/Objects/([^/]+)")
 _MAX_BYTES = 8 * 1024 * 1024
+#: libyaml's composer where available: the same nodes and marks as PyYAML's, ≈4× faster (a fleet's
+#: release checks locate thousands of findings in snapshot files)
+_COMPOSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def repository_root(start: Path) -> Path:
@@ -358,7 +361,7 @@ class Locator:
         if path not in self._docs:
             try:
                 data = self._read(path)[:_MAX_BYTES]
-                self._docs[path] = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
+                self._docs[path] = yaml.compose(data.decode("utf-8"), Loader=_COMPOSER)
             except (OSError, InputError, UnicodeDecodeError, yaml.YAMLError):
                 self._docs[path] = None
         return self._docs[path]
