@@ -8,44 +8,20 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 import pytest
-import yaml
 
 from afasgov.cli import cli
+from tests.ci.test_templates import SHA_PIN, load, run, tool  # (the same validators as the other templates)
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "docs" / "ci"
 GITHUB = CI / "fleet-github-actions.yml"
 GITLAB = CI / "fleet-gitlab-ci.yml"
 AZURE = CI / "fleet-azure-pipelines.yml"
-BIN = Path(sys.executable).parent
-SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
-
-
-def load(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if path.is_file():
-        return str(path)
-    found = shutil.which(name)
-    if found is None:
-        pytest.skip(f"{name} is not installed (a test dependency: pip install -e '.[test]')")
-    return found
-
-
-def run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300, cwd=ROOT)
 
 
 @pytest.mark.parametrize(("schema", "path"), [("vendor.github-workflows", GITHUB), ("vendor.gitlab-ci", GITLAB)],
