@@ -90,14 +90,18 @@ def check(app: AppContext, envs: tuple[str, ...], output_format: str) -> None:
               help="Write an afasgov.yaml pointing at this server (credentials in a file beside it).")
 @click.option("--force", is_flag=True,
               help="Let --write-config overwrite an existing file that afasgov sim did not write.")
+@click.option("--fleet", is_flag=True,
+              help="With --write-config: a fleet: section and fleet/tenants.yaml (synthetic:N,tenants=K).")
 @pass_app
 def sim(app: AppContext, dataset: str, port: int, latency_ms: float, fail_rate: float, seed: int,
-        write_config: Path | None, force: bool) -> None:
+        write_config: Path | None, force: bool, fleet: bool) -> None:
     """Serve the embedded AFAS Profit simulator on 127.0.0.1 until interrupted."""
     from afasgov.commands.sim import run_sim
 
+    if fleet and write_config is None:
+        raise UsageError("--fleet goes with --write-config FILE")
     _exit(run_sim(app, dataset=dataset, port=port, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed,
-                  write_config=write_config, force=force))
+                  write_config=write_config, force=force, fleet=fleet))
 
 
 # ------------------------------------------------------------------------------------------ snapshot
@@ -462,10 +466,29 @@ def demo(app: AppContext, directory: Path) -> None:
               type=click.Path(path_type=Path, dir_okay=False),
               help="AFAS's release notes (Markdown, as for afasgov release-notes; repeatable): adds the section "
                    "'Announced by AFAS'.")
+@click.option("--fleet", is_flag=True, help="Every tenant of the fleet (fleet: in afasgov.yaml; docs/fleet.md).")
+@click.option("--tags", default="", help="With --fleet: only tenants with every one of these tags (comma-separated).")
+@click.option("--shard", metavar="K/N", help="With --fleet: only shard K of N (stable: a hash of the tenant id).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="With --fleet: the run's directory (default: reports/fleet/<stamp>).")
 @pass_app
 def release_check(app: AppContext, accept: str | None, production: str | None, offline: bool,
-                  fail_on: str, summary_json: Path | None, openapi: bool, release_notes: tuple[Path, ...]) -> None:
+                  fail_on: str, summary_json: Path | None, openapi: bool, release_notes: tuple[Path, ...],
+                  fleet: bool, tags: str, shard: str | None, output: Path | None) -> None:
     """Snapshot accept and production, diff, validate recorded payloads, audit, write reports."""
+    if fleet or tags or shard or output:
+        from afasgov.commands.fleet import run_fleet_check
+
+        if not fleet:
+            raise UsageError("--tags, --shard and --output go with --fleet")
+        if accept or production:
+            raise UsageError("--fleet checks each tenant's production and accept; drop --accept/--production")
+        if openapi or release_notes:
+            raise UsageError("--openapi and --release-notes check one organisation: run them per tenant, "
+                             "not with --fleet")
+        _exit(run_fleet_check(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard,
+                              offline=offline, fail_on=fail_on, output=output, summary_json=summary_json))
+        return
     from afasgov.commands.release import run_release_check
 
     _exit(run_release_check(app, accept=accept, production=production, offline=offline, fail_on=fail_on,
@@ -484,6 +507,35 @@ def report_index(app: AppContext) -> None:
     from afasgov.commands.release import run_report_index
 
     _exit(run_report_index(app))
+
+# --------------------------------------------------------------------------------------------- fleet
+@cli.group()
+def fleet() -> None:
+    """A partner's fleet of tenants (fleet: in afasgov.yaml; see docs/fleet.md)."""
+
+
+@fleet.command("list")
+@click.option("--tags", default="", help="Only tenants with every one of these tags (comma-separated).")
+@click.option("--shard", metavar="K/N", help="Only the tenants of shard K of N (stable: a hash of the tenant id).")
+@click.option("--ids", "ids_only", is_flag=True, help="Print the tenant ids only, one a line (for scripts).")
+@pass_app
+def fleet_list(app: AppContext, tags: str, shard: str | None, ids_only: bool) -> None:
+    """The tenants of the fleet (or of a shard): ids, names, tags, environments, secret sources."""
+    from afasgov.commands.fleet import run_fleet_list
+
+    _exit(run_fleet_list(app, tags=[t.strip() for t in tags.split(",") if t.strip()], shard=shard, ids_only=ids_only))
+
+
+@fleet.command("merge")
+@click.argument("shards", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of the merged report (default: reports/fleet/<stamp>-merged).")
+@pass_app
+def fleet_merge(app: AppContext, shards: tuple[Path, ...], output: Path | None) -> None:
+    """Merge the shard directories of a sharded fleet run (each with its fleet.json) into one report."""
+    from afasgov.commands.fleet import run_fleet_merge
+
+    _exit(run_fleet_merge(app, list(shards), output))
 
 
 #: exit codes beyond DESIGN §9 (documented in README.md and docs/security.md)

@@ -285,6 +285,22 @@ class Workspace:
         for rel, data in files.items():  # what the crawl wrote is what a later read would find
             self._bytes[(directory / rel).absolute()] = data
 
+    def has_live_snapshot(self, name: str) -> bool:
+        """True when this run's crawl handed over the snapshot of environment ``name``."""
+        entry = self._snapshots.get(name)
+        return entry is not None and entry.live
+
+    def forget_snapshot(self, name: str) -> None:
+        """Drop a snapshot handed over (or read) and its files' bytes: a fleet run checks one tenant after
+        another on one workspace, and keeps only the inputs shared by all of them."""
+        entry = self._snapshots.pop(name, None)
+        if entry is None or entry.directory is None:
+            return
+        directory = entry.directory.absolute()
+        for rel in entry.files:
+            self._bytes.pop(directory / rel, None)
+        self._hashes.pop(directory, None)
+
     def snapshot_entry(self, spec: str) -> Snapshot:
         """The snapshot ``spec`` names: an environment (its tree under the definitions directory), a snapshot
         directory, or ``GITREF:PATH``; read once."""

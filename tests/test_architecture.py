@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("afasgov.promote",),
     ("afasgov.release",),
     ("afasgov.report",),
+    ("afasgov.fleet",),
     ("afasgov.demo",),
     ("afasgov.app",),
     ("afasgov.commands",),

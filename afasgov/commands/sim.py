@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms: float = 0.0,
-            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None, force: bool = False) -> int:
+            fail_rate: float = 0.0, seed: int = 0, write_config: Path | None = None, force: bool = False,
+            fleet: bool = False) -> int:
     """``afasgov sim``: serve until SIGINT/SIGTERM; returns the exit code."""
     if latency_ms < 0:
         raise UsageError(f"--latency-ms {latency_ms}: must not be negative")
@@ -36,9 +37,10 @@ def run_sim(app: AppContext, *, dataset: str = "demo", port: int = 0, latency_ms
     written: Path | None = None
     if write_config is not None:
         from afasgov.sim.writeconfig import write_config as write
+        from afasgov.sim.writeconfig import write_fleet_config
 
         try:
-            written = write(write_config, data, origin, force=force)
+            written = (write_fleet_config if fleet else write)(write_config, data, origin, force=force)
         except BaseException:
             sock.close()
             raise

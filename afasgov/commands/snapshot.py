@@ -28,7 +28,6 @@ from afasgov.snapshot.crawl import (
     overall_exit_code,
     snapshot_environments,
 )
-from afasgov.snapshot.tree import TreeChanges
 from afasgov.textsafe import summarise
 from afasgov.words import plural
 
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from afasgov.app import AppContext
+    from afasgov.snapshot.tree import TreeChanges
 
 #: at most this many environments are listed one per line; larger runs get the per-tenant table
 MAX_ENV_LINES = 12
@@ -108,6 +108,8 @@ def changes_line(results: list[EnvironmentResult]) -> str:
     previous = [r.changes for r in ok if r.changes is not None and r.changes.previous]
     first = [r for r in ok if r.changes is not None and not r.changes.previous]
     if previous:
+        from afasgov.snapshot.tree import TreeChanges  # (after the crawl: not on the first request's path)
+
         total = TreeChanges(
             previous=True, files=0,
             added=tuple(x for c in previous for x in c.added),

@@ -51,6 +51,7 @@ TOP_KEYS = (
     "max_in_flight_total",
     "max_connector_loss",
     "levels",
+    "fleet",
 )
 ENV_KEYS = (
     "tenant",
@@ -274,6 +275,12 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
     loss = _number(ctx, top, "max_connector_loss", "", default=DEFAULT_MAX_CONNECTOR_LOSS, lo=0.0, hi=1.0,
                    what="a share between 0 and 1 (0.5 = half of the connectors)")
     levels = _levels(ctx, top.get("levels"))
+    fleet = None
+    if top.get("fleet") is not None:
+        from afasgov.config.fleet import parse_fleet_spec
+
+        fleet = parse_fleet_spec(top["fleet"], file=ctx.file, root=root, definitions_dir=definitions,
+                                 reports_dir=reports)
     envs_raw = _mapping(ctx, top.get("environments"), "environments", None)
     environments: dict[str, EnvironmentConfig] = {}
     for env_name, env_data in envs_raw.items():
@@ -293,6 +300,7 @@ def parse_config(data: Any, *, path: Path | None, root: Path | None = None) -> C
         max_in_flight_total=total,
         max_connector_loss=DEFAULT_MAX_CONNECTOR_LOSS if loss is None else loss,
         levels=levels,
+        fleet=fleet,
     )
 
 

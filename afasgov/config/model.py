@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from afasgov.config.hosts import (
     AFAS_REST_HOST_RE,
@@ -24,6 +24,9 @@ from afasgov.config.sources import SecretSource
 from afasgov.errors import ConfigError, UsageError
 from afasgov.secrets import Secret
 from afasgov.textsafe import shorten, summarise
+
+if TYPE_CHECKING:
+    from afasgov.config.fleet import FleetSpec
 
 AuthType = Literal["classic", "oauth"]
 OAuthMethod = Literal["client_secret_post", "client_secret_basic", "private_key_jwt"]
@@ -189,6 +192,8 @@ class Config:
     max_connector_loss: float = 0.5
     #: ``levels:`` rule id → ``ERR`` | ``WARN`` | ``INFO`` | ``off`` (applied by :mod:`afasgov.levels`).
     levels: Mapping[str, str] = field(default_factory=dict)
+    #: ``fleet:`` — a partner's fleet of tenants (:mod:`afasgov.config.fleet`), or ``None``.
+    fleet: FleetSpec | None = None
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The named environment; :class:`UsageError` (exit 2) listing the known ones otherwise."""

@@ -294,6 +294,13 @@ _UPDATE_OPTIONAL = ("label", "length", "decimals", "mandatory", "primaryKey", "c
 _UPDATE_OPTIONAL_SET = frozenset(_UPDATE_OPTIONAL)
 
 
+#: code lists already normalised, by their raw (id, description) pairs: AFAS repeats its large lists
+#: (countries, currencies, municipalities: hundreds of codes) on many fields of many connectors. Only lists
+#: that needed no tolerance are kept, so a hit gives exactly what normalising again would.
+_CODE_LISTS: dict[tuple[tuple[object, object], ...], tuple[CodeValue, ...]] = {}
+MAX_CACHED_CODE_LISTS = 1024
+
+
 def _codes(ctx: _Ctx, value: object, path: str) -> tuple[CodeValue, ...] | None:
     if value is None:
         return None
@@ -303,6 +310,24 @@ def _codes(ctx: _Ctx, value: object, path: str) -> tuple[CodeValue, ...] | None:
         return None
     if len(value) > MAX_CODES_PER_FIELD:
         raise ctx.error(f"'values' has {len(value)} codes (limit {MAX_CODES_PER_FIELD})", path)
+    key: tuple[tuple[object, object], ...] | None
+    try:
+        key = tuple([(item.get("id"), item.get("description")) for item in value]) if len(value) > 8 else None
+        cached = _CODE_LISTS.get(key) if key is not None else None
+    except (AttributeError, TypeError):  # not objects, or unhashable ids: the checks below say what is wrong
+        key = cached = None
+    if cached is not None:
+        return cached
+    notes = len(ctx.tol)
+    codes = _check_codes(ctx, value, path)
+    if key is not None and len(ctx.tol) == notes:
+        if len(_CODE_LISTS) >= MAX_CACHED_CODE_LISTS:
+            _CODE_LISTS.clear()
+        _CODE_LISTS[key] = codes
+    return codes
+
+
+def _check_codes(ctx: _Ctx, value: list[Any], path: str) -> tuple[CodeValue, ...]:
     codes: list[CodeValue] = []
     seen: set[str] = set()
     for index, item in enumerate(value):

@@ -163,6 +163,23 @@ def ssl_context_for(base_url: str, ca_file: str | os.PathLike[str] | None = None
     return _no_tls_context()
 
 
+class _OnTheWire(httpx.AsyncBaseTransport):
+    """A transport given by the caller (tests: ASGI, mock) reports no httpcore trace events: the
+    request counts as on the wire (:meth:`~afasgov.profit.limits.Slot.sent`) once it is handed over."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        trace = request.extensions.get("trace")
+        if trace is not None and not isinstance(self.inner, httpx.AsyncHTTPTransport):
+            await trace("transport.send_request_body.complete", {})
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 @dataclass(frozen=True)
 class _Raw:
     status: int
@@ -241,7 +258,7 @@ class ProfitClient:
             key = f"environments.{env.name}.ca_file" if env.ca_file else "SSL_CERT_FILE (the default trust store)"
             raise ConfigError(exc.reason, file=exc.file, key_path=key) from None
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=_OnTheWire(transport) if transport is not None else None,
             verify=verify,
             timeout=timeout,
             follow_redirects=False,
@@ -623,9 +640,12 @@ class ProfitClient:
         self, method: str, path: str, url: str, *, headers: Mapping[str, str], form: Mapping[str, str] | None
     ) -> _Raw:
         start = time.perf_counter()
-        async with self._limiter:
+        async with self._limiter.slot() as slot:
             try:
-                async with self._http.stream(method, url, headers=dict(headers), data=form) as resp:
+                async with self._http.stream(
+                    method, url, headers=dict(headers), data=form, extensions={"trace": slot.trace}
+                ) as resp:
+                    slot.sent()  # transports without httpcore's trace events (tests)
                     body = await self._read_capped(resp, method, path)
                     raw = _Raw(resp.status_code, resp.headers, body, path, method)
             except httpx.TimeoutException as exc:
@@ -634,6 +654,9 @@ class ProfitClient:
                 if _is_tls_failure(exc):
                     raise self._err(E.TLSError, method, path, _transport_detail(exc), host=self._host_port) from None
                 raise self._err(E.TransportError, method, path, _transport_detail(exc), host=self._host_port) from None
+        # The slot just freed went to the next request: let it reach the wire before this response
+        # is parsed (and, in the crawl, normalised and written), so CPU work never delays it.
+        await self._limiter.wire_idle()
         log.debug(
             "%s/%s: %s %s -> %d (%d bytes, %.0f ms)",
             self.env.name,

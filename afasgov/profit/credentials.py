@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from afasgov.errors import ConfigError
 from afasgov.profit.tokens import ClassicToken, ClassicTokenError
 from afasgov.secrets import Secret
 
 if TYPE_CHECKING:
+    # imported where a key is parsed: cryptography costs ~50 ms to import, and most runs never
+    # parse a private key (classic tokens, client secrets)
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
 
 MIN_RSA_BITS = 2048
@@ -44,11 +45,15 @@ class PrivateKey:
     pem: Secret
 
     def __repr__(self) -> str:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         kind = "RSA" if isinstance(self.key, rsa.RSAPrivateKey) else "EC"
         return f"PrivateKey({kind} {self.key.key_size} bits, alg={self.alg}, pem=***)"
 
     @property
     def description(self) -> str:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if isinstance(self.key, rsa.RSAPrivateKey):
             return f"RSA {self.key.key_size} bits"
         return f"EC {self.key.curve.name}"
@@ -60,6 +65,9 @@ def parse_private_key(pem: Secret, alg: str | None) -> PrivateKey:
     ``alg`` ``None`` picks RS256 for RSA and ES256 for EC P-256. RSA needs ≥ 2048 bits; ES256 needs
     the P-256 curve (afas-api.md, private_key_jwt).
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     text = pem.reveal()
     if "-----BEGIN" not in text:
         raise PrivateKeyError("is not a PEM private key (expected a PEM 'BEGIN PRIVATE KEY' block)")

@@ -10,6 +10,12 @@ can add a global cap over all environments (:func:`set_global_max_in_flight` or
 A :class:`Limiter` works across event loops and threads (the sync wrapper runs its own loop; tests
 run many loops), which :class:`asyncio.Semaphore` does not. It records ``peak`` (the most requests
 ever in flight at once) so tests and benchmarks can verify the limit holds.
+
+Keeping the window full: a request holds its slot from :meth:`Limiter.slot` until its response is
+read, but it only counts for AFAS once it is on the wire. Between the moment a finished request
+hands its slot over and the moment the next request has been written to its socket, the slot is
+*unsent* (:attr:`Limiter.unsent`); CPU work on responses (parsing JSON, normalising, writing
+files) waits for :meth:`Limiter.wire_idle` so that it never delays the next request (issue 15 §5).
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ class Limiter:
         self._in_flight = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._granted: set[asyncio.Future[None]] = set()
+        #: slots held by requests that are not on the wire yet (granted, building, connecting, writing)
+        self._unsent = 0
+        self._idle_waiters: list[asyncio.Future[None]] = []
         self.peak = 0
         self.total = 0
 
@@ -49,6 +58,61 @@ class Limiter:
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def unsent(self) -> int:
+        """Slots held by requests that have not been written to their socket yet."""
+        return self._unsent
+
+    @property
+    def root(self) -> Limiter:
+        """The outermost limiter (the global cap of a fleet, else this one)."""
+        lim = self
+        while lim.parent is not None:
+            lim = lim.parent
+        return lim
+
+    def slot(self) -> Slot:
+        """``async with limiter.slot() as slot:`` hold a slot for one request; call ``slot.sent()``
+        (or pass ``slot.trace`` as httpx's ``trace`` extension) once the request is on the wire."""
+        return Slot(self)
+
+    async def wire_idle(self, timeout: float = 0.25) -> None:
+        """Wait until every slot of the root limiter that is held is on the wire (no request that
+        may go out is waiting for the CPU), at most ``timeout`` seconds (a request stuck connecting
+        must not stall the work waiting here). Returns at once, without yielding, when idle."""
+        root = self.root
+        loop = asyncio.get_running_loop()
+        with root._lock:
+            if root._unsent <= 0:
+                return
+            fut: asyncio.Future[None] = loop.create_future()
+            root._idle_waiters.append(fut)
+        try:
+            async with asyncio.timeout(timeout):
+                await fut
+        except TimeoutError:
+            pass
+        finally:
+            if not fut.done():
+                with root._lock, contextlib.suppress(ValueError):
+                    root._idle_waiters.remove(fut)
+
+    def _sent(self) -> None:
+        """One held slot's request is on the wire (this limiter and its parents)."""
+        lim: Limiter | None = self
+        while lim is not None:
+            lim._less_unsent()
+            lim = lim.parent
+
+    def _less_unsent(self) -> None:
+        with self._lock:
+            self._unsent -= 1
+            if self._unsent > 0 or not self._idle_waiters:
+                return
+            waiters, self._idle_waiters = self._idle_waiters, []
+        for fut in waiters:
+            _wake_soon(fut)
 
     def lower_to(self, max_in_flight: int) -> None:
         """Lower (never raise) the limit; waiting requests keep waiting until slots free up."""
@@ -66,12 +130,22 @@ class Limiter:
             try:
                 await self.parent.acquire()
             except BaseException:
+                self._less_unsent()
                 self._release_own()
                 raise
 
-    def release(self) -> None:
+    def release(self, *, sent: bool = False) -> None:
+        """Give the slot back; ``sent``: :meth:`Slot.sent` was called for it (else it was never
+        on the wire, e.g. a connection failure, and stops counting as unsent now)."""
+        if not sent:
+            self._sent()
         if self.parent is not None:
-            self.parent.release()
+            self.parent._release_chain()
+        self._release_own()
+
+    def _release_chain(self) -> None:
+        if self.parent is not None:
+            self.parent._release_chain()
         self._release_own()
 
     async def __aenter__(self) -> Limiter:
@@ -85,6 +159,7 @@ class Limiter:
 
     def _count_in(self) -> None:
         self._in_flight += 1
+        self._unsent += 1
         self.total += 1
         self.peak = max(self.peak, self._in_flight)
 
@@ -108,6 +183,7 @@ class Limiter:
                     with contextlib.suppress(ValueError):
                         self._waiters.remove(fut)
             if handed_over:
+                self._less_unsent()  # granted, never used: no request waits for the wire here
                 self._release_own()
             raise
         with self._lock:
@@ -122,13 +198,61 @@ class Limiter:
                     continue
                 self._granted.add(fut)
                 self._count_in()
-                fut.get_loop().call_soon_threadsafe(_wake, fut)
+                _wake_soon(fut)
                 break
+
+
+class Slot:
+    """One request's slot (see :meth:`Limiter.slot`)."""
+
+    __slots__ = ("_held", "_is_sent", "limiter")
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+        self._held = False
+        self._is_sent = False
+
+    async def __aenter__(self) -> Slot:
+        await self.limiter.acquire()
+        self._held = True
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._held:
+            self._held = False
+            self.limiter.release(sent=self._is_sent)
+
+    def sent(self) -> None:
+        """The request is on the wire (idempotent)."""
+        if self._held and not self._is_sent:
+            self._is_sent = True
+            self.limiter._sent()
+
+    async def trace(self, event: str, info: dict[str, object]) -> None:
+        """httpx's ``trace`` extension: the request is on the wire once its body is sent."""
+        if event.endswith(".send_request_body.complete"):
+            self.sent()
 
 
 def _wake(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+def _wake_soon(fut: asyncio.Future[None]) -> None:
+    """Resolve ``fut`` from any thread: directly when called on its own loop's thread (no self-pipe
+    write, one event-loop turn sooner), else through ``call_soon_threadsafe``."""
+    loop = fut.get_loop()
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        _wake(fut)
+    else:
+        loop.call_soon_threadsafe(_wake, fut)
 
 
 class LimiterRegistry:

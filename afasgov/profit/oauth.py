@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
-import jwt
-
 from afasgov.profit.credentials import ClientSecretCredentials, PrivateKey, PrivateKeyCredentials
 from afasgov.secrets import Secret, register_secret
 
@@ -59,6 +57,8 @@ def build_client_assertion(
     headers: dict[str, Any] = {"typ": "JWT"}
     if kid:
         headers["kid"] = kid
+    import jwt  # here: PyJWT and cryptography cost ~100 ms to import, needed only for private_key_jwt
+
     assertion = jwt.encode(claims, key.key, algorithm=key.alg, headers=headers)
     register_secret(assertion)
     return assertion

@@ -169,7 +169,7 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
         release_notes = read_notes(list(options.release_notes), ws.rel)
 
     notes: list[str] = []
-    if not options.offline:
+    if not options.offline and not (ws.has_live_snapshot(production) and ws.has_live_snapshot(accept)):
         progress(f"snapshotting {production} and {accept} …")
         notes += snapshot_live(ws, [production, accept])
     hint = f"run `afasgov snapshot {{env}}`{' or drop --offline' if options.offline else ''}"
@@ -290,9 +290,9 @@ def release_check(ws: Workspace, options: ReleaseCheckOptions) -> ReleaseReport:
     moment = allocate_run_id(reports_dir, started, "release-check", scope)
     return ReleaseReport(
         scope=scope, started_at=moment, finished_at=max(options.now(), moment), tool_version=__version__,
-        base=env_info(base_snap, production, live=not options.offline,
+        base=env_info(base_snap, production, live=ws.has_live_snapshot(production),
                       tree=inputs.get(ws.rel(ws.definitions_dir / production), "")),
-        revision=env_info(rev_snap, accept, live=not options.offline,
+        revision=env_info(rev_snap, accept, live=ws.has_live_snapshot(accept),
                           tree=inputs.get(ws.rel(ws.definitions_dir / accept), "")),
         fail_on=options.fail_on, items=items, integrations=integrations, waivers=waiver_rows,
         checked=checked, not_seen=_dedupe(not_seen), notes=_dedupe(notes), inputs=inputs,

@@ -166,3 +166,83 @@ def write_config(path: Path, dataset: Dataset, origin: str, *, force: bool = Fal
             shutil.rmtree(created[-1], ignore_errors=True)  # only directories this call created
         raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
     return path
+
+
+FLEET_HEADER = """\
+# Written by `afasgov sim --write-config` (--fleet) for the simulator at {origin} (dataset {dataset}).
+# The fleet: {tenants} tenants in {tenants_file}; their DEMO credentials in {secrets_dir}/ (one directory,
+# named by template). The simulator's OAuth client ids differ per environment: the tenants file sets them.
+"""
+
+
+def build_fleet_config(dataset: Dataset, origin: str, secrets_dir: str, tenants_file: str,
+                       environments: tuple[str, ...] = ("production", "accept")
+                       ) -> tuple[dict[str, object], dict[str, list[dict[str, object]]], dict[str, str]]:
+    """``afasgov.yaml`` with a ``fleet:`` section, the tenants file, and the secret files, for a dataset made
+    with ``tenants=K`` (environments ``{tenant}-{type}``)."""
+    by_tenant: dict[str, dict[str, EnvironmentDef]] = {}
+    for env in dataset.environments.values():
+        by_tenant.setdefault(env.tenant, {})[env.type] = env
+    files: dict[str, str] = {}
+    tenants: list[dict[str, object]] = []
+    auth: dict[str, dict[str, object]] = {}
+    for tenant, envs in by_tenant.items():
+        entry: dict[str, object] = {"id": tenant, "name": f"Synthetic customer {tenant}", "tags": ["synthetic"]}
+        client_ids: dict[str, dict[str, str]] = {}
+        for env_type in environments:
+            env = envs[env_type]
+            for app in env.app_connectors.values():
+                c = credential(dataset, env, app)
+                stem = f"{tenant}-{env_type}-{app.name}"
+                if c.auth_type == "classic":
+                    assert c.token is not None
+                    files[f"{stem}.token"] = c.token.reveal() + "\n"
+                    token_file = f"{secrets_dir}/{{tenant}}-{{env}}-{{app}}.token"
+                    auth[app.name] = {"type": "classic", "token_file": token_file}
+                elif c.method != "private_key_jwt":
+                    assert c.client_secret is not None
+                    files[f"{stem}.secret"] = c.client_secret.reveal() + "\n"
+                    auth[app.name] = {"type": "oauth", "method": c.method, "client_id": "set-per-tenant",
+                                      "client_secret_file": f"{secrets_dir}/{{tenant}}-{{env}}-{{app}}.secret"}
+                    client_ids.setdefault(app.name, {})[env_type] = c.client_id or ""
+        if client_ids:
+            entry["auth"] = {app: {"client_id": ids} for app, ids in client_ids.items()}
+        tenants.append(entry)
+    config: dict[str, object] = {"fleet": {
+        "tenants": tenants_file,
+        "environments": list(environments),
+        "base_url": f"{origin}/{{tenant}}-{{env}}/ProfitRestServices",
+        "allow_non_afas_host": True,
+        "auth": auth,
+    }}
+    return config, {"tenants": tenants}, files
+
+
+def write_fleet_config(path: Path, dataset: Dataset, origin: str, *, force: bool = False) -> Path:
+    """Write ``path`` (an afasgov.yaml with ``fleet:``), ``fleet/tenants.yaml`` and ``<stem>.secrets/``."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise UsageError(f"--write-config {path}: is a directory, expected a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not force and path.exists() and not written_by_sim(path):
+        raise UsageError(f"--write-config {path}: {path} exists and was not written by afasgov sim; choose another "
+                         "path or pass --force")
+    _make_parent(path, parent)
+    secrets_name = f"{path.stem}.secrets"
+    tenants_rel = "fleet/tenants.yaml"
+    config, tenants, files = build_fleet_config(dataset, origin, secrets_name, tenants_rel)
+    try:
+        secrets_dir = parent / secrets_name
+        secrets_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(secrets_dir, 0o700)
+        for name, content in files.items():
+            atomic_write_text(secrets_dir / name, content, mode=0o600)
+        atomic_write_text(secrets_dir / ".gitignore", "*\n", mode=0o600)
+        (parent / "fleet").mkdir(exist_ok=True)
+        atomic_write_text(parent / tenants_rel, yaml.safe_dump(tenants, sort_keys=False, width=120), mode=0o644)
+        header = FLEET_HEADER.format(origin=origin, dataset=dataset.name, tenants=len(tenants["tenants"]),
+                                     tenants_file=tenants_rel, secrets_dir=secrets_name)
+        atomic_write_text(path, header + yaml.safe_dump(config, sort_keys=False, width=120), mode=0o644)
+    except OSError as exc:
+        raise UsageError(f"--write-config {path}: cannot write: {exc.strerror or exc}") from None
+    return path

@@ -12,6 +12,20 @@ Public API for other parts of afasgov:
 
 from __future__ import annotations
 
-from afasgov.snapshot.tree import TREE_FORMAT, read_files, read_git_tree, read_tree, write_tree
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from afasgov.snapshot.tree import TREE_FORMAT, read_files, read_git_tree, read_tree, write_tree
+
+
+def __getattr__(name: str) -> Any:
+    # the tree module is imported on first use: ``afasgov snapshot`` sends its first requests
+    # before it needs the YAML writer (see :mod:`afasgov.snapshot.crawl`)
+    if name in __all__:
+        from afasgov.snapshot import tree
+
+        return getattr(tree, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["TREE_FORMAT", "read_files", "read_git_tree", "read_tree", "write_tree"]

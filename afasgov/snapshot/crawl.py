@@ -8,7 +8,21 @@ Per environment (:func:`crawl_environment`):
    rows of ``ProfitGetConnectoren`` (blocked flags) where an App Connector is authorised for it.
 
 Every request goes through the client's limiter: at most 8 in flight per environment, and, for
-fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`). The
+fleets, under a global cap shared by all environments of the run (:class:`CrawlSettings`).
+
+The window of 8 stays full from the first request to the last (issue 15 §5): a connector is
+requested as soon as the first App Connector listing it has answered (no barrier between phases),
+and CPU work on a response (parsing, normalising, rendering YAML, writing the file) waits until
+the request that took over its slot is on the wire (:meth:`~afasgov.profit.limits.Limiter.
+wire_idle`), one response at a time. What processing needs (the model, the normaliser, the tree
+writer) is imported once the first requests are out, not before: the first request leaves as soon
+as the configuration is read. When the environment has a snapshot already (a refresh, the usual
+case), the slots ``/metainfo`` leaves free go to its connectors at once, through the App Connector
+that listed them then (:meth:`_EnvironmentCrawl._prefetch`): a connector the new
+``/metainfo`` does not list is dropped (its request cancelled, or its answer or failure ignored), one
+listed through another App Connector is kept (metainfo of a connector is the environment's), one
+whose speculative request failed is requested again through an App Connector that lists it now.
+The tree is the same as without the head start. The
 client retries 503 and transport failures; the crawl gives each read-only metainfo request up to
 ``attempts`` attempts for transient failures: a 500, an HTML error page or truncated JSON, and —
 once the environment has answered a request — a 503 (``retry_after`` within the client's give-up
@@ -38,30 +52,19 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from afasgov import __version__
+from afasgov.config.sources import git_states
 from afasgov.errors import AfasgovError, InputError, RemoteError
-from afasgov.model.normalise import (
-    Tolerances,
-    blocked_flags,
-    normalise_get,
-    normalise_metainfo,
-    normalise_update,
-)
-from afasgov.model.types import (
-    AppConnectorScope,
-    EnvironmentSnapshot,
-    GetConnector,
-    SnapshotMeta,
-    UpdateConnector,
-)
 from afasgov.profit import errors as E
 from afasgov.profit.client import ProfitClient
 from afasgov.profit.credentials import load_all_credentials
 from afasgov.profit.limits import Limiter, LimiterRegistry
 from afasgov.profit.retry import RetryPolicy
-from afasgov.snapshot.tree import TreeChanges, TreeWriter
 
 if TYPE_CHECKING:
     from afasgov.config import AppConnectorConfig, EnvironmentConfig
+    from afasgov.model.normalise import Tolerances
+    from afasgov.model.types import AppConnectorScope, EnvironmentSnapshot, GetConnector, UpdateConnector
+    from afasgov.snapshot.tree import TreeChanges, TreeWriter
 
 T = TypeVar("T")
 
@@ -76,8 +79,9 @@ DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
 #: environments crawled at the same time (bounds memory in fleets; requests are capped anyway).
 DEFAULT_PARALLEL_ENVIRONMENTS = 16
 
-#: event-loop turns a finished request gives the requests waiting for its slot (see ``_fetch``)
-YIELDS_BEFORE_PROCESSING = 4
+#: event-loop turns the crawl waits, at most, for its first requests to reach the wire before it
+#: imports what processing their answers needs (see :meth:`_EnvironmentCrawl._import_processing`)
+TURNS_BEFORE_IMPORTS = 64
 
 TransportFactory = Callable[["EnvironmentConfig", "AppConnectorConfig"], httpx.AsyncBaseTransport | None]
 
@@ -150,13 +154,14 @@ class CrawlSettings:
     #: called with (environment, number of requests planned so far) / (environment) per finished request
     on_planned: Callable[[str, int], None] | None = None
     on_done: Callable[[str], None] | None = None
+    #: called with each environment's result as soon as it is complete (its tree written or its failure
+    #: known), in the crawl's event loop; it may take the snapshot and files (``keep``) out of the result
+    on_result: Callable[[EnvironmentResult], None] | None = None
     #: the limiter registry of this run (created from ``max_in_flight_total`` when None)
     registry: LimiterRegistry | None = None
     #: the base URL recorded in ``_snapshot.yaml`` (default: the environment's, without user info,
     #: query or fragment); the demo generator records the simulator's logical URL instead
     public_base_url: Callable[[EnvironmentConfig], str] | None = None
-    #: the clock for ``taken_at`` (tests)
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: read the metainfo of only these GetConnectors (ids, case-insensitive; None: all); ``afasgov
     #: verify`` reads the connectors it has definitions for
     only_get: Collection[str] | None = None
@@ -165,11 +170,16 @@ class CrawlSettings:
     #: GetConnectors whose metainfo may answer 500 (AFAS does for blocked connectors): recorded as
     #: unreadable instead of failing the crawl
     lenient_get: Collection[str] = ()
+    #: the clock for ``taken_at`` (tests)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: refuse a snapshot that loses more than this share of an environment's connectors at once
     #: (``max_connector_loss`` of afasgov.yaml; ``None``: no check)
     max_connector_loss: float | None = None
     #: ``snapshot --allow-shrink``: accept such a loss
     allow_shrink: bool = False
+    #: read every environment's secrets before the first request, all problems in one error (a fleet
+    #: sets False: a tenant whose secret is missing fails alone, the others are crawled)
+    all_secrets_first: bool = True
 
     def limiter_for(self, env: EnvironmentConfig) -> Limiter:
         if self.registry is None:
@@ -190,6 +200,12 @@ _INTERMITTENT: tuple[type[BaseException], ...] = (E.ServiceUnavailableError, E.T
 _FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError, E.TLSError, E.TimeoutError_)
 
 
+def _processing_modules() -> None:
+    """Import what turning responses into a tree needs (~50 ms; see ``_import_processing``)."""
+    import afasgov.model.normalise
+    import afasgov.snapshot.tree  # noqa: F401
+
+
 def public_url(url: str) -> str:
     """The base URL without user info, query or fragment (never a secret in ``_snapshot.yaml``)."""
     parts = urlsplit(url)
@@ -200,10 +216,28 @@ def public_url(url: str) -> str:
 
 
 class _EnvironmentCrawl:
-    def __init__(self, env: EnvironmentConfig, settings: CrawlSettings) -> None:
+    def __init__(
+        self,
+        env: EnvironmentConfig,
+        settings: CrawlSettings,
+        make_writer: Callable[[], TreeWriter] | None = None,
+        previous: Path | None = None,
+    ) -> None:
         self.env = env
         self.settings = settings
-        self.tolerances = Tolerances()
+        #: the environment's existing tree: its App Connectors' scopes start the crawl (``_prefetch``)
+        self.previous = previous
+        #: (kind, id) → task of a speculative request not confirmed by ``/metainfo`` yet
+        self._speculative: dict[tuple[str, str], asyncio.Future[Any]] = {}
+        #: (kind, id) → a confirmed speculative answer waiting to be stored; or the failure of one
+        self._early: dict[tuple[str, str], Any] = {}
+        self._early_failed: dict[tuple[str, str], AfasgovError] = {}
+        self._metainfo_left = 0
+        self._blocked_started = False
+        self._tolerances: Tolerances | None = None
+        #: the tree writer, made when the first file is to be written (``make_writer``)
+        self.make_writer = make_writer
+        self.writer: TreeWriter | None = None
         self.clients: dict[str, ProfitClient] = {}
         self.requests = 0
         #: requests that succeeded / crawl-level retries taken (from the run's budget)
@@ -226,13 +260,13 @@ class _EnvironmentCrawl:
         if self.settings.on_done is not None:
             self.settings.on_done(self.env.name)
 
-    async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def _fetch(self, what: str, app: str, call: Callable[[], Awaitable[T]], *, attempts: int = 0) -> T:
         """One request with crawl-level attempts; a :class:`CrawlError` when it keeps failing.
 
         Bounded per request (``attempts``, each including the client's own retries) and per run
         (the retry budget of :meth:`_may_retry`); backoff between attempts with the retry policy's
         (injectable) sleep."""
-        attempts = max(1, self.settings.attempts)
+        attempts = max(1, attempts or self.settings.attempts)
         retry = self.settings.retry or RetryPolicy()
         attempt = 0
         while True:
@@ -252,14 +286,138 @@ class _EnvironmentCrawl:
                 continue
             self.succeeded += 1
             self._done()
-            # The response freed a slot of the limiter: let the request waiting for it go out
-            # before this one is processed (normalised, rendered, written), so the processing
-            # overlaps the network wait instead of delaying the next request. A waiting request
-            # needs a few turns of the event loop to reach the socket (limiter hand-over,
-            # connection pool, write); the order of processing does not change any output.
-            for _ in range(YIELDS_BEFORE_PROCESSING):
-                await asyncio.sleep(0)
             return result
+
+    @property
+    def tolerances(self) -> Tolerances:
+        if self._tolerances is None:
+            from afasgov.model.normalise import Tolerances
+
+            self._tolerances = Tolerances()
+        return self._tolerances
+
+    async def _turn(self) -> None:
+        """Before CPU work on a response: one turn of the event loop (responses that have arrived
+        get read), then wait until every request holding a slot is on the wire. The client did the
+        same before parsing; this spaces out the processing of responses that came in together,
+        so the requests their answers free go out between them, not after all of them."""
+        await asyncio.sleep(0)
+        await self.limiter.wire_idle()
+
+    async def _import_processing(self) -> None:
+        """Import the normaliser and tree writer once the first requests are on the wire (they are
+        not needed before the first answer): the first request leaves ~50 ms sooner. Then start the
+        connectors of the previous snapshot (:meth:`_prefetch`)."""
+        root = self.limiter.root
+        for _ in range(TURNS_BEFORE_IMPORTS):
+            await asyncio.sleep(0)
+            if root.in_flight and not root.unsent:
+                break
+        _processing_modules()
+        if self.previous is not None and self._metainfo_left:
+            self._prefetch(self.previous)
+
+    def _prefetch(self, tree: Path) -> None:
+        """Request, speculatively, the connectors the previous snapshot's App Connectors listed
+        (through the first of them still configured: classic tokens first, then by name), while
+        ``/metainfo`` is on its way."""
+        from afasgov.snapshot.tree import previous_scopes
+
+        try:
+            scopes = previous_scopes(tree)
+        except (AfasgovError, OSError, ValueError):
+            return  # only a head start: without it the crawl is the same
+        before = len(self._pending)
+        # only the slots /metainfo leaves free (an environment that answers nothing costs a handful of
+        # requests, not one per connector): /metainfo schedules the rest as soon as it answers
+        head = max(0, self.limiter.max_in_flight - self.limiter.in_flight)
+        # App Connectors with a classic token first: an OAuth one needs an access token (a round) first
+        auth = {name: ac.auth.type for name, ac in self.env.app_connectors.items()}
+        for app in sorted(scopes, key=lambda name: (auth.get(name) != "classic", name)):
+            if app not in self.env.app_connectors:
+                continue
+            for kind, ids in scopes[app].items():
+                table = self.get_via if kind == "get" else self.update_via
+                if kind == "update" and not self.settings.update_metainfo:
+                    continue
+                for cid in ids:
+                    if head <= 0:
+                        break
+                    if kind == "get" and self._only_get is not None and cid.lower() not in self._only_get:
+                        continue
+                    if cid in table or self._lower[kind].setdefault(cid.lower(), cid) != cid:
+                        continue
+                    table[cid] = app
+                    task = asyncio.ensure_future(self._speculate(kind, cid, app))
+                    head -= 1
+                    self._pending.add(task)
+                    self._speculative[(kind, cid)] = task
+        self._planned(len(self._pending) - before)
+
+    async def _speculate(self, kind: str, cid: str, app: str) -> None:
+        """A speculative request: its answer is kept for when ``/metainfo`` confirms the connector;
+        a failure is kept too, not raised (the connector may be gone)."""
+        try:
+            # one attempt: a connector that went away answers 500, which is not worth retrying
+            await (self._get(cid, app, 1) if kind == "get" else self._update(cid, app, 1))
+        except AfasgovError as exc:
+            if (kind, cid) in self._speculative:
+                self._early_failed[(kind, cid)] = exc
+            else:  # confirmed meanwhile: request it again through the App Connector that lists it now
+                self._retry_confirmed(kind, cid)
+
+    def _confirm(self, kind: str, cid: str, via: str) -> None:
+        """``/metainfo`` lists a connector that was requested speculatively."""
+        task = self._speculative.pop((kind, cid), None)
+        if task is None:
+            return
+        table = self.get_via if kind == "get" else self.update_via
+        table[cid] = via
+        if kind == "get" and cid == PROFIT_GET_CONNECTOREN:
+            self._start_blocked(via)
+        if (kind, cid) in self._early_failed:
+            del self._early_failed[(kind, cid)]
+            self._retry_confirmed(kind, cid)
+        elif (kind, cid) in self._early:
+            self._store(kind, cid, self._early.pop((kind, cid)))
+
+    def _retry_confirmed(self, kind: str, cid: str) -> None:
+        via = (self.get_via if kind == "get" else self.update_via)[cid]
+        self._planned(1)
+        self._spawn(self._get(cid, via) if kind == "get" else self._update(cid, via))
+
+    def _metainfo_complete(self) -> None:
+        """Every ``/metainfo`` is in: what none lists is not in the environment (any more)."""
+        for (kind, cid), task in list(self._speculative.items()):
+            task.cancel()
+            table = self.get_via if kind == "get" else self.update_via
+            table.pop(cid, None)
+            if self._lower[kind].get(cid.lower()) == cid:
+                del self._lower[kind][cid.lower()]
+            self._planned(-1)
+        self._speculative.clear()
+        self._early.clear()
+        self._early_failed.clear()
+
+    def _start_blocked(self, via: str) -> None:
+        if not self._blocked_started:
+            self._blocked_started = True
+            self._planned(1)
+            self._spawn(self._blocked(via))
+
+    def _store(self, kind: str, cid: str, conn: Any) -> None:
+        if kind == "get":
+            self.gets[cid] = conn
+            return
+        self.updates[cid] = conn
+        writer = self._writer()
+        if writer is not None:
+            writer.add_update(conn)
+
+    def _writer(self) -> TreeWriter | None:
+        if self.writer is None and self.make_writer is not None:
+            self.writer = self.make_writer()
+        return self.writer
 
     def _retryable(self, exc: RemoteError, retry: RetryPolicy) -> bool:
         if isinstance(exc, _TRANSIENT):
@@ -314,12 +472,11 @@ class _EnvironmentCrawl:
             self.clients[name] = client
         return client
 
-    async def run(self, writer: TreeWriter | None = None) -> EnvironmentSnapshot:
+    async def run(self) -> EnvironmentSnapshot:
         env = self.env
         if not env.app_connectors:
             raise AfasgovError(f"environment {env.name!r} has no App Connectors configured")
         self.limiter = self.settings.limiter_for(env)
-        self.writer = writer
         names = sorted(env.app_connectors)
         try:
             for name in names:  # credentials are read here: a missing secret fails before any request
@@ -353,8 +510,11 @@ class _EnvironmentCrawl:
     def _schedule(self, kind: str, cid: str, via: str) -> None:
         table = self.get_via if kind == "get" else self.update_via
         if cid in table:
+            self._confirm(kind, cid, via)
             return
         other = self._lower[kind].setdefault(cid.lower(), cid)
+        if other != cid and (kind, other) in self._speculative:
+            self._lower[kind][cid.lower()] = other = cid  # the previous snapshot's spelling: dropped at the end
         if other != cid:
             raise AfasgovError(
                 f"environment {self.env.name!r}: {kind} connectors {other!r} and {cid!r} differ "
@@ -363,14 +523,18 @@ class _EnvironmentCrawl:
         table[cid] = via
         if kind == "get":
             if self._only_get is None or cid.lower() in self._only_get:
+                self._planned(1)
                 self._spawn(self._get(cid, via))
             if cid == PROFIT_GET_CONNECTOREN:
-                self._spawn(self._blocked(via))
+                self._start_blocked(via)
         elif self.settings.update_metainfo:
+            self._planned(1)
             self._spawn(self._update(cid, via))
 
     async def _app(self, name: str) -> None:
         raw = await self._fetch("/metainfo", name, self._client(name).metainfo)
+        from afasgov.model.normalise import normalise_metainfo
+
         auth = self.env.app_connectors[name].auth
         scope = normalise_metainfo(
             raw,
@@ -380,19 +544,19 @@ class _EnvironmentCrawl:
             tolerances=self.tolerances,
         )
         self.scopes[name] = scope
-        before = len(self._pending)
         for ref in scope.get_connectors:
             self._schedule("get", ref.id, name)
         for ref in scope.update_connectors:
             self._schedule("update", ref.id, name)
-        self._planned(len(self._pending) - before)
+        self._metainfo_left -= 1
+        if not self._metainfo_left:
+            self._metainfo_complete()
 
     async def _version(self, name: str) -> None:
         self.version = await self._fetch("/profitversion", name, self._client(name).profit_version)
 
     async def _crawl(self, names: list[str]) -> EnvironmentSnapshot:
         env = self.env
-        tol = self.tolerances
         self._pending: set[asyncio.Future[Any]] = set()
         self.scopes: dict[str, AppConnectorScope] = {}
         self.get_via: dict[str, str] = {}
@@ -402,10 +566,15 @@ class _EnvironmentCrawl:
         self.updates: dict[str, UpdateConnector] = {}
         self.version = ""
         self._planned(len(names) + 1)
+        self._metainfo_left = len(names)
         self._spawn(self._version(names[0]))
         for name in names:
             self._spawn(self._app(name))
+        self._spawn(self._import_processing())
         await self._drain()
+        from afasgov.model.types import EnvironmentSnapshot, GetConnector, SnapshotMeta
+
+        tol = self.tolerances
 
         gets = self.gets
         flags = self._flags()
@@ -454,25 +623,39 @@ class _EnvironmentCrawl:
     def _flags(self) -> dict[str, bool] | None:
         return self.flags
 
-    async def _get(self, cid: str, via: str) -> None:
+    async def _get(self, cid: str, via: str, attempts: int = 0) -> None:
         try:
-            raw = await self._fetch(f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid))
+            raw = await self._fetch(
+                f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid), attempts=attempts
+            )
         except CrawlError as exc:
             if cid.lower() in self._lenient and isinstance(exc.cause, E.ProfitServerError):
                 self.unreadable[cid] = f"/metainfo/get answered {exc.cause} (blocked connectors answer 500)"
                 return
             raise
-        conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
-        self.gets[cid] = conn
+        await self._turn()
+        from afasgov.model.normalise import normalise_get
 
-    async def _update(self, cid: str, via: str) -> None:
+        conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
+        self._done_connector("get", cid, conn)
+
+    async def _update(self, cid: str, via: str, attempts: int = 0) -> None:
         raw = await self._fetch(
-            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid)
+            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid), attempts=attempts
         )
+        await self._turn()
+        from afasgov.model.normalise import normalise_update
+
         conn = normalise_update(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
-        self.updates[cid] = conn
-        if self.writer is not None:  # render while other requests are in flight
-            self.writer.add_update(conn)
+        if (("update", cid) not in self._speculative) and self._writer() is not None:
+            await self._turn()  # render while other requests are in flight
+        self._done_connector("update", cid, conn)
+
+    def _done_connector(self, kind: str, cid: str, conn: Any) -> None:
+        if (kind, cid) in self._speculative:
+            self._early[(kind, cid)] = conn  # stored when /metainfo confirms it
+        else:
+            self._store(kind, cid, conn)
 
     async def _blocked(self, via: str) -> None:
         client = self._client(via)
@@ -483,9 +666,11 @@ class _EnvironmentCrawl:
                 async for row in client.iter_rows(PROFIT_GET_CONNECTOREN, order_by=["Naam"], page_size=1000)
             ]
 
-        self.flags = blocked_flags(
-            await self._fetch(f"rows of {PROFIT_GET_CONNECTOREN}", via, rows), environment=self.env.name
-        )
+        data = await self._fetch(f"rows of {PROFIT_GET_CONNECTOREN}", via, rows)
+        await self._turn()
+        from afasgov.model.normalise import blocked_flags
+
+        self.flags = blocked_flags(data, environment=self.env.name)
 
 
 @dataclass
@@ -560,7 +745,6 @@ async def snapshot_environments(
     workspace instead of reading them back); without, they are dropped at once (fleets)."""
     settings = settings or CrawlSettings()
     env_list = list(envs)
-    load_all_credentials(env_list)  # every missing or unusable secret in one error, before any request
     gate = asyncio.Semaphore(max(1, settings.parallel_environments))
     created = _missing_dirs(Path(definitions_dir))
 
@@ -570,15 +754,22 @@ async def snapshot_environments(
             result.had_previous = (Path(definitions_dir) / env.name).is_dir()
         async with gate:
             start = time.perf_counter()
-            crawl = _EnvironmentCrawl(env, settings)
+
+            def make_writer() -> TreeWriter:
+                from afasgov.snapshot.tree import TreeWriter
+
+                return TreeWriter(definitions_dir, env.name, keep=keep)
+
+            previous = Path(definitions_dir) / env.name if result.had_previous else None
+            crawl = _EnvironmentCrawl(env, settings, make_writer, previous=previous)
             target = Path(definitions_dir) / env.name
             before = previous_connector_count(target) if result.had_previous else 0
             deadline = env.environment_deadline_seconds
             try:
-                with TreeWriter(definitions_dir, env.name, keep=keep) as writer:
+                try:
                     try:
                         async with asyncio.timeout(deadline):
-                            snapshot = await crawl.run(writer)
+                            snapshot = await crawl.run()
                     except TimeoutError:
                         raise DeadlineError(
                             f"environment {env.name!r}: the snapshot did not finish within {deadline:g} s "
@@ -586,10 +777,18 @@ async def snapshot_environments(
                         ) from None
                     check_shrink(env.name, before, len(snapshot.get_connectors) + len(snapshot.update_connectors),
                                  settings.max_connector_loss, settings.allow_shrink)
+                    writer = crawl._writer()
+                    assert writer is not None
                     # synchronously: the update files are written already; a first Ctrl-C only
                     # cancels the task at its next await, so the swap is never cut in half
                     result.path = writer.finish(snapshot)
                     result.changes = writer.changes
+                    if keep:
+                        result.snapshot, result.files = snapshot, writer.files
+                except BaseException:
+                    if crawl.writer is not None:
+                        crawl.writer.abort()
+                    raise
             except AfasgovError as exc:
                 result.error = exc
             except OSError as exc:  # disk full, a read-only file system: one line naming the path
@@ -604,18 +803,32 @@ async def snapshot_environments(
                     1 for u in snapshot.update_connectors.values() for _ in u.walk()
                 )
                 result.warnings = snapshot.meta.warnings
-                if keep:
-                    result.snapshot, result.files = snapshot, writer.files
                 del snapshot
             result.requests = crawl.requests
             result.retries = crawl.retries
             result.seconds = time.perf_counter() - start
+        if settings.on_result is not None:
+            settings.on_result(result)
         return result
 
     try:
-        return list(await asyncio.gather(*(one(env) for env in env_list)))
+        # whether git tracks the secret files: one `git ls-files` per directory for the whole run
+        with git_states(_secret_files(env_list)):
+            if settings.all_secrets_first:  # every missing or unusable secret in one error, before any request
+                load_all_credentials(env_list)
+            return list(await asyncio.gather(*(one(env) for env in env_list)))
     finally:
         _remove_if_empty(created)
+
+
+def _secret_files(envs: Iterable[EnvironmentConfig]) -> list[Path]:
+    out: list[Path] = []
+    for env in envs:
+        for ac in env.app_connectors.values():
+            source = ac.auth.secret_source
+            if source.kind == "file" and source.path is not None:
+                out.append(source.path)
+    return out
 
 
 def _missing_dirs(path: Path) -> list[Path]:

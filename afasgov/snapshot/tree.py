@@ -152,9 +152,27 @@ def _render_update_fields(fields: tuple[UpdateField, ...], indent: str, out: lis
                 out.append(f"{sub}values: []\n")
                 continue
             out.append(f"{sub}values:\n")
-            vdash, vsub = sub + "- ", sub + "  "
-            for c in f.values:
-                out.append(f"{vdash}id: {_scalar(c.id)}\n{vsub}description: {_scalar(c.description)}\n")
+            out.append(_render_codes(f.values, sub))
+
+
+#: (id of a code list, indent) → (the list, its YAML): normalising shares one tuple among the fields
+#: that repeat a list (countries, currencies …), so each is rendered once per indent (the list is held
+#: so that its id stays its own)
+_RENDERED_CODES: dict[tuple[int, str], tuple[tuple[CodeValue, ...], str]] = {}
+
+
+def _render_codes(values: tuple[CodeValue, ...], sub: str) -> str:
+    key = (id(values), sub)
+    hit = _RENDERED_CODES.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    vdash, vsub = sub + "- ", sub + "  "
+    text = "".join(f"{vdash}id: {_scalar(c.id)}\n{vsub}description: {_scalar(c.description)}\n" for c in values)
+    if len(values) > 8:
+        if len(_RENDERED_CODES) >= 1024:
+            _RENDERED_CODES.clear()
+        _RENDERED_CODES[key] = (values, text)
+    return text
 
 
 def _render_fields_and_objects(
@@ -416,6 +434,26 @@ class TreeWriter:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+
+
+def previous_scopes(tree: Path) -> dict[str, dict[str, list[str]]]:
+    """App Connector → ``{"get": [ids], "update": [ids]}`` as the tree at ``tree`` recorded them (the
+    crawl's head start on a refresh); ``{}`` when there is no such tree."""
+    out: dict[str, dict[str, list[str]]] = {}
+    directory = Path(tree) / APP_DIR
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.glob("*.yaml")):
+        doc = yamlio.load(path.read_bytes(), str(path))
+        if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+            continue
+        scope: dict[str, list[str]] = {}
+        for kind in ("get", "update"):
+            refs = doc.get(f"{kind}_connectors")
+            scope[kind] = [r["id"] for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str)] \
+                if isinstance(refs, list) else []
+        out[doc["name"]] = scope
+    return out
 
 
 def write_tree(
