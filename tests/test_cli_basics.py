@@ -101,3 +101,31 @@ def test_error_details_follow_the_error_line_each_bounded_and_counted(monkeypatc
     assert lines[1:MAX_DETAILS + 1] == [f"  {d}" for d in error.details[:MAX_DETAILS]]
     assert lines[MAX_DETAILS + 1] == "  … and 8 more" and len(lines) == MAX_DETAILS + 2
     assert all(len(line) <= MAX_ERROR_CHARS + 2 and "\x1b" not in line for line in lines)
+
+
+@pytest.mark.parametrize(("interrupt", "code"), [(KeyboardInterrupt, 130), ("terminated", 143)])
+def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(interrupt: object, code: int,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A signal that arrives while a module is imported can surface as another exception (a dataclass's
+    ``__set_name__`` wraps it in RuntimeError): still exit 130/143, never 'internal error' (70)."""
+    import types
+
+    from afasgov.cli import Terminated
+
+    signal_exc = Terminated() if interrupt == "terminated" else KeyboardInterrupt()
+
+    def boom(*_a: object, **_k: object) -> int:
+        try:
+            raise signal_exc
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    fake = types.ModuleType("afasgov.commands.check")
+    fake.run_check = boom  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == code
+    err = capsys.readouterr().err
+    assert "internal error" not in err and ("interrupted" in err or "terminated" in err)
