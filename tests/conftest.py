@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,17 @@ def gcn_corpus_files(corpus_dir: Path) -> list[Path]:
     if not files:
         pytest.skip(f"no .gcn files under {corpus_dir / 'gcn'}")
     return files
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    """A copy of the demo organisation (afasgov.yaml and definitions/) in ``tmp_path``."""
+    shutil.copy(REPO / "afasgov.yaml", tmp_path / "afasgov.yaml")
+    shutil.copytree(REPO / "definitions", tmp_path / "definitions")
+    return tmp_path
+
+
+def run_afasgov_clean(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m afasgov ARGS`` in ``repo``, without the caller's AFAS* variables (no real secrets)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AFAS")}
+    return subprocess.run([sys.executable, "-m", "afasgov", *args], cwd=repo, capture_output=True, text=True,
+                          check=False, env=env, timeout=300)

@@ -4,14 +4,13 @@ none says so (CI publishes from it instead of guessing the newest file in report
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import demo_copy, run_afasgov_clean
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,15 +19,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "afasgov.yaml", tmp_path / "afasgov.yaml")
-    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
-    return tmp_path
+    return demo_copy(tmp_path)
 
 
-def afasgov(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AFAS")}
-    return subprocess.run([sys.executable, "-m", "afasgov", *args], cwd=repo, capture_output=True, text=True,
-                          check=False, env=env, timeout=300)
+afasgov = run_afasgov_clean
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -11,10 +11,6 @@ those connectors to it.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,7 @@ import pytest
 from afasgov.release.check import CheckOutcome, ReleaseCheckOptions, release_check
 from afasgov.report.publish import publish
 from afasgov.workspace import Workspace
+from tests.conftest import demo_copy, run_afasgov_clean
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,15 +29,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "afasgov.yaml", tmp_path / "afasgov.yaml")
-    shutil.copytree(ROOT / "definitions", tmp_path / "definitions")
-    return tmp_path
+    return demo_copy(tmp_path)
 
 
-def afasgov(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AFAS")}
-    return subprocess.run([sys.executable, "-m", "afasgov", *args], cwd=repo, capture_output=True, text=True,
-                          check=False, env=env, timeout=300)
+afasgov = run_afasgov_clean
 
 
 def check(repo: Path, notes: list[Path]) -> CheckOutcome:
