@@ -159,6 +159,22 @@ def sigint_disposition(kind: str) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _post_mortem(proc: subprocess.Popen[str]) -> str:
+    """What a hung child was doing: its signal dispositions (Linux) and its Python stack (SIGABRT with
+    ``PYTHONFAULTHANDLER``); the child is gone afterwards."""
+    status = ""
+    with contextlib.suppress(OSError):
+        status = "".join(line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines(True)
+                         if line.startswith(("SigIgn", "SigCgt", "SigBlk", "Threads")))
+    proc.send_signal(signal.SIGABRT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return status + (err or "")[-6000:]
+
+
 # "ignored": the test runner started as a background job (``pytest &`` in a script, CI runners): the
 # Ctrl-C test must still deliver its Ctrl-C (failed before: the child hung until killed)
 @pytest.mark.parametrize("parent_sigint", ["default", "ignored"])
@@ -168,7 +184,8 @@ def test_ctrl_c_leaves_the_previous_tree(tmp_path: Path, parent_sigint: str) -> 
         assert afasgov(tmp_path, "snapshot", "production", timeout=300).returncode == 0
         target = tmp_path / "definitions" / "production"
         before = files_of(target)
-        env = dict(os.environ, AFASGOV_NO_PROGRESS="1")
+        # PYTHONFAULTHANDLER: should it hang, SIGABRT prints the child's Python stack (_post_mortem)
+        env = dict(os.environ, AFASGOV_NO_PROGRESS="1", PYTHONFAULTHANDLER="1")
         with sigint_disposition(parent_sigint):
             proc = subprocess.Popen(
                 [*INTERACTIVE_AFASGOV, "snapshot", "production"],
@@ -190,9 +207,7 @@ def test_ctrl_c_leaves_the_previous_tree(tmp_path: Path, parent_sigint: str) -> 
         try:
             _, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            pytest.fail("the interrupted snapshot did not end within 120 s of its Ctrl-C")
+            pytest.fail("the interrupted snapshot did not end within 120 s of its Ctrl-C\n" + _post_mortem(proc))
         assert proc.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err
         assert files_of(target) == before
