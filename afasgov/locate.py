@@ -145,8 +145,9 @@ class Locator:
         its ``getconnectors/`` and ``afasgov.yaml``."""
         definitions = Path(config.definitions_dir)
         trees = {name: definitions / name for name in config.environments}
-        if definitions.is_dir():
-            trees.update({p.name: p for p in definitions.iterdir() if (p / "_snapshot.yaml").is_file()})
+        if definitions.is_dir():  # the configured ones are there already (no stat per tenant of a fleet)
+            trees.update({p.name: p for p in definitions.iterdir()
+                          if p.name not in trees and (p / "_snapshot.yaml").is_file()})
         return cls(Path(config.root), trees=trees, default_trees=default_trees, gcn_dir=definitions / "getconnectors",
                    config_path=Path(config.path) if config.path else None, read=read)
 
