@@ -73,6 +73,15 @@ log = logging.getLogger("afasgov.profit")
 
 T = TypeVar("T")
 
+class _SetCookies(httpx.Cookies):
+    """httpx's cookie jar, which the client hands every response: one that sets no cookie is not parsed for
+    cookies (httpx builds urllib request and response objects for that: 6 % of a fleet crawl's CPU)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+            super().extract_cookies(response)
+
+
 def _sniffio_known_absent() -> None:
     """httpcore runs ``import sniffio`` several times per request to learn the async library, and takes
     asyncio when that fails (anyio and httpx no longer need sniffio). Where it is not installed, every
@@ -282,6 +291,8 @@ class ProfitClient:
                 max_connections=env.max_in_flight, max_keepalive_connections=env.max_in_flight
             ),
         )
+        if type(getattr(self._http, "_cookies", None)) is httpx.Cookies:  # (the client's own jar, empty)
+            self._http._cookies = _SetCookies()
 
     def __repr__(self) -> str:
         return f"ProfitClient({self.env.name}/{self.app_connector.name}, {self._base})"
