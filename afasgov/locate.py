@@ -17,15 +17,20 @@ the repository root) and :attr:`~afasgov.findings.Location.line` (1-based) from 
 Lines are found in the YAML node tree (:func:`yaml.compose`, which records where each node starts), so they
 follow the file as written, whatever its formatting. Files are read once per run. Nothing is guessed: a
 finding whose file cannot be found keeps what it had.
+
+A line is a function of the file's content and of what is asked, so the answers are kept for the process
+(:data:`_LINES`, keyed on a digest of the bytes): a fleet's tenants mostly hold the same connector files,
+and each of those is composed once, not once per tenant.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -38,9 +43,24 @@ if TYPE_CHECKING:
 
 _OBJECTS = re.compile(r"/Element/Objects/([^/]+)")
 _MAX_BYTES = 8 * 1024 * 1024
-#: libyaml's composer where available: the same nodes and marks as PyYAML's, ≈4× faster (a fleet's
-#: release checks locate thousands of findings in snapshot files)
-_COMPOSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_T = TypeVar("_T")
+
+
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's composer where available (the same nodes and marks as PyYAML's, ≈4× faster: a fleet's
+    release checks locate thousands of findings in snapshot files), without tag resolution: lines need no
+    tags, and PyYAML resolves every scalar's with regular expressions in Python."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return ""
+
+
+_COMPOSER: type[yaml.SafeLoader] = _LineLoader
+#: (digest of a file's bytes, composer, question) → answer, for every locator of the process (see the
+#: module docstring); cleared when it holds this many answers (each is a few small values)
+_LINES: dict[tuple[Any, ...], Any] = {}
+_LINES_MAX = 100_000
+_MISSING = object()
 
 
 def repository_root(start: Path) -> Path:
@@ -116,6 +136,7 @@ class Locator:
         self._read = read or (lambda path: path.read_bytes())
         self._docs: dict[Path, yaml.Node | None] = {}
         self._texts: dict[Path, list[str] | None] = {}
+        self._digests: dict[Path, bytes | None] = {}
 
     @classmethod
     def for_config(cls, config: Config, *, default_trees: Sequence[Path] = (),
@@ -124,8 +145,9 @@ class Locator:
         its ``getconnectors/`` and ``afasgov.yaml``."""
         definitions = Path(config.definitions_dir)
         trees = {name: definitions / name for name in config.environments}
-        if definitions.is_dir():
-            trees.update({p.name: p for p in definitions.iterdir() if (p / "_snapshot.yaml").is_file()})
+        if definitions.is_dir():  # the configured ones are there already (no stat per tenant of a fleet)
+            trees.update({p.name: p for p in definitions.iterdir()
+                          if p.name not in trees and (p / "_snapshot.yaml").is_file()})
         return cls(Path(config.root), trees=trees, default_trees=default_trees, gcn_dir=definitions / "getconnectors",
                    config_path=Path(config.path) if config.path else None, read=read)
 
@@ -246,12 +268,16 @@ class Locator:
 
     def _connector_line_full(self, path: Path, loc: Location) -> tuple[int, bool]:
         """(line, whether everything the location names was found) in a snapshot connector file."""
+        objects = tuple(loc.object_path[1:]) or tuple(_OBJECTS.findall(loc.path))
+        return self._memo(path, ("connector", loc.connector_type, objects, loc.field, loc.value),
+                          lambda: self._connector_line_uncached(path, loc, objects))
+
+    def _connector_line_uncached(self, path: Path, loc: Location, objects: Sequence[str]) -> tuple[int, bool]:
         doc = self._doc(path)
         if doc is None:
             return 1, False
         node: yaml.Node | None = doc
-        line = self._key_line(path, ["id"])
-        objects = list(loc.object_path[1:]) or _OBJECTS.findall(loc.path)
+        line = self._key_line_uncached(path, ["id"])
         for name in objects:
             node = _item(node, "objects", ("name",), name)
             if node is None:
@@ -294,6 +320,9 @@ class Locator:
         return self._app_entry(path, connector) or self._key_line(path, ["name"])
 
     def _app_entry(self, path: Path, connector: str) -> int:
+        return self._memo(path, ("app", connector), lambda: self._app_entry_uncached(path, connector))
+
+    def _app_entry_uncached(self, path: Path, connector: str) -> int:
         doc = self._doc(path)
         if connector:
             for list_key in ("get_connectors", "update_connectors"):
@@ -303,6 +332,9 @@ class Locator:
         return 0
 
     def _key_line(self, path: Path, keys: Sequence[str]) -> int:
+        return self._memo(path, ("key", tuple(keys)), lambda: self._key_line_uncached(path, keys))
+
+    def _key_line_uncached(self, path: Path, keys: Sequence[str]) -> int:
         node = self._doc(path)
         line = 1
         for key in keys:
@@ -331,7 +363,12 @@ class Locator:
         """The field's output name (or id) in a definition YAML; without a field, its ``name:``."""
         if not field:
             return self._key_line(path, ["name"])
-        return _line(_match(self._doc(path), "fields", ("output_name", "id"), field)) or self._key_line(path, ["name"])
+
+        def answer() -> int:
+            found = _match(self._doc(path), "fields", ("output_name", "id"), field)
+            return _line(found) or self._key_line_uncached(path, ["name"])
+
+        return self._memo(path, ("gcn", field), answer)
 
     def _file_line(self, path: Path, finding: Finding) -> int:
         """A file finding without a line: a JSON payload's field key, else the first line."""
@@ -356,6 +393,27 @@ class Locator:
             return resolved.relative_to(self.repository).as_posix()
         except ValueError:
             return resolved.as_posix()
+
+    def _memo(self, path: Path, question: tuple[Any, ...], answer: Callable[[], _T]) -> _T:
+        """``answer()``, or what it gave before for the same question about the same content."""
+        digest = self._digest(path)
+        if digest is None:
+            return answer()
+        key = (digest, _COMPOSER, *question)
+        found = _LINES.get(key, _MISSING)
+        if found is _MISSING:
+            if len(_LINES) >= _LINES_MAX:
+                _LINES.clear()
+            found = _LINES[key] = answer()
+        return found  # type: ignore[no-any-return]
+
+    def _digest(self, path: Path) -> bytes | None:
+        if path not in self._digests:
+            try:
+                self._digests[path] = hashlib.sha256(self._read(path)).digest()
+            except (OSError, InputError):
+                self._digests[path] = None
+        return self._digests[path]
 
     def _doc(self, path: Path) -> yaml.Node | None:
         if path not in self._docs:

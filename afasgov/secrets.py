@@ -34,6 +34,11 @@ _TRIGGERS: tuple[tuple[str, ...], ...] = (("<token>",), ("PHRva2VuPjx2ZXJzaW9uPj
 
 _registry_lock = threading.Lock()
 _registry: set[str] = set()
+#: every registered value is at least this long (:func:`register_secret`)
+_MIN_SECRET = 6
+#: (registry size it was made for, the values longest first, their first ``_MIN_SECRET`` characters):
+#: made again only when a secret is registered (a fleet registers thousands, and redacts far more often)
+_known: list[tuple[int, tuple[str, ...], frozenset[str]]] = [(0, (), frozenset())]
 
 
 class Secret:
@@ -98,7 +103,7 @@ class Secret:
 
 def register_secret(value: str) -> None:
     """Remember a secret value (and its base64 forms) so that :func:`redact` removes it anywhere."""
-    if len(value) < 6:
+    if len(value) < _MIN_SECRET:
         return
     forms = {value, base64.b64encode(value.encode()).decode()}
     with _registry_lock:
@@ -131,17 +136,36 @@ def redact(text: str) -> str:
     """Remove every registered secret and every secret-shaped string from ``text``."""
     if not text:
         return text
-    with _registry_lock:
-        known = sorted(_registry, key=len, reverse=True)
-    for value in known:
-        if value in text:
-            text = text.replace(value, REDACTED)
+    known, heads = _known_secrets()
+    # many secrets (a fleet's), a short text: a look-up per position of the text instead of a search per
+    # secret; only a text where a secret may start is searched
+    if len(known) <= len(text) // 2 or _may_hold(text, heads):
+        for value in known:
+            if value in text:
+                text = text.replace(value, REDACTED)
     for pattern, triggers in zip(SECRET_PATTERNS, _TRIGGERS, strict=True):
         if not any(t in text for t in triggers):
             continue
         replacement: Any = (lambda m: m.group(1) + REDACTED) if pattern.groups else REDACTED
         text = pattern.sub(replacement, text)
     return text
+
+
+def _known_secrets() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The registered values, longest first (the order :func:`redact` replaces them in), and their heads."""
+    with _registry_lock:
+        size, values, heads = _known[0]
+        if size != len(_registry):  # the registry only grows
+            values = tuple(sorted(_registry, key=len, reverse=True))
+            heads = frozenset(v[:_MIN_SECRET] for v in values)
+            _known[0] = (len(_registry), values, heads)
+        return values, heads
+
+
+def _may_hold(text: str, heads: frozenset[str]) -> bool:
+    """Whether a registered value may occur in ``text``: some position starts with one's head."""
+    n = _MIN_SECRET
+    return any(text[i:i + n] in heads for i in range(len(text) - n + 1))
 
 
 def redact_any(value: Any) -> Any:

@@ -11,8 +11,9 @@ process), the simulator in its own process (:mod:`bench.metered_sim`, 100 ms per
 * 20 % injected faults (503, 500, dropped connections) on 50 tenants: the same tenant results as
   without; one tenant with a wrong token: reported, the 49 others as without.
 
-The cap is ``BENCH_FLEET_CAP`` (default 16: what one afasgov process keeps busy on this machine, where
-every request costs ~4 ms of CPU over loopback; see docs/fleet.md). ``--quick``: 10/20/40 tenants.
+The cap is ``BENCH_FLEET_CAP`` (default 16: what one afasgov process keeps busy on this machine, where a
+tenant costs ~0.5 s of CPU, its 128 requests over loopback most of it; see docs/fleet.md). ``--quick``:
+10/20/40 tenants.
 """
 
 from __future__ import annotations

@@ -143,14 +143,17 @@ def run_audit(
     inputs: list[tuple[str, str, str]] = []
     checked: list[str] = []
     names = list(environments or [])
-    snapshot_dirs = ws.snapshot_names()
     if names:
-        unknown = [n for n in names if n not in config.environments and n not in snapshot_dirs]
-        if unknown:
-            known = ", ".join(sorted(set(config.environments) | set(snapshot_dirs)))
-            raise UsageError(f"unknown environment {unknown[0]!r} (known: {known or 'none'})")
+        # the definitions directory is listed only for a name the configuration does not know (a fleet's
+        # holds every tenant's trees: listing it for each tenant's audit made a run quadratic)
+        if any(n not in config.environments for n in names):
+            snapshot_dirs = ws.snapshot_names()
+            unknown = [n for n in names if n not in config.environments and n not in snapshot_dirs]
+            if unknown:
+                known = ", ".join(sorted(set(config.environments) | set(snapshot_dirs)))
+                raise UsageError(f"unknown environment {unknown[0]!r} (known: {known or 'none'})")
     else:
-        names = list(dict.fromkeys([*config.environments, *snapshot_dirs]))
+        names = list(dict.fromkeys([*config.environments, *ws.snapshot_names()]))
     configured = [n for n in names if n in config.environments]
     ctx.environments = config.select(configured) if configured else list(config.environments.values())
     checked.append(f"configuration {config.path or '(defaults)'}: {len(ctx.environments)} environment(s)")

@@ -85,6 +85,12 @@ class Tolerances:
     def note(self, line: str) -> None:
         self._lines.add(line)
 
+    def absorb(self, other: Tolerances) -> None:
+        """Take over what ``other`` collected."""
+        for key, n in other._missing.items():
+            self._missing[key] += n
+        self._lines |= other._lines
+
     def lines(self) -> tuple[str, ...]:
         out = set(self._lines)
         for (env, connector, key), n in self._missing.items():

@@ -39,6 +39,7 @@ environment failing never loses the others' snapshots.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
@@ -198,6 +199,33 @@ _INTERMITTENT: tuple[type[BaseException], ...] = (E.ServiceUnavailableError, E.T
 #: never retried by the crawl: a body over the cap, a TLS failure (certificate or handshake: it will
 #: not change), a time-out (the client already waited the full time-out on each of its tries)
 _FATAL: tuple[type[BaseException], ...] = (E.ResponseTooLargeError, E.TLSError, E.TimeoutError_)
+
+
+#: (kind, connector id, SHA-256 of a ``/metainfo/{kind}/{id}`` answer's bytes) → the connector normalised
+#: from it, for every environment the process crawls: a fleet's tenants mostly answer alike (one Profit
+#: release), so each distinct answer is decoded and normalised once, and the (frozen) connector shared.
+#: Only answers normalised without a tolerance note are kept (a note names its environment).
+_NORMALISED: dict[tuple[str, str, bytes], Any] = {}
+_NORMALISED_MAX = 1024
+
+
+class _Answer:
+    """The look-up of one answer in :data:`_NORMALISED`: the connector made of the same bytes before, or
+    None (then the key to keep the new one under)."""
+
+    def __init__(self, kind: str, cid: str) -> None:
+        self.kind, self.cid = kind, cid
+        self.key: tuple[str, str, bytes] | None = None
+
+    def __call__(self, body: bytes) -> Any:
+        self.key = (self.kind, self.cid, hashlib.sha256(body).digest())
+        return _NORMALISED.get(self.key)
+
+    def keep(self, conn: Any) -> None:
+        if self.key is not None:
+            if len(_NORMALISED) >= _NORMALISED_MAX:
+                _NORMALISED.clear()
+            _NORMALISED[self.key] = conn
 
 
 def _processing_modules() -> None:
@@ -623,10 +651,28 @@ class _EnvironmentCrawl:
     def _flags(self) -> dict[str, bool] | None:
         return self.flags
 
+    def _normalised(self, kind: str, cid: str, raw: Any, answer: _Answer) -> Any:
+        """The connector of a ``/metainfo/{kind}/{cid}`` answer: the one :data:`_NORMALISED` holds for the
+        same bytes, else normalised (and kept there when that noted no tolerance)."""
+        if not isinstance(raw, dict):
+            return raw
+        from afasgov.model.normalise import Tolerances, normalise_get, normalise_update
+
+        normalise = normalise_get if kind == "get" else normalise_update
+        noted = Tolerances()
+        conn = normalise(raw, environment=self.env.name, connector=cid, tolerances=noted)
+        if len(noted):
+            self.tolerances.absorb(noted)
+        else:
+            answer.keep(conn)
+        return conn
+
     async def _get(self, cid: str, via: str, attempts: int = 0) -> None:
+        answer = _Answer("get", cid)
         try:
             raw = await self._fetch(
-                f"get connector {cid}", via, lambda: self._client(via).get_metainfo(cid), attempts=attempts
+                f"get connector {cid}", via, lambda: self._client(via).metainfo_answer("get", cid, answer),
+                attempts=attempts,
             )
         except CrawlError as exc:
             if cid.lower() in self._lenient and isinstance(exc.cause, E.ProfitServerError):
@@ -634,19 +680,17 @@ class _EnvironmentCrawl:
                 return
             raise
         await self._turn()
-        from afasgov.model.normalise import normalise_get
-
-        conn = normalise_get(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
+        conn = self._normalised("get", cid, raw, answer)
         self._done_connector("get", cid, conn)
 
     async def _update(self, cid: str, via: str, attempts: int = 0) -> None:
+        answer = _Answer("update", cid)
         raw = await self._fetch(
-            f"update connector {cid}", via, lambda: self._client(via).update_metainfo(cid), attempts=attempts
+            f"update connector {cid}", via, lambda: self._client(via).metainfo_answer("update", cid, answer),
+            attempts=attempts,
         )
         await self._turn()
-        from afasgov.model.normalise import normalise_update
-
-        conn = normalise_update(raw, environment=self.env.name, connector=cid, tolerances=self.tolerances)
+        conn = self._normalised("update", cid, raw, answer)
         if (("update", cid) not in self._speculative) and self._writer() is not None:
             await self._turn()  # render while other requests are in flight
         self._done_connector("update", cid, conn)

@@ -190,11 +190,23 @@ def _render_fields_and_objects(
             _render_fields_and_objects(o.fields, o.objects, indent + "  ", out)
 
 
+#: id of a connector → (the connector, its YAML): the crawl hands the same (frozen) connector to every
+#: environment that answered alike (``afasgov.snapshot.crawl._NORMALISED``), rendered once
+_RENDERED_UPDATES: dict[int, tuple[UpdateConnector, bytes]] = {}
+
+
 def render_update(c: UpdateConnector) -> bytes:
     """``update/<id>.yaml``: the bytes of ``yamlio.emit(update_connector_doc(c))``, faster."""
+    hit = _RENDERED_UPDATES.get(id(c))
+    if hit is not None and hit[0] is c:
+        return hit[1]
     out = [f"id: {_scalar(c.id)}\ndescription: {_scalar(c.description)}\n"]
     _render_fields_and_objects(c.fields, c.objects, "", out)
-    return "".join(out).encode("utf-8")
+    data = "".join(out).encode("utf-8")
+    if len(_RENDERED_UPDATES) >= 1024:
+        _RENDERED_UPDATES.clear()
+    _RENDERED_UPDATES[id(c)] = (c, data)
+    return data
 
 
 def render_get(c: GetConnector) -> bytes:

@@ -95,3 +95,67 @@ def test_libyaml_and_pure_python_composers_give_the_same_lines(repo: Path, monke
     slow = [locate(repo, **w) for w in wheres]
     assert fast == slow
     assert all(loc.line is not None and loc.line > 1 for loc in fast)
+
+
+def _tenant_locator(definitions: Path, env: str) -> Locator:
+    return Locator(definitions / "..", trees={env: definitions / env}, default_trees=[definitions / env])
+
+
+WHERES: list[dict[str, object]] = [
+    {"connector_type": "update", "connector": "KnSubject", "object_path": ("KnSubject", "KnSubjectLink"),
+     "field": "SbId"},
+    {"connector_type": "update", "connector": "KnUser", "field": "MtCd", "value": "3"},
+    {"connector_type": "update", "connector": "KnUser", "field": "EmAd"},
+    {"connector_type": "update", "connector": "KnUser"},
+    {"connector_type": "get", "connector": "Lindeboom_HR_Medewerkers", "field": "Functie"},
+]
+
+
+def _locate_all(locator: Locator, env: str) -> list[Location]:
+    return [locator.locate(Finding(id="x", level="ERR", text="t", kind="diff",
+                                   location=Location(environment=env, **w))).location  # type: ignore[arg-type]
+            for w in WHERES]
+
+
+def test_lines_kept_for_the_process_are_those_of_a_fresh_locator(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two tenants with the same files: the second is answered from the process's cache of lines (nothing
+    composed again), and its lines are exactly those an empty cache gives."""
+    import afasgov.locate as locate_module
+
+    definitions = repo / "definitions"
+    shutil.copytree(definitions / "accept", definitions / "t2-accept")
+    monkeypatch.setattr(locate_module, "_LINES", {})
+    first = _locate_all(_tenant_locator(definitions, "accept"), "accept")
+    composed: list[Path] = []
+    real_doc = Locator._doc
+
+    def counting(self: Locator, path: Path) -> object:
+        composed.append(path)
+        return real_doc(self, path)
+
+    monkeypatch.setattr(Locator, "_doc", counting)
+    second = _locate_all(_tenant_locator(definitions, "t2-accept"), "t2-accept")
+    assert composed == []
+    monkeypatch.setattr(locate_module, "_LINES", {})
+    fresh = _locate_all(_tenant_locator(definitions, "t2-accept"), "t2-accept")
+    assert composed, "an empty cache composes the files"
+    assert second == fresh
+    assert [(loc.file.replace("t2-accept", "accept"), loc.line) for loc in second] == \
+        [(loc.file, loc.line) for loc in first]
+    assert all(loc.line is not None and (loc.line > 1 or "field" not in w)
+               for w, loc in zip(WHERES, second, strict=True))
+
+
+def test_a_file_with_other_content_is_not_answered_from_the_cache(repo: Path) -> None:
+    """Another tenant's KnUser.yaml with two more lines before its fields: its own lines, not the first's."""
+    definitions = repo / "definitions"
+    shutil.copytree(definitions / "accept", definitions / "t2-accept")
+    knuser = definitions / "t2-accept" / "update" / "KnUser.yaml"
+    text = knuser.read_text(encoding="utf-8")
+    knuser.write_text("# a comment\n# another\n" + text, encoding="utf-8")
+    first = _locate_all(_tenant_locator(definitions, "accept"), "accept")
+    second = _locate_all(_tenant_locator(definitions, "t2-accept"), "t2-accept")
+    for where, a, b in zip(WHERES, first, second, strict=True):
+        assert a.line is not None and b.line is not None
+        assert b.line == a.line + (2 if where["connector"] == "KnUser" else 0), where
+        assert line_of(repo, a) == line_of(repo, b)

@@ -620,3 +620,30 @@ def test_any_case_base_url_is_kept(tmp_path: Any) -> None:
         {"environments": {"p": {"tenant": "12345", "type": "accept"}}}, path=tmp_path / "a.yaml"
     )
     assert cfg.environment("p").base_url == "https://12345.restaccept.afas.online/ProfitRestServices"
+
+
+async def test_a_cookie_the_server_sets_is_sent_back_and_a_response_without_one_is_not_parsed_for_cookies(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client's cookie jar skips httpx's cookie parsing (per response, costly) where a response sets no
+    cookie; a cookie that is set (a load balancer's affinity) is kept and sent back, as httpx does."""
+    parsed: list[str] = []
+    real = httpx.Cookies.extract_cookies
+
+    def counting(self: httpx.Cookies, response: httpx.Response) -> None:
+        parsed.append(response.url.path)
+        real(self, response)
+
+    monkeypatch.setattr(httpx.Cookies, "extract_cookies", counting)
+    meta = json.dumps({"getConnectors": [], "updateConnectors": [], "info": {"envid": "O12345AA"}})
+    setup.fake.script(httpx.Response(200, headers={"content-type": "application/json",
+                                                   "set-cookie": "affinity=node7; Path=/"}, text=meta),
+                      path_contains="/metainfo")
+    async with client(setup, "classic") as c:
+        await c.metainfo()
+        assert await c.profit_version() == "22.22.5"
+        await c.get_metainfo("Profit_Functions")
+    first, second, third = api_requests(setup)
+    assert "cookie" not in first.headers
+    assert second.headers["cookie"] == third.headers["cookie"] == "affinity=node7"
+    assert parsed == [first.url.path]  # only the response that set a cookie was parsed

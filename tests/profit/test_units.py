@@ -288,3 +288,27 @@ def test_check_flags_envid_mismatch(setup: Setup) -> None:
         check_environments([setup.env()], transport_factory=lambda e, a: setup.fake.transport())
     )
     assert all(any("does not look like a production" in n for n in r.notes) for r in results)
+
+
+def test_httpcore_learns_the_async_library_without_searching_sys_path_per_request() -> None:
+    """httpcore imports sniffio per request; where it is not installed, afasgov marks it absent once, so
+    httpcore's answer (asyncio) costs no search of sys.path."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, importlib.machinery, importlib.util
+import afasgov.profit.client
+from httpcore._synchronization import current_async_library
+searches = []
+original = importlib.machinery.PathFinder.find_spec
+def counting(name, path=None, target=None):
+    searches.append(name)
+    return original(name, path, target)
+importlib.machinery.PathFinder.find_spec = counting
+async def main():
+    return {current_async_library() for _ in range(50)}
+print(asyncio.run(main()), [s for s in searches if s == "sniffio"])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "{'asyncio'} []", out

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 import afasgov.model.normalise as normalise
+import afasgov.snapshot.crawl as crawl_module
 from afasgov.profit.limits import Limiter
 from afasgov.sim.app import create_app
 from afasgov.snapshot.crawl import CrawlSettings, snapshot_environments
@@ -61,6 +62,7 @@ def test_processing_waits_until_the_freed_slots_are_on_the_wire(
 
     monkeypatch.setattr(normalise, "normalise_update", watch(normalise.normalise_update))
     monkeypatch.setattr(normalise, "normalise_get", watch(normalise.normalise_get))
+    monkeypatch.setattr(crawl_module, "_NORMALISED", {})  # every answer normalised, none known from before
     (result,) = asyncio.run(snapshot_environments([env], tmp_path / "defs", settings))
     assert result.ok, result.error
     assert len(seen) == result.get_connectors + result.update_connectors
