@@ -21,7 +21,7 @@ import click
 
 from afasgov import __version__
 from afasgov.app import AppContext
-from afasgov.errors import EXIT_USAGE, MAX_DETAILS, AfasgovError, UsageError
+from afasgov.errors import EXIT_USAGE, MAX_DETAILS, AfasgovError, UsageError, interrupt_in_chain
 from afasgov.findings import LEVELS
 from afasgov.secrets import redact
 from afasgov.textsafe import error_line, terminal
@@ -553,19 +553,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def _interrupt_in_chain(exc: BaseException) -> KeyboardInterrupt | None:
-    """The Ctrl-C or SIGTERM an exception was raised from (``__cause__``/``__context__``), if any: a signal
-    that arrives while a module is being imported can come out as another exception type."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, KeyboardInterrupt):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def _interrupted(exc: BaseException | None) -> int:
     terminated = isinstance(exc, Terminated) or isinstance(getattr(exc, "__cause__", None), Terminated) or (
         isinstance(getattr(exc, "__context__", None), Terminated))
@@ -669,7 +656,7 @@ def _main(argv: list[str] | None) -> None:
         click.echo(f"afasgov: error: {error_line(line)}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     except Exception as exc:  # noqa: BLE001 -- an unexpected bug: still one line unless --debug
-        interrupt = _interrupt_in_chain(exc)
+        interrupt = interrupt_in_chain(exc)
         if interrupt is not None:  # Ctrl-C or SIGTERM wrapped by Python (e.g. RuntimeError from a class
             raise SystemExit(_interrupted(interrupt)) from None  # being created by an import it hit)
         if debug:

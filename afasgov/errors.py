@@ -72,3 +72,16 @@ class RemoteError(AfasgovError):
     """AFAS Profit (or the simulator) could not be used: see :mod:`afasgov.profit.errors`."""
 
     exit_code = EXIT_REMOTE
+
+
+def interrupt_in_chain(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM an exception was raised from (``__cause__``/``__context__``), if any: a signal
+    that arrives while a module is being imported can come out as another exception type."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

@@ -129,3 +129,35 @@ def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(interrupt: object,
     assert exc.value.code == code
     err = capsys.readouterr().err
     assert "internal error" not in err and ("interrupted" in err or "terminated" in err)
+
+
+#: a Ctrl-C arriving while ``module`` is being imported (a finder that raises it, as Python's signal
+#: handler would there), then the console script's entry point, as the installed ``afasgov`` runs it
+_INTERRUPTED_IMPORT = """
+import sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            raise {error}
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["afasgov", "--version"]
+from afasgov.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("error", ["KeyboardInterrupt", "RuntimeError('set_name') from KeyboardInterrupt()"])
+@pytest.mark.parametrize("module", ["click", "afasgov.cli"])
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line_and_130(module: str, error: str) -> None:
+    """The first ~0.1 s of every run imports the command line; a Ctrl-C there was a KeyboardInterrupt
+    traceback and a death by SIGINT (the console script imported afasgov.cli outside any handler)."""
+    code = _INTERRUPTED_IMPORT.format(module=module, error=error)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "afasgov: interrupted\n"
+
+
+def test_an_import_error_of_the_command_line_is_not_taken_for_an_interrupt() -> None:
+    code = _INTERRUPTED_IMPORT.format(module="click", error="ImportError('no click')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "ImportError: no click" in proc.stderr

@@ -66,7 +66,7 @@ def test_wheel_metadata_and_contents(dist: Path) -> None:
         entry_points = zf.read(f"{info}/entry_points.txt").decode()
     assert meta["Version"] == afasgov.__version__
     assert meta["Requires-Python"] == ">=3.11"
-    assert "afasgov = afasgov.cli:main" in entry_points
+    assert "afasgov = afasgov.__main__:main" in entry_points
     # files the package reads at run time ship in the wheel
     for expected in ("afasgov/py.typed", "afasgov/catalogue/connectors.json"):
         assert expected in names, f"{expected} missing from the wheel"

@@ -145,7 +145,7 @@ INTERACTIVE_AFASGOV = [
     sys.executable,
     "-c",
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "sys.argv[0] = 'afasgov'; from afasgov.cli import main; main()",
+    "sys.argv[0] = 'afasgov'; from afasgov.__main__ import main; main()",
 ]
 
 
