@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
+from collections.abc import Callable
 
 import pytest
 
@@ -37,6 +39,16 @@ def test_unknown_command_is_usage_error() -> None:
     assert "Traceback" not in result.stderr
 
 
+def check_exit_code(run_check: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> object:
+    """``afasgov check`` with its command replaced by ``run_check``: the exit code the CLI gives."""
+    fake = types.ModuleType("afasgov.commands.check")
+    fake.run_check = run_check  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    return exc.value.code
+
+
 @pytest.mark.parametrize(("error", "code"), [
     (ConfigError("bad", file="afasgov.yaml", key_path="environments.x"), 2),
     (InputError("truncated", source="a.gcn"), 2),
@@ -49,13 +61,8 @@ def test_errors_map_to_exit_codes(error: Exception, code: int, monkeypatch: pyte
     def boom(*_a: object, **_k: object) -> int:
         raise error
 
-    import types
-    fake = types.ModuleType("afasgov.commands.check")
-    fake.run_check = boom  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
-    with pytest.raises(SystemExit) as exc:
-        main(["check"])
-    assert exc.value.code == code
+    exit_code = check_exit_code(boom, monkeypatch)
+    assert exit_code == code
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "Traceback" not in err
@@ -78,7 +85,6 @@ def test_error_details_follow_the_error_line_each_bounded_and_counted(monkeypatc
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """An error listing the user's own items (every missing secret) prints them under its one error line,
     indented, each line bounded like the error line, at most MAX_DETAILS of them plus a count."""
-    import types
 
     from afasgov.errors import MAX_DETAILS
     from afasgov.textsafe import MAX_ERROR_CHARS
@@ -90,12 +96,8 @@ def test_error_details_follow_the_error_line_each_bounded_and_counted(monkeypatc
     def boom(*_a: object, **_k: object) -> int:
         raise error
 
-    fake = types.ModuleType("afasgov.commands.check")
-    fake.run_check = boom  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
-    with pytest.raises(SystemExit) as exc:
-        main(["check"])
-    assert exc.value.code == 2
+    exit_code = check_exit_code(boom, monkeypatch)
+    assert exit_code == 2
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "afasgov: error: afasgov.yaml: many secrets are missing"
     assert lines[1:MAX_DETAILS + 1] == [f"  {d}" for d in error.details[:MAX_DETAILS]]
@@ -109,7 +111,6 @@ def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(interrupt: object,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     """A signal that arrives while a module is imported can surface as another exception (a dataclass's
     ``__set_name__`` wraps it in RuntimeError): still exit 130/143, never 'internal error' (70)."""
-    import types
 
     from afasgov.cli import Terminated
 
@@ -121,12 +122,8 @@ def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(interrupt: object,
         except KeyboardInterrupt as exc:
             raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
 
-    fake = types.ModuleType("afasgov.commands.check")
-    fake.run_check = boom  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "afasgov.commands.check", fake)
-    with pytest.raises(SystemExit) as exc:
-        main(["check"])
-    assert exc.value.code == code
+    exit_code = check_exit_code(boom, monkeypatch)
+    assert exit_code == code
     err = capsys.readouterr().err
     assert "internal error" not in err and ("interrupted" in err or "terminated" in err)
 
