@@ -132,8 +132,10 @@ class Locator:
         self.default_trees = [Path(t) for t in default_trees]
         self.gcn_dir = gcn_dir
         self.config_path = config_path
-        #: how files are read (a workspace reads each input once per run: :meth:`Workspace.read`)
-        self._read = read or (lambda path: path.read_bytes())
+        #: how files are read (a workspace reads each input once per run: :meth:`Workspace.read`); without
+        #: one, each file once per locator (its digest, node tree and lines come from the same bytes)
+        self._read = read or self._read_once
+        self._files: dict[Path, bytes] = {}
         self._docs: dict[Path, yaml.Node | None] = {}
         self._texts: dict[Path, list[str] | None] = {}
         self._digests: dict[Path, bytes | None] = {}
@@ -414,6 +416,11 @@ class Locator:
             except (OSError, InputError):
                 self._digests[path] = None
         return self._digests[path]
+
+    def _read_once(self, path: Path) -> bytes:
+        if path not in self._files:
+            self._files[path] = path.read_bytes()
+        return self._files[path]
 
     def _doc(self, path: Path) -> yaml.Node | None:
         if path not in self._docs:
