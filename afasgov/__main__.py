@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from afasgov.errors import interrupt_in_chain
-
-#: as afasgov.cli.EXIT_INTERRUPTED (not imported from there: this runs before the CLI is imported)
-_EXIT_INTERRUPTED = 130
+from afasgov.errors import EXIT_INTERRUPTED, interrupt_in_chain
 
 
 def main() -> None:
@@ -20,7 +17,7 @@ def main() -> None:
         if interrupt is None:
             raise
         sys.stderr.write("afasgov: interrupted\n")
-        raise SystemExit(_EXIT_INTERRUPTED) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
     cli_main()
 
 

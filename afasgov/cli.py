@@ -21,7 +21,16 @@ import click
 
 from afasgov import __version__
 from afasgov.app import AppContext
-from afasgov.errors import EXIT_USAGE, MAX_DETAILS, AfasgovError, UsageError, interrupt_in_chain
+from afasgov.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    MAX_DETAILS,
+    AfasgovError,
+    UsageError,
+    interrupt_in_chain,
+)
 from afasgov.findings import LEVELS
 from afasgov.secrets import redact
 from afasgov.textsafe import error_line, terminal
@@ -539,9 +548,6 @@ def fleet_merge(app: AppContext, shards: tuple[Path, ...], output: Path | None) 
 
 
 #: exit codes beyond DESIGN §9 (documented in README.md and docs/security.md)
-EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
-EXIT_TERMINATED = 143  # SIGTERM (a cancelled CI job, timeout)
-EXIT_INTERNAL = 70  # an internal error: a bug, please report it
 
 
 class Terminated(KeyboardInterrupt):

@@ -16,6 +16,9 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_REMOTE = 3
+EXIT_INTERNAL = 70  # an internal error: a bug, please report it
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (a cancelled CI job, timeout)
 
 
 #: the most detail lines the CLI prints under one error line (the rest are counted)

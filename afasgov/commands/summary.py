@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from afasgov import __version__
-from afasgov.errors import AfasgovError
+from afasgov.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, AfasgovError
 
 #: the file extension of each report → the format name used in the summary
 EXTENSION_FORMAT: Mapping[str, str] = {
@@ -37,8 +37,6 @@ EXTENSION_FORMAT: Mapping[str, str] = {
 _ORDER = {name: i for i, name in enumerate(("html", "markdown", "json", "junit", "sarif", "text", "github", "gitlab",
                                             "index"))}
 
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
 
 
 @dataclass
