@@ -159,23 +159,26 @@ def sigint_disposition(kind: str) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _catches_sigint(pid: int) -> bool:
-    """Whether process ``pid`` has a handler for SIGINT (``SigCgt`` in /proc; True where there is no /proc)."""
+def _proc_status(pid: int) -> dict[str, str]:
+    """``/proc/PID/status`` as {field: value} (empty where there is no /proc)."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return True
-    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), None)
+        return {}
+    return {key: value.strip() for key, _, value in (line.partition(":") for line in text.splitlines())}
+
+
+def _catches_sigint(pid: int) -> bool:
+    """Whether process ``pid`` has a handler for SIGINT (``SigCgt``; True where there is no /proc)."""
+    caught = _proc_status(pid).get("SigCgt")
     return caught is None or bool(int(caught, 16) & (1 << (signal.SIGINT - 1)))
 
 
 def _post_mortem(proc: subprocess.Popen[str]) -> str:
     """What a hung child was doing: its signal dispositions (Linux) and its Python stack (SIGABRT with
     ``PYTHONFAULTHANDLER``); the child is gone afterwards."""
-    status = ""
-    with contextlib.suppress(OSError):
-        status = "".join(line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines(True)
-                         if line.startswith(("SigIgn", "SigCgt", "SigBlk", "Threads")))
+    status = "".join(f"{key}: {value}\n" for key, value in _proc_status(proc.pid).items()
+                     if key in ("SigIgn", "SigCgt", "SigBlk", "Threads"))
     proc.send_signal(signal.SIGABRT)
     try:
         _, err = proc.communicate(timeout=20)
