@@ -555,13 +555,26 @@ class Terminated(KeyboardInterrupt):
     directories removed, the previous snapshot kept); the exit code is 143."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
+#: a SIGTERM arrived (set before it is turned into an interrupt: the exit code is 143 however it surfaces)
+_TERMINATED: list[bool] = []
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM: like Ctrl-C, through the same path. Inside ``asyncio.run`` that is asyncio's own SIGINT
+    handler, which cancels the main task so that every task's clean-up runs; an exception raised at an
+    arbitrary point of the event loop instead could leave the loop waiting for ever in its shutdown (seen:
+    an interrupted snapshot that did not end). Elsewhere, :class:`Terminated` is raised here."""
+    _TERMINATED.append(True)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) and handler is not signal.default_int_handler:
+        handler(signal.SIGINT, frame)  # asyncio.Runner's: cancels the main task (a second time: raises)
+        return
     raise Terminated
 
 
 def _interrupted(exc: BaseException | None) -> int:
-    terminated = isinstance(exc, Terminated) or isinstance(getattr(exc, "__cause__", None), Terminated) or (
-        isinstance(getattr(exc, "__context__", None), Terminated))
+    terminated = bool(_TERMINATED) or isinstance(exc, Terminated) or isinstance(
+        getattr(exc, "__cause__", None), Terminated) or isinstance(getattr(exc, "__context__", None), Terminated)
     click.echo("afasgov: terminated (SIGTERM)" if terminated else "afasgov: interrupted", err=True)
     return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
@@ -618,6 +631,7 @@ _accept_global_options(cli)
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, map errors to one line and an exit code."""
     previous = None
+    _TERMINATED.clear()
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:

@@ -158,3 +158,34 @@ def test_an_import_error_of_the_command_line_is_not_taken_for_an_interrupt() -> 
     code = _INTERRUPTED_IMPORT.format(module="click", error="ImportError('no click')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "ImportError: no click" in proc.stderr
+
+
+def test_sigterm_inside_asyncio_run_cancels_the_main_task_like_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM during a command's event loop goes through asyncio's own SIGINT handling (the main task is
+    cancelled at its await, every clean-up runs), not an exception raised wherever the loop happens to be
+    (that could leave the loop's shutdown waiting for ever: an interrupted snapshot that did not end)."""
+    import asyncio
+    import signal
+
+    import afasgov.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_TERMINATED", [])
+    seen: list[str] = []
+
+    async def command() -> None:
+        cli_module._on_sigterm(signal.SIGTERM, None)  # as if the signal arrived here
+        seen.append("handler returned")
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            seen.append("cancelled at the await")
+            raise
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (asyncio needs it)
+    try:
+        with pytest.raises(KeyboardInterrupt) as exc:
+            asyncio.run(command())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == ["handler returned", "cancelled at the await"]
+    assert cli_module._interrupted(exc.value) == 143
